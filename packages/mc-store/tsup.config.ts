@@ -1,0 +1,10 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: { index: "src/index.ts" },
+  format: ["esm", "cjs"],
+  dts: true,
+  target: "node20",
+  // bun:sqlite only exists under Bun; the driver loads it lazily.
+  external: ["bun:sqlite", "better-sqlite3"],
+});

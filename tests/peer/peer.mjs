@@ -1,0 +1,283 @@
+// Starts a real OpenClaw gateway on loopback for tests, benchmarks and the local run command.
+// Each peer has its own state dir, config, log file and HOME, a free port and a random token.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensurePeerInstalled } from "./install.mjs";
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(host = "127.0.0.1") {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function isPlainObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+export function deepMerge(base, extra) {
+  if (!isPlainObject(base) || !isPlainObject(extra)) return extra === undefined ? base : extra;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(extra)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out;
+}
+
+/** The config a peer starts with: local mode, loopback, token auth, no heartbeat model calls. */
+export function peerConfig({ port, logFile, autoApproveLocal, trustedProxies, allowedOrigins, stubModelUrl, config }) {
+  const gateway = { mode: "local", bind: "loopback", port, auth: { mode: "token" } };
+  if (allowedOrigins) gateway.controlUi = { allowedOrigins };
+  if (trustedProxies) gateway.trustedProxies = trustedProxies;
+  if (autoApproveLocal === false) gateway.nodes = { pairing: { autoApproveLocal: false } };
+  let cfg = {
+    gateway,
+    logging: { file: logFile },
+    agents: { defaults: { heartbeat: { every: "0m" } } },
+  };
+  if (stubModelUrl) {
+    cfg = deepMerge(cfg, {
+      models: {
+        mode: "replace",
+        providers: {
+          stub: {
+            baseUrl: stubModelUrl,
+            apiKey: "stub-key",
+            api: "openai-completions",
+            models: [
+              {
+                id: "stub-model",
+                name: "Stub Model",
+                reasoning: false,
+                input: ["text"],
+                cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+                contextWindow: 128000,
+                maxTokens: 4096,
+              },
+            ],
+          },
+        },
+      },
+      agents: { defaults: { model: { primary: "stub/stub-model" } } },
+    });
+  }
+  return config ? deepMerge(cfg, config) : cfg;
+}
+
+async function waitStarted(port, child, logPath, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = null;
+  const onExit = (code, signal) => (exited = { code, signal });
+  child.once("exit", onExit);
+  try {
+    while (Date.now() < deadline) {
+      if (exited) {
+        throw new Error(
+          `[peer] openclaw gateway exited before it was ready (code ${exited.code}, signal ${exited.signal}).\n` +
+            tail(logPath),
+        );
+      }
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/startupz`, { signal: AbortSignal.timeout(1000) });
+        if (res.status === 200) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`[peer] openclaw gateway on port ${port} did not report /startupz 200 within ${timeoutMs} ms.\n${tail(logPath)}`);
+  } finally {
+    child.off("exit", onExit);
+  }
+}
+
+function tail(path, n = 40) {
+  try {
+    return readFileSync(path, "utf8").split("\n").slice(-n).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+function writeAtomic(path, text, mode = 0o600) {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text, { mode });
+  renameSync(tmp, path);
+}
+
+/**
+ * Starts a gateway. Options:
+ * - autoApproveLocal: false → loopback devices need approval
+ * - trustedProxies: string[] → gateway.trustedProxies
+ * - allowedOrigins: string[] → gateway.controlUi.allowedOrigins
+ * - stubModelUrl: "http://127.0.0.1:<port>/v1" → an OpenAI-compatible model provider "stub/stub-model"
+ * - config: extra config deep-merged last
+ * - dir: a persistent root (default: a fresh temp dir, removed by stop({ clean: true }))
+ * - port, token: fixed values (default: a free port, a random token)
+ * - startTimeoutMs (default 90 s)
+ */
+export async function startPeer(options = {}) {
+  const { nodeBin, openclawEntry } = ensurePeerInstalled({ log: options.log });
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "missionctl-peer-"));
+  const ownsDir = !options.dir;
+  const stateDir = join(dir, "state");
+  const home = join(dir, "home");
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const configPath = join(stateDir, "openclaw.json");
+  const logFile = join(dir, "gateway.log");
+  const stdoutFile = join(dir, "gateway.stdout.log");
+  const tokenFile = join(dir, "token");
+  let token = options.token;
+  if (!token && existsSync(tokenFile)) token = readFileSync(tokenFile, "utf8").trim();
+  if (!token) token = randomBytes(24).toString("hex");
+  writeAtomic(tokenFile, token + "\n");
+  const port = options.port ?? (await freePort());
+
+  const config = peerConfig({ ...options, port, logFile });
+  if (!options.keepConfig || !existsSync(configPath)) writeAtomic(configPath, JSON.stringify(config, null, 2) + "\n");
+
+  const env = {
+    PATH: `${join(nodeBin, "..")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: home,
+    OPENCLAW_STATE_DIR: stateDir,
+    OPENCLAW_CONFIG_PATH: configPath,
+    OPENCLAW_GATEWAY_TOKEN: token,
+    OPENCLAW_GATEWAY_PORT: String(port),
+    NO_COLOR: "1",
+    TZ: process.env.TZ ?? "UTC",
+    LANG: "C.UTF-8",
+    ...(options.env ?? {}),
+  };
+
+  let child = null;
+  const spawnGateway = async () => {
+    const out = openSync(stdoutFile, "a");
+    child = spawn(nodeBin, [openclawEntry, "gateway", "run", "--port", String(port), "--bind", "loopback"], {
+      env,
+      cwd: dir,
+      stdio: ["ignore", out, out],
+      detached: true,
+    });
+    closeSync(out);
+    child.unref();
+    try {
+      await waitStarted(port, child, stdoutFile, options.startTimeoutMs ?? 90_000);
+    } catch (err) {
+      await killChild(child);
+      throw err;
+    }
+  };
+
+  await spawnGateway();
+
+  const peer = {
+    url: `ws://127.0.0.1:${port}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    token,
+    dir,
+    stateDir,
+    configPath,
+    logFile,
+    stdoutFile,
+    home,
+    env,
+    nodeBin,
+    openclawEntry,
+    get pid() {
+      return child?.pid;
+    },
+    /** Stops the gateway (SIGTERM, then SIGKILL after 10 s). `clean` removes a temp dir. */
+    async stop({ clean = ownsDir } = {}) {
+      if (child) await killChild(child);
+      child = null;
+      if (clean) rmSync(dir, { recursive: true, force: true });
+    },
+    /** Restarts on the same port and state dir. */
+    async restart() {
+      if (child) await killChild(child);
+      await spawnGateway();
+    },
+    /** Kills the gateway without a clean shutdown (SIGKILL to its process group). */
+    async crash() {
+      if (child) await killChild(child, "SIGKILL");
+      child = null;
+    },
+    /** Starts again after stop()/crash(). */
+    async start() {
+      if (!child) await spawnGateway();
+    },
+    /** Runs the peer's own `openclaw` CLI against this gateway; returns { status, stdout, stderr }. */
+    cli(args, { timeoutMs = 60_000 } = {}) {
+      const res = spawnSync(nodeBin, [openclawEntry, ...args], {
+        env: { ...env, OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${port}` },
+        cwd: dir,
+        encoding: "utf8",
+        timeout: timeoutMs,
+      });
+      return { status: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+    },
+    /** Async variant of cli() that does not block the event loop. */
+    cliAsync(args, { timeoutMs = 60_000 } = {}) {
+      return new Promise((resolveCli) => {
+        const p = spawn(nodeBin, [openclawEntry, ...args], {
+          env: { ...env, OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${port}` },
+          cwd: dir,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        p.stdout.on("data", (d) => (stdout += d));
+        p.stderr.on("data", (d) => (stderr += d));
+        const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+        p.on("close", (status) => {
+          clearTimeout(t);
+          resolveCli({ status, stdout, stderr });
+        });
+      });
+    },
+    readConfig() {
+      return readFileSync(configPath, "utf8");
+    },
+    writeConfig(obj) {
+      writeAtomic(configPath, typeof obj === "string" ? obj : JSON.stringify(obj, null, 2) + "\n");
+    },
+    logTail(n) {
+      return tail(stdoutFile, n);
+    },
+  };
+  return peer;
+}
+
+function killChild(child, signal = "SIGTERM") {
+  return new Promise((resolveKill) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
+    const timer = setTimeout(() => {
+      // The gateway did not stop in time: kill its process group (it and the helpers it spawned).
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      // Its helper processes exit with it; make sure none is left behind in its group.
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      resolveKill();
+    });
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      clearTimeout(timer);
+      resolveKill();
+    }
+  });
+}

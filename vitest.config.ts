@@ -1,0 +1,39 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// In-repo tests import the workspace packages from source, so a test never runs
+// against a stale dist/. The consumer tests (tests/consumer) check the built tarballs.
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const alias = {
+  "@missionctl/gateway-client": src("gateway-client"),
+  "@missionctl/mc-store": src("mc-store"),
+  "@missionctl/config-diff": src("config-diff"),
+  "@missionctl/mc-server": src("mc-server"),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["packages/*/tests/**/*.test.ts", "tests/**/*.test.ts"],
+          exclude: ["tests/consumer/**", "**/node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: "forks",
+        },
+      },
+    ],
+  },
+});
