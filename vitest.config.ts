@@ -34,6 +34,16 @@ export default defineConfig({
           pool: "forks",
         },
       },
+      {
+        // The packed tarballs in a fresh project outside the workspace; needs `npm run build` first.
+        test: {
+          name: "consumer",
+          include: ["tests/consumer/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          pool: "forks",
+        },
+      },
     ],
   },
 });

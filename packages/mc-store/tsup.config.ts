@@ -5,6 +5,8 @@ export default defineConfig({
   format: ["esm", "cjs"],
   dts: true,
   target: "node20",
+  // The drivers use createRequire(import.meta.url); the shim gives the CJS build a real URL.
+  shims: true,
   // bun:sqlite only exists under Bun; the driver loads it lazily.
   external: ["bun:sqlite", "better-sqlite3"],
 });

@@ -1,0 +1,193 @@
+// Benchmark: @missionctl/gateway-client against a raw `ws` handshake and the official
+// @openclaw/gateway-client, all against one real OpenClaw gateway (the test peer), in one run.
+//
+//   npm run build -w packages/gateway-client && node bench/gateway-client.bench.mjs
+//
+// Phases per client: (a) connect → hello-ok on fresh connections (interleaved), (b) `last-heartbeat`
+// round trips: sequential p50/p99 on one warm connection, then 32 in flight (throughput + client CPU).
+// Every client uses client id/mode gateway-client/backend, scopes ["operator.read"], the shared
+// token and no device, so the gateway does the same auth work for each.
+// Runtimes: our client and raw ws run here (Node 20) and again in a Node 24 child next to the
+// official client (bench/official-sdk-runner.mjs), so ours/official is also compared on one runtime.
+// Rounds are ABBA: Node 20 → Node 24 → Node 24 (order reversed) → Node 20 (order reversed).
+// Env knobs: CONNECTS (30), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
+// SEQ_MAX_MS (4000, per round), TPUT_MAX_MS (2500, per client and round).
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import WebSocket from "ws";
+import { ensurePeerInstalled, OFFICIAL_SDK_VERSION } from "../tests/peer/install.mjs";
+import { startPeer } from "../tests/peer/peer.mjs";
+import { oursDriver, rawWsDriver, runRound, summarize } from "./gateway-bench-lib.mjs";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
+const phaseOpts = {
+  method: process.env.METHOD ?? "last-heartbeat",
+  connects: num("CONNECTS", 30),
+  connectWarmup: 3,
+  seq: num("SEQ", 1000),
+  seqWarmup: 100,
+  total: num("TPUT_TOTAL", 10000),
+  tputWarmup: 2000,
+  inflight: num("INFLIGHT", 32),
+  // Caps per client and round, so a loaded machine cannot stretch the run past ~90 s.
+  seqMaxMs: num("SEQ_MAX_MS", 4000),
+  tputMaxMs: num("TPUT_MAX_MS", 2500),
+};
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+const started = Date.now();
+
+const oursEntry = resolve(process.env.OURS_ENTRY ?? join(root, "packages/gateway-client/dist/index.js"));
+if (!existsSync(oursEntry)) {
+  log(`${oursEntry} is missing — build it first: npm run build -w packages/gateway-client`);
+  process.exit(2);
+}
+const wsVersion = (fromDir) => {
+  try {
+    return createRequire(join(fromDir, "noop.js"))("ws/package.json").version;
+  } catch {
+    return "?";
+  }
+};
+
+const { nodeBin, sdkDir } = ensurePeerInstalled({ sdk: true, log });
+const sdkEntry = join(sdkDir, "node_modules/@openclaw/gateway-client/dist/index.mjs");
+const versions = {
+  node20: process.version,
+  ws: { ours: wsVersion(dirname(oursEntry)), raw: wsVersion(join(root, "bench")), official: wsVersion(dirname(sdkEntry)) },
+  official: JSON.parse(readFileSync(join(sdkDir, "node_modules/@openclaw/gateway-client/package.json"), "utf8")).version ?? OFFICIAL_SDK_VERSION,
+};
+
+log("starting the test peer …");
+const peer = await startPeer({ log: () => {} });
+log(`peer up at ${peer.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+function runChild(order) {
+  return new Promise((resolveChild, reject) => {
+    const child = spawn(nodeBin, [join(root, "bench/official-sdk-runner.mjs")], {
+      env: {
+        ...process.env,
+        GW_TOKEN: peer.token,
+        BENCH_RUNNER_OPTS: JSON.stringify({ ...phaseOpts, url: peer.url, impls: order, order, sdkEntry, oursEntry }),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").pop();
+      if (code !== 0 || !line) return reject(new Error(`official-sdk-runner exited ${code}`));
+      resolveChild(JSON.parse(line));
+    });
+  });
+}
+
+const oursMod = await import(pathToFileURL(oursEntry).href);
+const local = { ours: oursDriver(oursMod, { url: peer.url, token: peer.token }), raw: rawWsDriver(WebSocket, { url: peer.url, token: peer.token }) };
+
+const rounds = { node20: [], node24: [] };
+let node24Version = "?";
+try {
+  log("round 1/4: Node 20 (ours, raw)");
+  rounds.node20.push(await runRound(local, { ...phaseOpts, order: ["ours", "raw"] }));
+  log("round 2/4: Node 24 (official, ours, raw)");
+  let child = await runChild(["official", "ours", "raw"]);
+  node24Version = child.node;
+  rounds.node24.push(child.round);
+  log("round 3/4: Node 24 (raw, ours, official)");
+  child = await runChild(["raw", "ours", "official"]);
+  rounds.node24.push(child.round);
+  log("round 4/4: Node 20 (raw, ours)");
+  rounds.node20.push(await runRound(local, { ...phaseOpts, order: ["raw", "ours"] }));
+} finally {
+  await peer.stop();
+}
+versions.node24 = node24Version;
+
+// --- aggregate -------------------------------------------------------------------------------
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const results = {};
+const failures = {};
+for (const [runtime, rs] of Object.entries(rounds)) {
+  for (const name of Object.keys(rs[0].connects)) {
+    const key = `${name}@${runtime}`;
+    const connect = summarize(rs.flatMap((r) => r.connects[name].samples));
+    const seq = summarize(rs.flatMap((r) => r.requests[name].seqSamples));
+    const tputs = rs.map((r) => r.requests[name].tput).filter(Boolean);
+    failures[key] = rs.reduce((a, r) => a + r.connects[name].failures + (r.requests[name].failures ?? 0), 0);
+    const errors = rs.flatMap((r) => [...r.connects[name].errors, ...(r.requests[name].error ? [r.requests[name].error] : [])]);
+    results[key] = {
+      connectP50Ms: connect.p50,
+      connectP99Ms: connect.p99,
+      connectN: connect.n,
+      seqP50Ms: seq.p50,
+      seqP99Ms: seq.p99,
+      seqN: seq.n,
+      rps: median(tputs.map((t) => t.rps)),
+      rpsRuns: tputs.map((t) => Math.round(t.rps)),
+      cpuUsPerReq: median(tputs.map((t) => t.cpuUsPerReq)),
+      failures: failures[key],
+      ...(errors.length ? { errors: errors.slice(0, 3) } : {}),
+    };
+  }
+}
+
+// Ratios are "cost" ratios: > 1 means ours is slower (for throughput: their rps / our rps).
+function ratios(a, b) {
+  const A = results[a];
+  const B = results[b];
+  return {
+    connectP50: A.connectP50Ms / B.connectP50Ms,
+    seqP50: A.seqP50Ms / B.seqP50Ms,
+    seqP99: A.seqP99Ms / B.seqP99Ms,
+    throughput: B.rps / A.rps,
+    cpuPerReq: A.cpuUsPerReq / B.cpuUsPerReq,
+  };
+}
+const ratioTable = {
+  "ours/raw (Node 20)": ratios("ours@node20", "raw@node20"),
+  "ours/raw (Node 24)": ratios("ours@node24", "raw@node24"),
+  "ours/official (Node 24)": ratios("ours@node24", "official@node24"),
+  "ours(Node 20)/official(Node 24)": ratios("ours@node20", "official@node24"),
+  "official/raw (Node 24)": ratios("official@node24", "raw@node24"),
+};
+
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "—");
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`);
+console.log(`Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`);
+console.log(pad("client", 18) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
+for (const [k, r] of Object.entries(results)) {
+  console.log(
+    pad(k, 18) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
+      pad(`${Math.round(r.rps)} (${r.rpsRuns.join(", ")})`, 24) + pad(f(r.cpuUsPerReq, 1), 12) + r.failures,
+  );
+}
+console.log(`\n${pad("ratio (>1 = first is slower)", 34)}${pad("connect p50", 13)}${pad("seq p50", 9)}${pad("seq p99", 9)}${pad("tput", 8)}CPU/req`);
+for (const [k, r] of Object.entries(ratioTable)) {
+  console.log(pad(k, 34) + pad(f(r.connectP50) + "×", 13) + pad(f(r.seqP50) + "×", 9) + pad(f(r.seqP99) + "×", 9) + pad(f(r.throughput) + "×", 8) + f(r.cpuPerReq) + "×");
+}
+const totalFailures = Object.values(failures).reduce((a, b) => a + b, 0);
+// Targets on the same runtime: ≤ 1.10× raw ws, no slower than the official client (1.10× tolerance for noise on 2 shared cores).
+const target = (r, limit) => r.connectP50 <= limit && r.seqP50 <= limit && r.throughput <= limit;
+const targets = {
+  vsRawNode20: target(ratioTable["ours/raw (Node 20)"], 1.1),
+  vsRawNode24: target(ratioTable["ours/raw (Node 24)"], 1.1),
+  vsOfficialNode24: target(ratioTable["ours/official (Node 24)"], 1.1),
+};
+console.log(`\ntargets: ours ≤ 1.10× raw (Node 20: ${targets.vsRawNode20 ? "met" : "MISSED"}, Node 24: ${targets.vsRawNode24 ? "met" : "MISSED"}); ours ≤ official (Node 24, ±10 %: ${targets.vsOfficialNode24 ? "met" : "MISSED"})`);
+if (totalFailures > 0) {
+  console.log(`FAILURES: ${totalFailures} failed connects/requests — timings are not comparable (a failed auth adds a 250 ms+ penalty)`);
+  for (const [k, r] of Object.entries(results)) if (r.errors) console.log(`  ${k}: ${r.errors.join(" | ")}`);
+  process.exitCode = 1;
+}
+const elapsedS = (Date.now() - started) / 1000;
+console.log(`total ${elapsedS.toFixed(1)} s`);
+console.log(JSON.stringify({ bench: "gateway-client", phases: phaseOpts, versions, results, ratios: ratioTable, targets, failures: totalFailures, elapsedS }));

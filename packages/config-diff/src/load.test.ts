@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseJson5, resolveIncludes } from "./load.js";
+
+describe("parseJson5", () => {
+  it("parses comments, unquoted keys and trailing commas", () => {
+    expect(parseJson5("// c\n{ a: 1, b: [2,], }", "f")).toEqual({ a: 1, b: [2] });
+  });
+  it("names file:line:col and never echoes the text", () => {
+    let err: Error | undefined;
+    try {
+      parseJson5('{\n  token: "s3cr3t-value" x\n}', "/etc/openclaw.json");
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toMatch(/^\[config-diff\] \/etc\/openclaw\.json:2:\d+: invalid JSON5 syntax — /);
+    expect(err?.message).not.toContain("s3cr3t");
+    expect(err).toMatchObject({ code: "PARSE_ERROR", line: 2 });
+  });
+});
+
+describe("resolveIncludes (OpenClaw rules)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cd-inc-"));
+  const cfg = join(dir, "openclaw.json");
+  writeFileSync(join(dir, "a.json5"), "{ list: [1], obj: { x: 1 }, s: 'a' }");
+  writeFileSync(join(dir, "b.json5"), "{ list: [2], obj: { y: 2 }, s: 'b' }");
+  it("replaces, deep-merges arrays of includes (arrays concatenate) and applies siblings last", () => {
+    const v = resolveIncludes({ one: { $include: "./a.json5" }, many: { $include: ["./a.json5", "./b.json5"], s: "sib" } }, { configPath: cfg });
+    expect(v).toEqual({ one: { list: [1], obj: { x: 1 }, s: "a" }, many: { list: [1, 2], obj: { x: 1, y: 2 }, s: "sib" } });
+  });
+  it("refuses paths outside the config directory, symlink escapes and cycles", () => {
+    expect(() => resolveIncludes({ $include: "../x.json5" }, { configPath: cfg })).toThrow(/escapes the config directory/);
+    const outside = mkdtempSync(join(tmpdir(), "cd-out-"));
+    writeFileSync(join(outside, "o.json5"), "{}");
+    symlinkSync(join(outside, "o.json5"), join(dir, "link.json5"));
+    expect(() => resolveIncludes({ $include: "./link.json5" }, { configPath: cfg })).toThrow(/symlink/);
+    writeFileSync(join(dir, "loop.json5"), "{ $include: './loop.json5' }");
+    expect(() => resolveIncludes({ $include: "./loop.json5" }, { configPath: cfg })).toThrow(/circular include/);
+  });
+  it("stops at depth 10", () => {
+    const d = mkdtempSync(join(tmpdir(), "cd-depth-"));
+    mkdirSync(d, { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(d, `l${i}.json5`), `{ $include: './l${i + 1}.json5' }`);
+    writeFileSync(join(d, "l12.json5"), "{ end: true }");
+    expect(() => resolveIncludes({ $include: "./l0.json5" }, { configPath: join(d, "openclaw.json") })).toThrow(/maximum include depth \(10\)/);
+    expect(resolveIncludes({ $include: "./l3.json5" }, { configPath: join(d, "openclaw.json") })).toEqual({ end: true });
+  });
+});

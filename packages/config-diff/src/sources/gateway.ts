@@ -1,0 +1,97 @@
+import { configInput, type LoadedConfig } from "../diff-configs.js";
+import { ConfigDiffError } from "../errors.js";
+import type { LiveStatus } from "../report.js";
+
+export interface GatewaySourceOptions {
+  /** The gateway token (default: $OPENCLAW_GATEWAY_TOKEN). */
+  token?: string;
+  password?: string;
+  timeoutMs?: number;
+  /** For tests and embedding: something with connect/request/close, instead of @missionctl/gateway-client. */
+  client?: { connect(): Promise<unknown>; request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>; close(): Promise<void> };
+}
+
+interface ConfigGetPayload {
+  path?: string;
+  exists?: boolean;
+  parsed?: unknown;
+  valid?: boolean;
+  issues?: { path?: string; message?: string }[];
+  legacyIssues?: { path?: string; message?: string }[];
+  hash?: string | null;
+  configRevisionHash?: string | null;
+  appliedConfigHash?: string | null;
+}
+
+const issueList = (l: ConfigGetPayload["issues"]) => (Array.isArray(l) ? l.map((i) => ({ path: String(i?.path ?? ""), message: String(i?.message ?? "") })) : []);
+
+/** Interprets a `config.get` payload (openclaw 2026.9.6): the file as parsed, its validity, and whether it runs. */
+export function liveFromConfigGet(payload: ConfigGetPayload, label: string): LoadedConfig {
+  const valid = payload.valid !== false;
+  // configRevisionHash is the file's revision; null when the file is invalid. appliedConfigHash is what runs.
+  const applied = valid && payload.configRevisionHash != null && payload.configRevisionHash === payload.appliedConfigHash;
+  let message: string | undefined;
+  if (!valid) message = "the gateway is running its last good config, not this file: the file is invalid and its reload was skipped";
+  else if (!applied) message = "the gateway is running its last good config, not this file: this revision is not applied yet (reload pending or restart required)";
+  const live: LiveStatus = {
+    valid,
+    issues: issueList(payload.issues),
+    legacyIssues: issueList(payload.legacyIssues),
+    applied,
+    ...(payload.path ? { path: payload.path } : {}),
+    hash: payload.hash ?? null,
+    configRevisionHash: payload.configRevisionHash ?? null,
+    appliedConfigHash: payload.appliedConfigHash ?? null,
+    ...(message ? { message } : {}),
+  };
+  // An invalid file comes back with parsed: null; there is then nothing to compare but the status.
+  const value = payload.parsed ?? {};
+  return configInput(value, label, "gateway", live);
+}
+
+/** `gateway:<ws url>` → reads `config.get` through @missionctl/gateway-client (scope operator.read). */
+export async function loadGatewaySource(spec: string, options: GatewaySourceOptions = {}): Promise<LoadedConfig> {
+  const url = spec.startsWith("gateway:") ? spec.slice("gateway:".length) : spec;
+  if (!/^wss?:\/\//.test(url)) {
+    throw new ConfigDiffError("INVALID_OPTIONS", `${spec}: expected gateway:ws://host:port or gateway:wss://host — e.g. gateway:ws://127.0.0.1:18789`);
+  }
+  const label = `gateway:${url}`;
+  let client = options.client;
+  if (!client) {
+    let mod: { GatewayClient: new (opts: Record<string, unknown>) => NonNullable<GatewaySourceOptions["client"]> };
+    try {
+      // `as string` keeps the types decoupled from the client build; bundlers still see a literal specifier.
+      mod = (await import("@missionctl/gateway-client" as string)) as typeof mod;
+    } catch (err) {
+      throw new ConfigDiffError(
+        "GATEWAY_CLIENT_MISSING",
+        `${label}: @missionctl/gateway-client is not installed or not built — npm install @missionctl/gateway-client`,
+        { file: label },
+        { cause: err },
+      );
+    }
+    const token = options.token ?? process.env.OPENCLAW_GATEWAY_TOKEN;
+    client = new mod.GatewayClient({
+      url,
+      ...(token ? { token } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      identity: null,
+      scopes: ["operator.read"],
+      reconnect: false,
+      ...(options.timeoutMs ? { requestTimeoutMs: options.timeoutMs } : {}),
+    });
+  }
+  try {
+    await client.connect();
+    const payload = await client.request<ConfigGetPayload>("config.get", {}, options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined);
+    return liveFromConfigGet(payload ?? {}, label);
+  } catch (err) {
+    if (err instanceof ConfigDiffError) throw err;
+    const e = err as { code?: string; hint?: string; message?: string };
+    // GatewayError messages and hints carry no secrets (gateway-client strips them).
+    const reason = e.code ? `${e.code}${e.hint ? ` — ${e.hint}` : ""}` : (e.message ?? "unknown error");
+    throw new ConfigDiffError("GATEWAY_FAILED", `${label}: cannot read config.get: ${reason}`, { file: label, ...(e.hint ? { hint: e.hint } : {}) }, { cause: err });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,20 @@
+import { loadDockerSource } from "./docker.js";
+import { loadFileSource, loadStdinSource, type FileSourceOptions } from "./file.js";
+import { loadGatewaySource, type GatewaySourceOptions } from "./gateway.js";
+import type { LoadedConfig } from "../diff-configs.js";
+
+export interface LoadSourceOptions extends FileSourceOptions, Omit<GatewaySourceOptions, "client"> {
+  docker?: string;
+  gatewayClient?: GatewaySourceOptions["client"];
+}
+
+/** Loads `-` (stdin), a file path, `docker:<container>:<path>` or `gateway:<ws url>`. */
+export async function loadConfigSource(spec: string, options: LoadSourceOptions = {}): Promise<LoadedConfig> {
+  if (spec === "-") return loadStdinSource(options);
+  if (spec.startsWith("docker:")) return loadDockerSource(spec, { ...(options.docker ? { docker: options.docker } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  if (spec.startsWith("gateway:")) {
+    const { gatewayClient, ...rest } = options;
+    return loadGatewaySource(spec, { ...rest, ...(gatewayClient ? { client: gatewayClient } : {}) });
+  }
+  return loadFileSource(spec, options);
+}

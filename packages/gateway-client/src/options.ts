@@ -1,0 +1,143 @@
+import { z } from "zod";
+import type { DeviceIdentity } from "./identity.js";
+import { GatewayError } from "./errors.js";
+import { normalizeFingerprint } from "./transport.js";
+import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES } from "./protocol/enums.js";
+import type { DeviceTokenStore, Logger, ReconnectOptions, Role, TlsOptions } from "./types.js";
+
+export interface GatewayClientOptions {
+  /** ws:// or wss:// URL of the gateway (or of the TLS proxy in front of it). Never put the token here. */
+  url: string;
+  /** Shared gateway token (gateway.auth.token / OPENCLAW_GATEWAY_TOKEN). */
+  token?: string;
+  /** Gateway password for gateway.auth.mode "password". Never signed, only sent. */
+  password?: string;
+  /** Device identity (loadOrCreateIdentity). `null` or absent: connect device-less. */
+  identity?: DeviceIdentity | null;
+  /** Requested scopes. Default: ["operator.read", "operator.write"]. */
+  scopes?: string[];
+  /** client.id, one of the gateway's fixed list. Default "gateway-client". */
+  clientId?: string;
+  /** client.mode, one of the gateway's fixed list. Default "backend". */
+  clientMode?: string;
+  clientVersion?: string;
+  displayName?: string;
+  /** client.platform (default: process.platform). Signed in v3. */
+  platform?: string;
+  /** client.deviceFamily. Signed in v3. */
+  deviceFamily?: string;
+  instanceId?: string;
+  caps?: string[];
+  /** Origin header. Unset by default: any Origin turns on the gateway's origin check. */
+  origin?: string;
+  /** Extra HTTP headers on the upgrade request (e.g. Cloudflare Access). */
+  headers?: Record<string, string>;
+  role?: Role;
+  minProtocol?: number;
+  maxProtocol?: number;
+  signatureVersion?: "v3" | "v2";
+  /** TCP + TLS + HTTP upgrade deadline. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Deadline for connect.challenge after the socket opens. Default 10 s. */
+  challengeTimeoutMs?: number;
+  /** Default per-request deadline. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Largest inbound frame; larger ones close the socket (1009). Default 64 MiB. */
+  maxInboundPayload?: number;
+  reconnect?: boolean | ReconnectOptions;
+  tls?: TlsOptions;
+  /** Permit ws:// to public hosts (the token then crosses the network in clear text). */
+  allowInsecureWs?: boolean;
+  /** Where device tokens persist. Default: device-tokens.json next to identity.filePath; false: none. */
+  deviceTokenStore?: DeviceTokenStore | false;
+  logger?: Logger;
+}
+
+const scopeSchema = z.string().min(1).max(128);
+
+const optionsSchema = z.object({
+  url: z.string().min(1),
+  token: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  scopes: z.array(scopeSchema).optional(),
+  clientId: z.enum(GATEWAY_CLIENT_IDS).optional(),
+  clientMode: z.enum(GATEWAY_CLIENT_MODES).optional(),
+  clientVersion: z.string().min(1).optional(),
+  displayName: z.string().min(1).optional(),
+  platform: z.string().min(1).optional(),
+  deviceFamily: z.string().optional(),
+  instanceId: z.string().optional(),
+  caps: z.array(z.string()).optional(),
+  origin: z.string().url().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  role: z.enum(GATEWAY_ROLES).optional(),
+  minProtocol: z.number().int().min(1).optional(),
+  maxProtocol: z.number().int().min(1).optional(),
+  signatureVersion: z.enum(["v3", "v2"]).optional(),
+  connectTimeoutMs: z.number().positive().optional(),
+  challengeTimeoutMs: z.number().positive().optional(),
+  requestTimeoutMs: z.number().positive().optional(),
+  maxInboundPayload: z.number().int().positive().optional(),
+  reconnect: z
+    .union([
+      z.boolean(),
+      z.object({ initialDelayMs: z.number().positive().optional(), maxDelayMs: z.number().positive().optional() }),
+    ])
+    .optional(),
+  tls: z
+    .object({
+      ca: z.any().optional(),
+      servername: z.string().optional(),
+      rejectUnauthorized: z.boolean().optional(),
+      fingerprint: z.string().optional(),
+    })
+    .optional(),
+  allowInsecureWs: z.boolean().optional(),
+});
+
+/** Validates options at the edge so a bad client id fails here, not as a 1008 from the gateway. */
+export function validateOptions(opts: GatewayClientOptions): void {
+  const { identity: _i, deviceTokenStore: _d, logger: _l, ...rest } = opts ?? ({} as GatewayClientOptions);
+  const parsed = optionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.join(".") || "options";
+    throw new GatewayError({
+      code: "INVALID_OPTIONS",
+      subject: `option ${path}`,
+      reason: issue.message,
+      hint:
+        path === "clientId"
+          ? `Use one of: ${GATEWAY_CLIENT_IDS.join(", ")}.`
+          : path === "clientMode"
+            ? `Use one of: ${GATEWAY_CLIENT_MODES.join(", ")}.`
+            : `Fix option ${path}.`,
+    });
+  }
+  const min = opts.minProtocol ?? 3;
+  const max = opts.maxProtocol ?? 4;
+  if (min > max) {
+    throw new GatewayError({
+      code: "INVALID_OPTIONS",
+      subject: "option minProtocol",
+      reason: `minProtocol ${min} is above maxProtocol ${max}`,
+      hint: "Set minProtocol ≤ maxProtocol (the gateway speaks 4; the defaults 3..4 work).",
+    });
+  }
+  if (opts.identity && (typeof opts.identity.sign !== "function" || !opts.identity.deviceId || !opts.identity.publicKey)) {
+    throw new GatewayError({
+      code: "INVALID_OPTIONS",
+      subject: "option identity",
+      reason: "is not a DeviceIdentity (deviceId, publicKey, sign)",
+      hint: "Pass the result of loadOrCreateIdentity(dir), or null to connect without a device.",
+    });
+  }
+  if (opts.tls?.fingerprint !== undefined && !normalizeFingerprint(opts.tls.fingerprint)) {
+    throw new GatewayError({
+      code: "INVALID_OPTIONS",
+      subject: "option tls.fingerprint",
+      reason: "is not a SHA-256 fingerprint",
+      hint: "Pass the hex SHA-256 of the certificate, e.g. from `openssl x509 -noout -fingerprint -sha256 -in cert.pem`.",
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { GatewayError, type GatewayErrorCode, type PairingInfo } from "../errors.js";
+import { redact } from "../redact.js";
+import type { ErrorShape } from "../types.js";
+
+/** The gateway's `error.details.code` → our stable code. */
+const DETAIL_TO_CODE: Record<string, GatewayErrorCode> = {
+  AUTH_TOKEN_MISMATCH: "AUTH_TOKEN_MISMATCH",
+  AUTH_TOKEN_MISSING: "AUTH_TOKEN_MISSING",
+  AUTH_REQUIRED: "AUTH_TOKEN_MISSING",
+  AUTH_SCOPE_MISMATCH: "AUTH_SCOPE_MISMATCH",
+  AUTH_DEVICE_TOKEN_MISMATCH: "AUTH_DEVICE_TOKEN_MISMATCH",
+  AUTH_PASSWORD_MISMATCH: "AUTH_PASSWORD_MISMATCH",
+  AUTH_PASSWORD_MISSING: "AUTH_PASSWORD_MISMATCH",
+  AUTH_RATE_LIMITED: "AUTH_RATE_LIMITED",
+  DEVICE_AUTH_SIGNATURE_INVALID: "DEVICE_SIGNATURE_INVALID",
+  DEVICE_AUTH_PUBLIC_KEY_INVALID: "DEVICE_SIGNATURE_INVALID",
+  DEVICE_AUTH_INVALID: "DEVICE_SIGNATURE_INVALID",
+  DEVICE_AUTH_SIGNATURE_EXPIRED: "DEVICE_SIGNATURE_EXPIRED",
+  DEVICE_AUTH_NONCE_MISMATCH: "DEVICE_NONCE_MISMATCH",
+  DEVICE_AUTH_NONCE_REQUIRED: "DEVICE_NONCE_MISMATCH",
+  DEVICE_AUTH_DEVICE_ID_MISMATCH: "DEVICE_ID_MISMATCH",
+  PROTOCOL_MISMATCH: "PROTOCOL_MISMATCH",
+  CLIENT_VERSION_MISMATCH: "PROTOCOL_MISMATCH",
+  PAIRING_REQUIRED: "PAIRING_REQUIRED",
+  CONTROL_UI_ORIGIN_NOT_ALLOWED: "ORIGIN_NOT_ALLOWED",
+  CONTROL_UI_DEVICE_IDENTITY_REQUIRED: "INVALID_CONNECT_PARAMS",
+  DEVICE_IDENTITY_REQUIRED: "INVALID_CONNECT_PARAMS",
+  MISSING_SCOPE: "MISSING_SCOPE",
+};
+
+export interface GatewayErrorContext {
+  phase: "connect" | "rpc";
+  method?: string;
+  subject: string;
+}
+
+function classify(error: ErrorShape, phase: "connect" | "rpc"): GatewayErrorCode {
+  const detailCode = typeof error.details?.code === "string" ? error.details.code : undefined;
+  if (detailCode && DETAIL_TO_CODE[detailCode]) return DETAIL_TO_CODE[detailCode]!;
+  if (error.code === "NOT_PAIRED") return "PAIRING_REQUIRED";
+  if (error.code === "UNAVAILABLE" && phase === "connect") return "GATEWAY_STARTING";
+  if (error.code === "FORBIDDEN" && /missing scope/i.test(error.message)) return "MISSING_SCOPE";
+  if (phase === "connect" && /^invalid (connect params|handshake)/i.test(error.message)) return "INVALID_CONNECT_PARAMS";
+  if (phase === "connect" && /protocol mismatch/i.test(error.message)) return "PROTOCOL_MISMATCH";
+  if (phase === "connect" && /origin not allowed/i.test(error.message)) return "ORIGIN_NOT_ALLOWED";
+  return "GATEWAY_ERROR";
+}
+
+function pairingFrom(details: Record<string, unknown> | undefined): PairingInfo | undefined {
+  const requestId = typeof details?.requestId === "string" ? details.requestId : undefined;
+  if (!requestId) return undefined;
+  const info: PairingInfo = { requestId, approveCommand: `openclaw devices approve ${requestId}` };
+  if (typeof details?.deviceId === "string") info.deviceId = details.deviceId;
+  const role = details?.requestedRole ?? details?.role;
+  if (typeof role === "string") info.role = role;
+  const scopes = details?.requestedScopes ?? details?.scopes;
+  if (Array.isArray(scopes)) info.scopes = scopes.filter((s): s is string => typeof s === "string");
+  if (typeof details?.remoteIp === "string") info.remoteIp = details.remoteIp;
+  if (typeof details?.reason === "string") info.reason = details.reason;
+  return info;
+}
+
+/** Turns a gateway `{ok:false, error}` response into a GatewayError. */
+export function fromGatewayError(error: ErrorShape, ctx: GatewayErrorContext): GatewayError {
+  const code = classify(error, ctx.phase);
+  const details = error.details ? redact(error.details) : undefined;
+  const detailCode = typeof details?.code === "string" ? details.code : undefined;
+  const retryable =
+    code === "GATEWAY_STARTING" ||
+    code === "AUTH_RATE_LIMITED" ||
+    (code === "GATEWAY_ERROR" && error.retryable === true);
+  return new GatewayError({
+    code,
+    layer: ctx.phase,
+    subject: ctx.subject,
+    reason: `${error.code}: ${error.message}`,
+    gatewayCode: error.code,
+    detailCode,
+    details,
+    retryable,
+    retryAfterMs: typeof error.retryAfterMs === "number" ? error.retryAfterMs : undefined,
+    method: ctx.method,
+    pairing: code === "PAIRING_REQUIRED" ? pairingFrom(details) : undefined,
+  });
+}

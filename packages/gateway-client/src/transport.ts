@@ -1,0 +1,281 @@
+import type { IncomingMessage } from "node:http";
+import * as tls from "node:tls";
+import type { Socket } from "node:net";
+// Always the `ws` package: Node's global WebSocket cannot send headers or TLS options and does
+// not exist on Node 20. Under Bun this import resolves to Bun's own `ws` implementation.
+import WebSocket from "ws";
+import { GatewayError, type GatewayErrorCode } from "./errors.js";
+import { redact, redactUrl } from "./redact.js";
+import type { TlsOptions } from "./types.js";
+
+export interface OpenSocketOptions {
+  url: URL;
+  origin?: string;
+  headers?: Record<string, string>;
+  tls?: TlsOptions;
+  /** TCP + TLS + HTTP upgrade must finish within this. */
+  connectTimeoutMs: number;
+  /** Largest inbound frame accepted (ws closes with 1009 above it). */
+  maxInboundPayload: number;
+}
+
+/** What the server answered instead of `101 Switching Protocols`, without secrets. */
+export interface UpgradeResponseSummary {
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+const MAX_BODY = 2048;
+
+/** Normalises a SHA-256 fingerprint to Node's `AA:BB:…` form. Accepts hex with/without colons. */
+export function normalizeFingerprint(fp: string): string | undefined {
+  let hex = fp.trim();
+  if (/^sha256[/:]/i.test(hex)) {
+    const b64 = hex.slice(7);
+    const buf = Buffer.from(b64, "base64");
+    if (buf.length !== 32) return undefined;
+    hex = buf.toString("hex");
+  }
+  hex = hex.replace(/[:\s]/g, "").toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
+  return hex.match(/../g)!.join(":");
+}
+
+export function errorFromNodeError(err: unknown, subject: string): GatewayError {
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  const code = e?.code ?? "";
+  const msg = e?.message ?? String(err);
+  let ours: GatewayErrorCode = "TLS_ERROR";
+  let reason = msg;
+  switch (code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+    case "EAI_NONAME":
+      ours = "DNS_LOOKUP_FAILED";
+      reason = `DNS lookup failed (${code})`;
+      break;
+    case "ECONNREFUSED":
+      ours = "CONNECTION_REFUSED";
+      reason = "connection refused (ECONNREFUSED)";
+      break;
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "ETIMEDOUT":
+      ours = "CONNECT_TIMEOUT";
+      reason = `host unreachable (${code})`;
+      break;
+    case "ECONNRESET":
+    case "EPIPE":
+      ours = "CONNECTION_CLOSED";
+      reason = `connection reset during the handshake (${code})`;
+      break;
+    case "CERT_HAS_EXPIRED":
+    case "CERT_NOT_YET_VALID":
+      ours = "TLS_EXPIRED";
+      reason = `certificate not valid now (${code})`;
+      break;
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "CERT_UNTRUSTED":
+      ours = "TLS_UNTRUSTED";
+      reason = `certificate not trusted (${code})`;
+      break;
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      ours = "TLS_HOSTNAME_MISMATCH";
+      reason = `certificate does not match the host name (${code})`;
+      break;
+    case "TLS_FINGERPRINT_MISMATCH":
+      ours = "TLS_FINGERPRINT_MISMATCH";
+      break;
+    default:
+      if (/handshake has timed out/i.test(msg)) {
+        ours = "CONNECT_TIMEOUT";
+        reason = "TCP/TLS/upgrade did not finish in time";
+      } else if (/Unexpected server response: (\d+)/.test(msg)) {
+        const status = Number(/Unexpected server response: (\d+)/.exec(msg)![1]);
+        return new GatewayError({
+          code: "UPGRADE_NOT_SWITCHED",
+          subject,
+          reason: `HTTP ${status} instead of 101 Switching Protocols`,
+          httpStatus: status,
+          cause: err,
+        });
+      } else if (/Sec-WebSocket|Invalid (Upgrade|Connection) header|Invalid status code/i.test(msg)) {
+        ours = "UPGRADE_NOT_SWITCHED";
+      } else if (/SSL|TLS|certificate|EPROTO/i.test(msg + code)) {
+        ours = "TLS_ERROR";
+      } else {
+        ours = "CONNECTION_CLOSED";
+        reason = code ? `${msg} (${code})` : msg;
+      }
+  }
+  return new GatewayError({ code: ours, subject, reason, cause: err, details: code ? { errno: code } : undefined });
+}
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      res.removeAllListeners("data");
+      resolve(Buffer.concat(chunks).toString("utf8").slice(0, MAX_BODY));
+    };
+    const timer = setTimeout(done, 1000);
+    res.on("data", (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (size >= MAX_BODY) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+    res.on("end", () => {
+      clearTimeout(timer);
+      done();
+    });
+    res.on("error", () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+export function upgradeError(summary: UpgradeResponseSummary, subject: string): GatewayError {
+  const attribution = summary.status === 403 && /proxy_attribution_required/.test(summary.body);
+  const via = summary.headers["server"] ?? summary.headers["via"];
+  const reason =
+    `HTTP ${summary.status} ${summary.statusText} (HTTP/${summary.httpVersion}) instead of 101 Switching Protocols` +
+    (via ? ` from ${String(via)}` : "") +
+    (attribution ? ": proxy_attribution_required" : "");
+  return new GatewayError({
+    code: attribution ? "PROXY_ATTRIBUTION_REQUIRED" : "UPGRADE_NOT_SWITCHED",
+    subject,
+    reason,
+    httpStatus: summary.status,
+    details: { response: summary },
+  });
+}
+
+function pinnedConnection(fingerprint: string) {
+  // Verification is replaced by the pin, as with SSH host keys: the CA chain is not consulted,
+  // the certificate's SHA-256 must match before any WebSocket frame is sent.
+  return (options: tls.ConnectionOptions): Socket => {
+    const socket = tls.connect({ ...options, rejectUnauthorized: false });
+    socket.once("secureConnect", () => {
+      const actual = socket.getPeerCertificate()?.fingerprint256;
+      if (actual !== fingerprint) {
+        const err = Object.assign(
+          new Error(`certificate fingerprint ${actual ?? "(none)"} does not match the pinned ${fingerprint}`),
+          { code: "TLS_FINGERPRINT_MISMATCH" },
+        );
+        socket.destroy(err);
+      }
+    });
+    return socket;
+  };
+}
+
+export interface SocketHandlers {
+  /** Called synchronously from the 'open' event, before any message can be delivered. */
+  onOpen(ws: WebSocket): void;
+  onMessage(data: WebSocket.RawData, isBinary: boolean): void;
+  /** Close after the socket was open. */
+  onClose(code: number, reason: string): void;
+  /** Error after the socket was open (a 'close' follows). */
+  onError(err: Error): void;
+}
+
+/**
+ * Opens the WebSocket. Every failure up to the 101 rejects with a GatewayError naming its layer;
+ * a non-101 answer keeps its status, headers and the start of its body. Handlers are attached
+ * before the socket opens so the challenge (sent ~2 ms after the upgrade) is never missed.
+ */
+export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, signal?: AbortSignal): Promise<WebSocket> {
+  const subject = `connect to ${redactUrl(opts.url.toString())}`;
+  return new Promise((resolve, reject) => {
+    const wsOptions: WebSocket.ClientOptions & Record<string, unknown> = {
+      handshakeTimeout: opts.connectTimeoutMs,
+      maxPayload: opts.maxInboundPayload,
+      followRedirects: false,
+    };
+    if (opts.origin) wsOptions.origin = opts.origin;
+    if (opts.headers && Object.keys(opts.headers).length > 0) wsOptions.headers = opts.headers;
+    if (opts.url.protocol === "wss:" && opts.tls) {
+      if (opts.tls.ca !== undefined) wsOptions.ca = opts.tls.ca as never;
+      if (opts.tls.servername !== undefined) wsOptions.servername = opts.tls.servername;
+      if (opts.tls.rejectUnauthorized !== undefined) wsOptions.rejectUnauthorized = opts.tls.rejectUnauthorized;
+      if (opts.tls.fingerprint) {
+        const fp = normalizeFingerprint(opts.tls.fingerprint);
+        if (fp) wsOptions.createConnection = pinnedConnection(fp) as never;
+      }
+    }
+    let settled = false;
+    let opened = false;
+    const ws = new WebSocket(opts.url, wsOptions);
+    const fail = (err: GatewayError) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      try {
+        ws.terminate();
+      } catch {
+        // already gone
+      }
+      reject(err);
+    };
+    const onAbort = () =>
+      fail(new GatewayError({ code: "CLIENT_CLOSED", subject, reason: "close() was called while connecting" }));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    ws.on("message", (data, isBinary) => {
+      if (opened) handlers.onMessage(data, isBinary);
+    });
+    ws.once("open", () => {
+      if (settled) return;
+      settled = true;
+      opened = true;
+      signal?.removeEventListener("abort", onAbort);
+      ws.removeAllListeners("unexpected-response");
+      handlers.onOpen(ws);
+      resolve(ws);
+    });
+    ws.on("error", (err) => {
+      if (opened) handlers.onError(err);
+      else fail(errorFromNodeError(err, subject));
+    });
+    ws.on("unexpected-response", (req, res) => {
+      const summary: Omit<UpgradeResponseSummary, "body"> = {
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? "",
+        httpVersion: res.httpVersion ?? "1.1",
+        headers: redact({ ...res.headers }),
+      };
+      void readBody(res).then((body) => {
+        req.destroy();
+        fail(upgradeError({ ...summary, body }, subject));
+      });
+    });
+    ws.on("close", (code, reason) => {
+      if (opened) {
+        handlers.onClose(code, reason.toString());
+        return;
+      }
+      fail(
+        new GatewayError({
+          code: "CONNECTION_CLOSED",
+          layer: "upgrade",
+          subject,
+          reason: `closed before the WebSocket opened (code ${code}${reason.length ? `, ${reason.toString()}` : ""})`,
+          closeCode: code,
+        }),
+      );
+    });
+  });
+}

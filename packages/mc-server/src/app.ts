@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { GatewayError } from "@missionctl/gateway-client";
+import { StoreError } from "@missionctl/mc-store";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate, originAllowed } from "./auth.js";
+import type { AppContext } from "./context.js";
+import { ApiError } from "./errors.js";
+import { errorBody, jsonResponse } from "./http.js";
+import { registerAgentRoutes } from "./routes/agents.js";
+import { registerEventRoutes } from "./routes/events.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerOpenclawRoutes } from "./routes/openclaw.js";
+import { registerSessionRoutes } from "./routes/session.js";
+import { registerTaskRoutes } from "./routes/tasks.js";
+import { registerUiRoutes } from "./ui/routes.js";
+
+const STORE_STATUS: Record<string, number> = {
+  TASK_NOT_FOUND: 404,
+  OUTBOX_ITEM_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 400,
+  VALIDATION_FAILED: 400,
+  AGENT_REQUIRED: 409,
+  INVALID_TRANSITION: 409,
+  OUTBOX_INVALID_STATE: 409,
+  BUSY: 503,
+  STORE_CLOSED: 503,
+};
+
+const GATEWAY_STATUS: Record<string, number> = {
+  NOT_CONNECTED: 503,
+  CONNECTION_CLOSED: 503,
+  CLIENT_CLOSED: 503,
+  GATEWAY_STARTING: 503,
+  REQUEST_TIMEOUT: 504,
+  MISSING_SCOPE: 403,
+  REQUEST_TOO_LARGE: 413,
+};
+
+/** Any thrown error → `{ error: { code, message, hint } }` with the status it deserves. */
+export function errorResponse(err: unknown, ctx: AppContext, requestId?: string): Response {
+  if (err instanceof ApiError) return jsonResponse(errorBody(err.code, err.message, err.hint, err.details), err.status);
+  if (err instanceof StoreError) {
+    const status = STORE_STATUS[err.code] ?? 500;
+    const extra: Record<string, unknown> = {};
+    if (err.allowed) extra.allowed = err.allowed;
+    if (err.issues) extra.fields = err.issues.map((i) => ({ path: i.path, message: i.message }));
+    if (status >= 500) ctx.log.error("store error", { requestId, code: err.code, error: err.message });
+    return jsonResponse(errorBody(err.code, err.message, err.hint, extra), status);
+  }
+  if (err instanceof GatewayError) {
+    const status = GATEWAY_STATUS[err.code] ?? 502;
+    ctx.log.warn("gateway request failed", { requestId, code: err.code, detailCode: err.detailCode, method: err.method, error: err.message });
+    return jsonResponse(
+      errorBody(err.code, err.message, err.hint, { ...(err.detailCode ? { detailCode: err.detailCode } : {}), ...(err.gatewayCode ? { gatewayCode: err.gatewayCode } : {}) }),
+      status,
+    );
+  }
+  ctx.log.error("unhandled error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  return jsonResponse(errorBody("INTERNAL", "[mc-server] request: an unexpected error occurred", `report it with the request id ${requestId ?? "(none)"} from the logs`), 500);
+}
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Open without MC_API_TOKEN: liveness probes, and the login that obtains the cookie. */
+const OPEN_PATHS = new Set(["/api/health", "/api/session"]);
+
+export function createApp(ctx: AppContext): Hono {
+  const app = new Hono();
+  const { log, config } = ctx;
+  const logRequests = log.enabled("info");
+
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    c.set("requestId" as never, requestId as never);
+    const started = logRequests ? performance.now() : 0;
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    if (logRequests) {
+      log.info("request", {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  });
+
+  app.use("*", async (c, next) => {
+    if (MUTATING.has(c.req.method)) {
+      const ok = originAllowed(
+        { origin: c.req.header("origin"), host: c.req.header("host"), secFetchSite: c.req.header("sec-fetch-site") },
+        config.allowedOrigins,
+      );
+      if (!ok) {
+        return jsonResponse(
+          errorBody(
+            "CSRF_ORIGIN_MISMATCH",
+            `[mc-server] ${c.req.method} ${c.req.path}: the request's Origin (${c.req.header("origin") ?? "none"}) is not this server`,
+            "send mutating requests from the dashboard's own origin, or list the origin in MC_ALLOWED_ORIGINS",
+          ),
+          403,
+        );
+      }
+    }
+    await next();
+  });
+
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () =>
+        jsonResponse(
+          errorBody("PAYLOAD_TOO_LARGE", `[mc-server] request body: larger than ${config.bodyLimitBytes} bytes`, "send a smaller body (task descriptions are limited to 20000 characters)"),
+          413,
+        ),
+    }),
+  );
+
+  app.use("/api/*", async (c, next) => {
+    if (!config.apiToken || OPEN_PATHS.has(c.req.path)) return next();
+    const result = authenticate(config.apiToken, { authorization: c.req.header("authorization"), cookie: c.req.header("cookie") });
+    if (!result.ok) {
+      const missing = result.reason === "missing";
+      return jsonResponse(
+        errorBody(
+          missing ? "API_TOKEN_REQUIRED" : "API_TOKEN_INVALID",
+          missing ? "[mc-server] /api: this server requires MC_API_TOKEN" : "[mc-server] /api: the token does not match MC_API_TOKEN",
+          missing ? "send Authorization: Bearer <MC_API_TOKEN>, or log in on the dashboard" : "use the value of MC_API_TOKEN from the server's environment",
+        ),
+        401,
+        { "www-authenticate": 'Bearer realm="missionctl"' },
+      );
+    }
+    return next();
+  });
+
+  registerHealthRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
+  registerOpenclawRoutes(app, ctx);
+  registerAgentRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerUiRoutes(app, ctx);
+
+  app.notFound((c) =>
+    jsonResponse(errorBody("NOT_FOUND", `[mc-server] ${c.req.method} ${c.req.path}: no such route`, "see the README for the list of routes"), 404),
+  );
+  app.onError((err, c) => errorResponse(err, ctx, c.get("requestId" as never) as string | undefined));
+  return app;
+}

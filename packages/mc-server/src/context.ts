@@ -1,0 +1,36 @@
+import type { openStore } from "@missionctl/mc-store";
+import type { ServerConfig } from "./config.js";
+import type { GatewayConnection } from "./gateway.js";
+import type { Logger } from "./log.js";
+import type { SseHub } from "./sse.js";
+
+export type Store = ReturnType<typeof openStore>;
+export type Task = ReturnType<Store["tasks"]["get"]>;
+export type OutboxItem = ReturnType<Store["outbox"]["get"]>;
+
+/** Everything a route, the dispatcher and the run follower share: built once per server. */
+export interface AppContext {
+  config: ServerConfig;
+  log: Logger;
+  store: Store;
+  gateway: GatewayConnection;
+  hub: SseHub;
+  /** Serialised GET /api/tasks answers by query string; cleared on any task change. */
+  taskListCache: Map<string, string>;
+  startedAt: number;
+  version: string;
+  /** Wakes the outbox worker (after a dispatch, or when the gateway comes back). */
+  kickDispatcher(): void;
+}
+
+/** The session that holds one task's conversation with its agent. */
+export function taskSessionKey(agentId: string, taskId: string): string {
+  return `agent:${agentId}:missionctl-task-${taskId}`;
+}
+
+/** The task id inside a session key made by taskSessionKey, or null for any other session. */
+export function taskIdFromSessionKey(sessionKey: unknown): string | null {
+  if (typeof sessionKey !== "string") return null;
+  const m = /^agent:[^:]+:missionctl-task-(.+)$/i.exec(sessionKey);
+  return m ? m[1]! : null;
+}

@@ -1,0 +1,66 @@
+import type { LogLevel } from "./config.js";
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+/** Keys whose values never reach a log line, whatever the level. */
+const SECRET_KEY = /token|password|secret|signature|private|apikey|api_key|authorization|cookie|nonce/i;
+
+/** Deep copy with secret-looking fields replaced; bounded so a huge frame cannot stall logging. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return "[…]";
+  if (typeof value === "string") return value.length > 2000 ? `${value.slice(0, 2000)}…(${value.length} chars)` : value;
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 50).map((v) => redact(v, depth + 1));
+    if (value.length > 50) items.push(`…(${value.length - 50} more)`);
+    return items;
+  }
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" ? "[redacted]" : redact(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: LogLevel): boolean;
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export type LogSink = (line: string) => void;
+
+/**
+ * Structured JSON lines on stdout: journald (or docker logs) keeps them with no file to rotate.
+ * One object per line: `{ ts, level, msg, ...fields }`.
+ */
+export function createLogger(level: LogLevel = "info", sink: LogSink = (l) => process.stdout.write(l), base: Record<string, unknown> = {}): Logger {
+  const min = ORDER[level];
+  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[lvl] < min) return;
+    const line: Record<string, unknown> = { ts: new Date().toISOString(), level: lvl, msg, ...base };
+    if (fields) Object.assign(line, redact(fields) as Record<string, unknown>);
+    let text: string;
+    try {
+      text = JSON.stringify(line);
+    } catch {
+      text = JSON.stringify({ ts: line.ts, level: lvl, msg, note: "fields were not serialisable" });
+    }
+    sink(text + "\n");
+  };
+  return {
+    level,
+    enabled: (l) => ORDER[l] >= min,
+    debug: (m, f) => write("debug", m, f),
+    info: (m, f) => write("info", m, f),
+    warn: (m, f) => write("warn", m, f),
+    error: (m, f) => write("error", m, f),
+    child: (fields) => createLogger(level, sink, { ...base, ...fields }),
+  };
+}

@@ -1,0 +1,147 @@
+import type { AppContext, OutboxItem } from "./context.js";
+import { taskIdFromSessionKey } from "./context.js";
+
+/** The text of a gateway chat message: a string, or content parts of type "text". */
+export function messageText(message: unknown): string {
+  if (!message || typeof message !== "object") return typeof message === "string" ? message : "";
+  const content = (message as { content?: unknown }).content;
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => (p && typeof p === "object" && (p as { type?: unknown }).type === "text" ? String((p as { text?: unknown }).text ?? "") : ""))
+      .join("");
+  }
+  return "";
+}
+
+/** An assistant message that a run with this id left in chat.history, if any. */
+export function findRunReply(messages: unknown, runId: string): Record<string, unknown> | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  return messages.find(
+    (m) =>
+      m &&
+      typeof m === "object" &&
+      (m as { role?: unknown }).role === "assistant" &&
+      ((m as { __openclaw?: { runId?: unknown } }).__openclaw?.runId === runId),
+  ) as Record<string, unknown> | undefined;
+}
+
+/**
+ * Follows the gateway's `chat` and `agent` events for task sessions and turns them into task
+ * events: run started, reply (task → review), error (task → failed with the gateway's message).
+ * Every outcome is applied at most once per run: a failed run sends two `chat` error events,
+ * and a reply can be seen both live and in chat.history after a reconnect.
+ */
+export class RunFollower {
+  private readonly started = new Set<string>();
+  private readonly finished = new Set<string>();
+  private readonly unsubs: (() => void)[] = [];
+
+  constructor(private readonly ctx: AppContext) {}
+
+  start(): void {
+    this.unsubs.push(
+      this.ctx.gateway.on("chat", (p) => this.onChat(p)),
+      this.ctx.gateway.on("agent", (p) => this.onAgent(p)),
+    );
+  }
+
+  stop(): void {
+    for (const u of this.unsubs.splice(0)) u();
+  }
+
+  /** The outbox item behind an event, found by the task in its session key and the run id. */
+  private itemFor(payload: any): OutboxItem | undefined {
+    const runId = payload?.runId;
+    const taskId = taskIdFromSessionKey(payload?.sessionKey);
+    if (typeof runId !== "string" || !taskId) return undefined;
+    try {
+      return this.ctx.store.outbox.listByTask(taskId).find((i) => i.idempotencyKey === runId || i.runId === runId);
+    } catch {
+      return undefined; // task deleted meanwhile
+    }
+  }
+
+  private onAgent(p: any): void {
+    if (p?.stream === "lifecycle" && p?.data?.phase === "start") {
+      const item = this.itemFor(p);
+      if (item) this.markStarted(item, { sessionId: p.sessionId ?? p.data?.sessionId ?? null });
+    }
+  }
+
+  private onChat(p: any): void {
+    const state = p?.state;
+    if (state !== "final" && state !== "error" && state !== "status") return;
+    const item = this.itemFor(p);
+    if (!item) return;
+    if (state === "status") return this.markStarted(item, { phase: p.phase ?? null });
+    if (state === "final") return this.complete(item, { text: messageText(p.message), stopReason: p.stopReason ?? null, source: "event" });
+    this.fail(item, String(p.errorMessage ?? p.error ?? "the agent run failed"), "event");
+  }
+
+  private markStarted(item: OutboxItem, extra: Record<string, unknown>): void {
+    const key = item.idempotencyKey;
+    if (this.started.has(key) || this.finished.has(key)) return;
+    this.started.add(key);
+    this.append(item.taskId, "run.started", { runId: key, ...extra });
+  }
+
+  /** The run finished with a reply: record it, task → review, outbox item acknowledged. */
+  complete(item: OutboxItem, reply: { text: string; stopReason?: string | null; source: "event" | "history" }): void {
+    const key = item.idempotencyKey;
+    if (this.finished.has(key)) return;
+    if (reply.stopReason === "error" || reply.stopReason === "aborted") return this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
+    this.finished.add(key);
+    this.started.delete(key);
+    const { store, log } = this.ctx;
+    try {
+      const current = store.outbox.get(item.id);
+      if (current.state !== "acknowledged") store.outbox.markAcknowledged(item.id, { payload: { outcome: "reply", text: reply.text } });
+      const task = store.tasks.get(item.taskId);
+      // A later dispatch of the same task owns the task's status now.
+      if (task.status !== "in_progress" || task.sessionKey !== item.payload.sessionKey || !this.isLatest(item)) return;
+      this.append(item.taskId, "run.reply", { runId: key, text: reply.text, source: reply.source });
+      store.tasks.transition(item.taskId, "review", { actor: "gateway", reason: "the agent run finished", payload: { runId: key } });
+      log.info("task run finished", { taskId: item.taskId, runId: key, source: reply.source });
+    } catch (err) {
+      log.error("could not record a finished run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The run failed: record the gateway's message, task → failed. */
+  fail(item: OutboxItem, message: string, source: "event" | "history" | "dispatch"): void {
+    const key = item.idempotencyKey;
+    if (this.finished.has(key)) return;
+    this.finished.add(key);
+    this.started.delete(key);
+    const { store, log } = this.ctx;
+    try {
+      const current = store.outbox.get(item.id);
+      if (current.state !== "acknowledged" && source !== "dispatch") store.outbox.markAcknowledged(item.id, { payload: { outcome: "error", error: message } });
+      const task = store.tasks.get(item.taskId);
+      if (task.status !== "in_progress" || !this.isLatest(item)) return;
+      this.append(item.taskId, "run.error", { runId: key, error: message, source });
+      store.tasks.transition(item.taskId, "failed", { actor: "gateway", reason: message, payload: { runId: key } });
+      log.warn("task run failed", { taskId: item.taskId, runId: key, error: message });
+    } catch (err) {
+      log.error("could not record a failed run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  isFinished(runId: string): boolean {
+    return this.finished.has(runId);
+  }
+
+  private isLatest(item: OutboxItem): boolean {
+    const items = this.ctx.store.outbox.listByTask(item.taskId);
+    return items.every((i) => i.id <= item.id);
+  }
+
+  private append(taskId: string, type: string, payload: Record<string, unknown>): void {
+    try {
+      this.ctx.store.taskEvents.append(taskId, { actor: "gateway", type, payload });
+    } catch (err) {
+      this.ctx.log.warn("could not append a task event", { taskId, type, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

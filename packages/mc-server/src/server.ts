@@ -1,0 +1,214 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { openStore } from "@missionctl/mc-store";
+import type { Hono } from "hono";
+import pkg from "../package.json";
+import { createApp } from "./app.js";
+import { loadConfig, type ServerConfig } from "./config.js";
+import type { AppContext, Store } from "./context.js";
+import { taskIdFromSessionKey } from "./context.js";
+import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
+import { McServerError } from "./errors.js";
+import { GatewayConnection } from "./gateway.js";
+import { createLogger, type Logger } from "./log.js";
+import { syncAgents } from "./routes/agents.js";
+import { RunFollower, messageText } from "./runs.js";
+import { SseHub } from "./sse.js";
+
+export interface CreateServerOptions {
+  /** A validated config; otherwise read from `env` (default process.env). */
+  config?: ServerConfig;
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** An open store to use instead of opening DATABASE_PATH (tests, embedding). Not closed by close(). */
+  store?: Store;
+  dispatcher?: DispatcherOptions;
+  gateway?: { pairingPollMs?: number; retryInitialMs?: number; retryMaxMs?: number };
+  sse?: { heartbeatMs?: number };
+}
+
+export interface McServer {
+  app: Hono;
+  ctx: AppContext;
+  /** The Fetch-API handler (Bun.serve, tests with app.request). */
+  fetch: (req: Request) => Response | Promise<Response>;
+  /** Starts the gateway connection and the outbox worker (listen() does it too). */
+  start(): Promise<void>;
+  /** Listens on config.host:config.port (port 0 = any free port). */
+  listen(): Promise<{ url: string; port: number; host: string }>;
+  close(): Promise<void>;
+}
+
+function openConfiguredStore(config: ServerConfig, env: Record<string, string | undefined>, log: Logger): Store {
+  try {
+    return openStore({
+      ...(config.databasePath ? { path: config.databasePath } : {}),
+      env,
+      logger: (line: object) => log.debug("store", line as Record<string, unknown>),
+    });
+  } catch (err) {
+    const e = err as { code?: string; hint?: string; message?: string };
+    throw new McServerError("CONFIG_DATABASE", "database", e.message ?? String(err), e.hint ?? "check DATABASE_PATH", { cause: err, variable: "DATABASE_PATH" });
+  }
+}
+
+/** Builds the server (store, gateway connection, outbox worker, SSE hub, routes) without listening. */
+export function createServer(opts: CreateServerOptions = {}): McServer {
+  const env = opts.env ?? process.env;
+  let config = opts.config;
+  let warnings: ReturnType<typeof loadConfig>["warnings"] = [];
+  if (!config) ({ config, warnings } = loadConfig(env));
+  const log = opts.logger ?? createLogger(config.logLevel);
+  for (const w of warnings) log.warn(w.message, { variable: w.variable, ...(w.suggestion ? { suggestion: w.suggestion } : {}) });
+
+  const ownsStore = !opts.store;
+  const store = opts.store ?? openConfiguredStore(config, env, log);
+  const hub = new SseHub(opts.sse ?? {});
+  const gateway = new GatewayConnection({ config, logger: log, history: store.gatewayHistory, ...(opts.gateway ?? {}) });
+  let dispatcher: Dispatcher | null = null;
+  const ctx: AppContext = {
+    config,
+    log,
+    store,
+    gateway,
+    hub,
+    taskListCache: new Map(),
+    startedAt: Date.now(),
+    version: pkg.version,
+    kickDispatcher: () => dispatcher?.kick(),
+  };
+  const runs = new RunFollower(ctx);
+  dispatcher = new Dispatcher(ctx, runs, opts.dispatcher ?? {});
+
+  // Every change the store commits reaches the stream; task lists are re-read after it.
+  const unsubStore = store.onChange?.((change) => {
+    switch (change.type) {
+      case "task.created":
+      case "task.updated":
+      case "task.status_changed":
+        ctx.taskListCache.clear();
+        hub.broadcast("task", change.task);
+        break;
+      case "task.deleted":
+        ctx.taskListCache.clear();
+        hub.broadcast("task.deleted", { id: change.taskId });
+        break;
+      case "task_event.appended":
+        hub.broadcast("task.event", change.event);
+        break;
+      case "agents.changed":
+        hub.broadcast("agents", { ids: change.ids });
+        break;
+      case "sessions.changed":
+        hub.broadcast("sessions", { count: change.count });
+        break;
+      default:
+        break;
+    }
+  });
+
+  const unsubs: (() => void)[] = [];
+  unsubs.push(
+    gateway.onState((status) => {
+      hub.broadcast("gateway", status);
+      if (status.state === "connected") {
+        syncAgents(ctx).catch((err) => log.warn("agent sync after connect failed", { error: err instanceof Error ? err.message : String(err) }));
+      }
+    }),
+  );
+  // Live text of running task sessions, for the board's cards (not stored: the final reply is).
+  unsubs.push(
+    gateway.on("chat", (p: any) => {
+      const taskId = taskIdFromSessionKey(p?.sessionKey);
+      if (!taskId || (p?.state !== "delta" && p?.state !== "final")) return;
+      hub.broadcast("run", { taskId, runId: p.runId ?? null, state: p.state, text: messageText(p.message).slice(0, 2000) });
+    }),
+  );
+  let sessionsTimer: NodeJS.Timeout | null = null;
+  unsubs.push(
+    gateway.on("sessions.changed", () => {
+      if (sessionsTimer) return;
+      sessionsTimer = setTimeout(() => {
+        sessionsTimer = null;
+        hub.broadcast("sessions", { changed: true });
+      }, 500);
+      sessionsTimer.unref?.();
+    }),
+  );
+
+  const app = createApp(ctx);
+  let started = false;
+  let httpServer: Server | null = null;
+
+  const start = async () => {
+    if (started) return;
+    started = true;
+    runs.start();
+    dispatcher!.start();
+    await gateway.start();
+  };
+
+  return {
+    app,
+    ctx,
+    fetch: (req) => app.fetch(req),
+    start,
+    async listen() {
+      const server = serve({ fetch: app.fetch, port: config!.port, hostname: config!.host }) as Server;
+      httpServer = server;
+      // Keep-alive sockets from the dashboard must not hold a shutdown for long.
+      server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => {
+        if (server.listening) return resolve();
+        server.once("listening", resolve);
+        server.once("error", (err: NodeJS.ErrnoException) =>
+          reject(
+            new McServerError(
+              "LISTEN_FAILED",
+              `listen on ${config!.host}:${config!.port}`,
+              err.code === "EADDRINUSE" ? "the port is already in use" : err.message,
+              err.code === "EADDRINUSE" ? "stop the other process or set PORT to a free port" : "check HOST and PORT",
+              { cause: err, variable: "PORT" },
+            ),
+          ),
+        );
+      });
+      const addr = server.address() as AddressInfo;
+      const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+      const url = `http://${host}:${addr.port}`;
+      await start();
+      return { url, port: addr.port, host: addr.address };
+    },
+    async close() {
+      unsubStore?.();
+      for (const u of unsubs) u();
+      if (sessionsTimer) clearTimeout(sessionsTimer);
+      hub.close();
+      await dispatcher!.stop();
+      runs.stop();
+      await gateway.close();
+      if (httpServer) {
+        const s = httpServer;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections?.();
+          setTimeout(() => s.closeAllConnections?.(), 2_000).unref();
+        });
+      }
+      if (ownsStore) store.close();
+    },
+  };
+}
+
+/** createServer + listen: what the bin does. */
+export async function startServer(opts: CreateServerOptions = {}): Promise<McServer & { url: string; port: number }> {
+  const server = createServer(opts);
+  try {
+    const { url, port } = await server.listen();
+    return Object.assign(server, { url, port });
+  } catch (err) {
+    await server.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer } from "@missionctl/mc-server";
+
+export interface TestServer {
+  url: string;
+  port: number;
+  dir: string;
+  logs: Record<string, any>[];
+  server: Awaited<ReturnType<typeof startServer>>;
+  close(): Promise<void>;
+}
+
+/** A real mc-server on a free loopback port with its own database and identity folder. */
+export async function startTestServer(env: Record<string, string | undefined> = {}, opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "mc-server-test-"));
+  const logs: Record<string, any>[] = [];
+  const { createLogger } = await import("@missionctl/mc-server");
+  const logger = createLogger((env.LOG_LEVEL as any) ?? "info", (line) => {
+    logs.push(JSON.parse(line));
+    if (process.env.MC_TEST_LOGS) process.stdout.write(line);
+  });
+  const server = await startServer({
+    env: { HOME: dir, PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: join(dir, "mc.db"), MC_IDENTITY_DIR: join(dir, "identity"), ...env },
+    logger,
+    ...opts,
+  });
+  return {
+    url: server.url,
+    port: server.port,
+    dir,
+    logs,
+    server,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+/** A minimal SSE reader over fetch: collects `{event, data}` until closed. */
+export function openEventStream(url: string, headers: Record<string, string> = {}) {
+  const events: { event: string; data: any; at: number }[] = [];
+  const ac = new AbortController();
+  const ready = (async () => {
+    const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: ac.signal });
+    if (!res.ok || !res.body) throw new Error(`SSE ${res.status}`);
+    return res;
+  })();
+  const done = ready.then(async (res) => {
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf("\n\n")) !== -1) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          let event = "message";
+          const data: string[] = [];
+          for (const line of block.split("\n")) {
+            if (line.startsWith("event: ")) event = line.slice(7);
+            else if (line.startsWith("data: ")) data.push(line.slice(6));
+          }
+          if (data.length) events.push({ event, data: JSON.parse(data.join("\n")), at: Date.now() });
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  });
+  return {
+    events,
+    ready,
+    close: () => {
+      ac.abort();
+      return done.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import { computeBackoffMs, type BackoffOptions } from "./backoff.js";
+import type { Db } from "./db.js";
+import { StoreError } from "./errors.js";
+import { claimSchema, idSchema, markAckSchema, markFailedSchema, markSentSchema, outboxIdSchema, parseInput } from "./schemas.js";
+import { iso, isoOrNull, parseJson, toMs } from "./time.js";
+import type { ChatSendPayload, OutboxItem, OutboxState } from "./types.js";
+
+export interface OutboxRow {
+  id: number;
+  task_id: string;
+  idempotency_key: string;
+  kind: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  run_id: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const OUTBOX_COLUMNS =
+  "id, task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at";
+
+export function toOutboxItem(row: OutboxRow): OutboxItem {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    idempotencyKey: row.idempotency_key,
+    kind: row.kind as "chat.send",
+    payload: parseJson(row.payload) as ChatSendPayload,
+    state: row.state as OutboxState,
+    attempts: row.attempts,
+    nextAttemptAt: iso(row.next_attempt_at),
+    lastError: row.last_error,
+    leaseOwner: row.lease_owner,
+    leaseUntil: isoOrNull(row.lease_until),
+    runId: row.run_id,
+    result: parseJson(row.result),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** The idempotency key of a task's dispatch attempt: stable across retries of that attempt and across restarts. */
+export function dispatchIdempotencyKey(taskId: string, attempt: number): string {
+  return `missionctl-task-${taskId}-dispatch-${attempt}`;
+}
+
+/** Inserts a pending chat.send item; the caller holds the transaction (the one that moved the task). */
+export function enqueueChatSend(db: Db, taskId: string, attempt: number, payload: ChatSendPayload, now: number): OutboxItem {
+  const row: OutboxRow = {
+    id: 0,
+    task_id: taskId,
+    idempotency_key: dispatchIdempotencyKey(taskId, attempt),
+    kind: "chat.send",
+    payload: JSON.stringify(payload),
+    state: "pending",
+    attempts: 0,
+    next_attempt_at: now,
+    last_error: null,
+    lease_owner: null,
+    lease_until: null,
+    run_id: null,
+    result: null,
+    created_at: now,
+    updated_at: now,
+  };
+  const result = db.run(
+    "enqueue dispatch",
+    "INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (@task_id, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, @updated_at)",
+    { task_id: row.task_id, idempotency_key: row.idempotency_key, kind: row.kind, payload: row.payload, next_attempt_at: now, created_at: now, updated_at: now },
+  );
+  row.id = Number(result.lastInsertRowid);
+  return toOutboxItem(row);
+}
+
+/**
+ * Pending items nobody holds a lease on stop being sent once their task moves on
+ * (cancelled, done, back to the queue…): a stale dispatch must not reach the agent.
+ */
+export function supersedePending(db: Db, taskId: string, reason: string, now: number): OutboxItem[] {
+  const rows = db.all<OutboxRow>(
+    "supersede dispatch",
+    `UPDATE outbox SET state = 'failed', last_error = @reason, lease_owner = NULL, lease_until = NULL, updated_at = @now
+     WHERE task_id = @taskId AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
+     RETURNING ${OUTBOX_COLUMNS}`,
+    { taskId, reason, now },
+  );
+  return rows.map(toOutboxItem);
+}
+
+export interface OutboxOptions extends BackoffOptions {
+  /** After this many claimed attempts a failure is terminal. Default 8. */
+  maxAttempts?: number;
+}
+
+export interface OutboxRepo {
+  /**
+   * Leases up to `limit` due pending items to `workerId` for `leaseMs`, in one write
+   * transaction: two workers (or processes) never hold the same item. Each claim counts
+   * as an attempt. An item whose lease expired without markSent/markFailed is due again.
+   */
+  claimDue(options: { workerId: string; leaseMs: number; limit?: number; now?: number | Date }): OutboxItem[];
+  /** pending → sent once the gateway accepted chat.send. With `workerId`, refuses if the lease moved to another worker. */
+  markSent(id: number, options?: { runId?: string | null; workerId?: string }): OutboxItem;
+  /** pending|sent → acknowledged (the run finished). Repeating it is a no-op. */
+  markAcknowledged(id: number, options?: { payload?: unknown; workerId?: string }): OutboxItem;
+  /**
+   * Records the error; pending again at `retryAt` (default: now + capped exponential
+   * backoff with jitter), or failed for good when `terminal` or out of attempts.
+   */
+  markFailed(id: number, options: { error: string; retryAt?: number | Date; terminal?: boolean; workerId?: string }): OutboxItem;
+  /** failed → pending now, attempts reset (an operator's retry). */
+  retry(id: number): OutboxItem;
+  get(id: number): OutboxItem;
+  listByTask(taskId: string): OutboxItem[];
+  list(options?: { state?: OutboxState; limit?: number }): OutboxItem[];
+}
+
+export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptions = {}): OutboxRepo {
+  const maxAttempts = options.maxAttempts ?? 8;
+
+  function load(id: number, operation: string): OutboxRow {
+    const row = db.get<OutboxRow>(operation, `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = @id`, { id });
+    if (!row) {
+      throw new StoreError("OUTBOX_ITEM_NOT_FOUND", { subject: `outbox item ${id}`, operation, outboxId: id, reason: "no outbox item has this id", fix: "list the task's outbox items with outbox.listByTask(taskId)" });
+    }
+    return row;
+  }
+
+  function invalidState(row: OutboxRow, operation: string, expected: string): StoreError {
+    return new StoreError("OUTBOX_INVALID_STATE", {
+      subject: `outbox item ${row.id}`,
+      operation,
+      outboxId: row.id,
+      taskId: row.task_id,
+      from: row.state,
+      reason: `is ${row.state}, expected ${expected}`,
+      fix: "re-read the item: another worker or a task transition already settled it",
+    });
+  }
+
+  function checkLease(row: OutboxRow, workerId: string | undefined, operation: string, at: number): void {
+    if (workerId === undefined || row.lease_owner === null || row.lease_owner === workerId) return;
+    throw new StoreError("LEASE_LOST", {
+      subject: `outbox item ${row.id}`,
+      operation,
+      outboxId: row.id,
+      taskId: row.task_id,
+      reason: `is leased to another worker${row.lease_until !== null && row.lease_until <= at ? " (expired lease taken over)" : ""}`,
+      fix: "drop this item; the worker holding the lease settles it (raise leaseMs if sends take longer than the lease)",
+    });
+  }
+
+  function update(operation: string, id: number, set: string, params: Record<string, unknown>): OutboxItem {
+    const row = db.get<OutboxRow>(operation, `UPDATE outbox SET ${set}, updated_at = @now WHERE id = @id RETURNING ${OUTBOX_COLUMNS}`, { ...params, id });
+    const item = toOutboxItem(row!);
+    db.notify({ type: "outbox.changed", item });
+    return item;
+  }
+
+  return {
+    claimDue(input) {
+      const opts = parseInput(claimSchema, input, "claim outbox items");
+      const at = opts.now === undefined ? now() : toMs(opts.now);
+      return db.transaction("claim outbox items", () => {
+        const rows = db.all<OutboxRow>(
+          "claim outbox items",
+          `UPDATE outbox SET lease_owner = @workerId, lease_until = @until, attempts = attempts + 1, updated_at = @at
+           WHERE id IN (
+             SELECT id FROM outbox
+             WHERE state = 'pending' AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until <= @at)
+             ORDER BY next_attempt_at, id LIMIT @limit
+           )
+           RETURNING ${OUTBOX_COLUMNS}`,
+          { workerId: opts.workerId, until: at + opts.leaseMs, at, limit: opts.limit ?? 10 },
+        );
+        const items = rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toOutboxItem);
+        for (const item of items) db.notify({ type: "outbox.changed", item });
+        return items;
+      });
+    },
+
+    markSent(id, input) {
+      const itemId = parseInput(outboxIdSchema, id, "mark outbox item sent");
+      const opts = parseInput(markSentSchema, input, "mark outbox item sent") ?? {};
+      return db.transaction("mark outbox item sent", () => {
+        const at = now();
+        const row = load(itemId, "mark outbox item sent");
+        if (row.state === "sent" && (opts.runId ?? null) === row.run_id) return toOutboxItem(row);
+        if (row.state !== "pending") throw invalidState(row, "mark outbox item sent", "pending");
+        checkLease(row, opts.workerId, "mark outbox item sent", at);
+        return update("mark outbox item sent", itemId, "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL", { runId: opts.runId ?? null, now: at });
+      });
+    },
+
+    markAcknowledged(id, input) {
+      const itemId = parseInput(outboxIdSchema, id, "acknowledge outbox item");
+      const opts = parseInput(markAckSchema, input, "acknowledge outbox item") ?? {};
+      return db.transaction("acknowledge outbox item", () => {
+        const at = now();
+        const row = load(itemId, "acknowledge outbox item");
+        if (row.state === "acknowledged") return toOutboxItem(row);
+        if (row.state !== "pending" && row.state !== "sent") throw invalidState(row, "acknowledge outbox item", "pending or sent");
+        checkLease(row, opts.workerId, "acknowledge outbox item", at);
+        const result = opts.payload === undefined ? null : JSON.stringify(opts.payload);
+        return update("acknowledge outbox item", itemId, "state = 'acknowledged', result = @result, lease_owner = NULL, lease_until = NULL", { result, now: at });
+      });
+    },
+
+    markFailed(id, input) {
+      const itemId = parseInput(outboxIdSchema, id, "mark outbox item failed");
+      const opts = parseInput(markFailedSchema, input, "mark outbox item failed");
+      return db.transaction("mark outbox item failed", () => {
+        const at = now();
+        const row = load(itemId, "mark outbox item failed");
+        if (row.state !== "pending" && row.state !== "sent") throw invalidState(row, "mark outbox item failed", "pending or sent");
+        checkLease(row, opts.workerId, "mark outbox item failed", at);
+        const terminal = opts.terminal === true || row.attempts >= maxAttempts;
+        if (terminal) {
+          return update("mark outbox item failed", itemId, "state = 'failed', last_error = @error, lease_owner = NULL, lease_until = NULL", { error: opts.error, now: at });
+        }
+        const next = opts.retryAt === undefined ? at + computeBackoffMs(Math.max(1, row.attempts), options) : toMs(opts.retryAt);
+        return update("mark outbox item failed", itemId, "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL", { error: opts.error, next, now: at });
+      });
+    },
+
+    retry(id) {
+      const itemId = parseInput(outboxIdSchema, id, "retry outbox item");
+      return db.transaction("retry outbox item", () => {
+        const at = now();
+        const row = load(itemId, "retry outbox item");
+        if (row.state !== "failed") throw invalidState(row, "retry outbox item", "failed");
+        return update("retry outbox item", itemId, "state = 'pending', attempts = 0, next_attempt_at = @now, lease_owner = NULL, lease_until = NULL", { now: at });
+      });
+    },
+
+    get(id) {
+      const itemId = parseInput(outboxIdSchema, id, "get outbox item");
+      return toOutboxItem(load(itemId, "get outbox item"));
+    },
+
+    listByTask(taskId) {
+      const id = parseInput(idSchema, taskId, "list outbox items");
+      return db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE task_id = @id ORDER BY id`, { id }).map(toOutboxItem);
+    },
+
+    list(input = {}) {
+      const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 100)), 10_000);
+      const rows = input.state
+        ? db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = @state ORDER BY id DESC LIMIT @limit`, { state: input.state, limit })
+        : db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY id DESC LIMIT @limit`, { limit });
+      return rows.map(toOutboxItem);
+    },
+  };
+}

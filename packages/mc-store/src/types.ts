@@ -1,0 +1,100 @@
+import type { TaskStatus } from "./lifecycle.js";
+
+export type TaskPriority = "low" | "normal" | "high" | "urgent";
+
+/** Timestamps are ISO 8601 strings (UTC, millisecond precision). */
+export interface Agent {
+  id: string;
+  name: string | null;
+  emoji: string | null;
+  avatar: string | null;
+  workspace: string | null;
+  status: string;
+  lastSeenAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Task {
+  id: string;
+  title: string;
+  description: string;
+  priority: TaskPriority;
+  status: TaskStatus;
+  assignedAgentId: string | null;
+  /** The gateway session the task was last dispatched to. */
+  sessionKey: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** How many times the task has been dispatched; part of the outbox idempotency key. */
+  attempt: number;
+}
+
+export interface TaskEvent {
+  id: number;
+  taskId: string;
+  actor: string;
+  type: string;
+  payload: unknown;
+  createdAt: string;
+}
+
+export type OutboxState = "pending" | "sent" | "acknowledged" | "failed";
+
+export interface ChatSendPayload {
+  sessionKey: string;
+  message: string;
+  agentId: string;
+}
+
+export interface OutboxItem {
+  id: number;
+  taskId: string;
+  /** Stable per task and dispatch attempt: `missionctl-task-<taskId>-dispatch-<attempt>`. Pass it to chat.send. */
+  idempotencyKey: string;
+  kind: "chat.send";
+  payload: ChatSendPayload;
+  state: OutboxState;
+  /** How many times a worker claimed the item. */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  leaseOwner: string | null;
+  leaseUntil: string | null;
+  runId: string | null;
+  /** What markAcknowledged recorded. */
+  result: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CachedSession {
+  key: string;
+  agentId: string | null;
+  label: string | null;
+  /** The session object as the gateway's sessions.list returned it. */
+  data: Record<string, unknown>;
+  gatewayUpdatedAt: string | null;
+  cachedAt: string;
+}
+
+export interface GatewayHistoryEntry {
+  id: number;
+  state: string;
+  code: string | null;
+  detailCode: string | null;
+  message: string | null;
+  at: string;
+}
+
+/** Delivered to `store.onChange` listeners after the transaction that made the change commits. */
+export type StoreChange =
+  | { type: "task.created"; task: Task }
+  | { type: "task.updated"; task: Task; fields: string[] }
+  | { type: "task.status_changed"; task: Task; from: TaskStatus; to: TaskStatus; event: TaskEvent }
+  | { type: "task.deleted"; taskId: string }
+  | { type: "task_event.appended"; event: TaskEvent }
+  | { type: "outbox.changed"; item: OutboxItem }
+  | { type: "agents.changed"; ids: string[] }
+  | { type: "sessions.changed"; count: number }
+  | { type: "gateway.recorded"; entry: GatewayHistoryEntry };

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The test command: on a fresh Debian machine (as root) it installs everything the tests need
+# (Debian packages, npm ci, the pinned OpenClaw gateway) and runs every suite. The last line is
+# "N passed, N failed"; the exit code is non-zero when anything failed.
+#
+#   bash scripts/test.sh            everything
+#   SKIP_APT=1 bash scripts/test.sh  skip the Debian packages step (non-root machines that have them)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RESULTS="$ROOT/test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+export NO_COLOR=1 FORCE_COLOR=0 CI="${CI:-true}"
+START=$(date +%s)
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+
+log() { printf '\n\033[1m== %s\033[0m (%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
+
+# A step that is not a vitest suite counts as one test.
+step() {
+  local name=$1; shift
+  log "$name"
+  if "$@"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); echo "FAILED: $name"; fi
+}
+
+# A vitest run: its tests are counted one by one from the JSON report.
+vitest_suite() {
+  local name=$1 json="$RESULTS/$1.json"; shift
+  log "$name"
+  "$@" --reporter=default --reporter=json --outputFile.json="$json"
+  local rc=$?
+  if [[ -s $json ]]; then
+    read -r p f < <(node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      let failedFiles = 0;
+      for (const s of r.testResults ?? []) if (s.status === "failed" && !(s.assertionResults ?? []).some(a => a.status === "failed")) failedFiles++;
+      console.log(r.numPassedTests ?? 0, (r.numFailedTests ?? 0) + failedFiles);' "$json")
+    PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+    if (( f > 0 )) || (( rc != 0 && f == 0 )); then
+      (( f == 0 )) && FAILED=$((FAILED + 1))
+      FAILED_NAMES+=("$name")
+    fi
+  else
+    FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name (no report)")
+  fi
+}
+
+install_debian_packages() {
+  local pkgs=(caddy ansible-core ansible ansible-lint yamllint chromium iproute2 curl openssl ca-certificates libnss3-tools systemd python3)
+  local missing=()
+  for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  if (( ${#missing[@]} == 0 )); then echo "all Debian packages present"; return 0; fi
+  if [[ ${SKIP_APT:-0} == 1 ]]; then echo "SKIP_APT=1 but missing: ${missing[*]}"; return 1; fi
+  if [[ $(id -u) != 0 ]]; then echo "missing Debian packages (${missing[*]}): run as root or install them"; return 1; fi
+  echo "installing: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+step "debian packages" install_debian_packages
+step "npm ci" npm ci --no-audit --no-fund --loglevel=error
+step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
+step "build" npm run build --silent
+step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "publint" bash -c 'for p in packages/*/; do npx publint --strict "$p" || exit 1; done'
+
+vitest_suite "unit (node)" npx vitest run --project unit
+vitest_suite "integration (node)" npx vitest run --project integration
+BUN="$ROOT/node_modules/.bin/bun"
+vitest_suite "gateway-client + mc-store (bun)" "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run --project unit --project integration packages/gateway-client packages/mc-store
+vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
+
+log "summary"
+if (( ${#FAILED_NAMES[@]} )); then printf 'failed: %s\n' "${FAILED_NAMES[@]}"; fi
+echo "total time: $(( $(date +%s) - START )) s"
+echo "$PASSED passed, $FAILED failed"
+(( FAILED == 0 ))

@@ -1,0 +1,519 @@
+// The packages as a consumer gets them: `npm pack` each publishable package, install the tarballs
+// into a fresh project in os.tmpdir() (no workspace links, no root node_modules on the resolution
+// path), then import, require, type-check and run the CLIs there. Run after `npm run build`:
+//
+//   npm run build && npx vitest run --project consumer
+//
+// Registry traffic: the install fetches the packages' own dependencies (ws, zod, …) from npm.
+// better-sqlite3 compiles natively (~80 s on 2 cores); the compiled binary is kept in
+// .cache/consumer/ per (version, Node ABI, platform) so later runs skip the compile
+// (MISSIONCTL_CONSUMER_NO_NATIVE_CACHE=1 forces it).
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startPeer, type Peer } from "../peer/peer.mjs";
+
+const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const bin = (name: string) => join(repo, "node_modules", ".bin", name);
+
+interface PkgSpec {
+  dir: string;
+  name: string;
+  /** Value exports every build (ESM, CJS, Bun) must expose. */
+  values: string[];
+  /** A small behaviour check run in the consumer (`m` = the module, `dir` = a scratch folder). */
+  smoke: string;
+  /** Packed (gzipped) tarball budget in bytes; see docs/releasing.md. */
+  budget: number;
+}
+
+const PACKAGES: PkgSpec[] = [
+  {
+    dir: "gateway-client",
+    name: "@missionctl/gateway-client",
+    values: ["GatewayClient", "GatewayError", "loadOrCreateIdentity", "loadIdentity", "diagnose"],
+    smoke: `const id = await m.loadOrCreateIdentity(dir);
+      if (!/^[0-9a-f]{64}$/.test(id.deviceId)) throw new Error("deviceId " + id.deviceId);
+      const c = new m.GatewayClient({ url: "ws://127.0.0.1:9", token: "t", identity: null, reconnect: false });
+      if (c.state !== "idle") throw new Error("state " + c.state);
+      await c.close();`,
+    budget: 200_000,
+  },
+  {
+    dir: "mc-store",
+    name: "@missionctl/mc-store",
+    values: ["openStore", "resolveDatabasePath", "StoreError", "TASK_STATUSES", "allowedTransitions"],
+    smoke: `const store = m.openStore({ path: dir + "/mc.sqlite" });
+      const t = store.tasks.create({ title: "from a consumer" });
+      if (store.tasks.get(t.id).title !== "from a consumer") throw new Error("task round trip");
+      store.close();`,
+    budget: 120_000,
+  },
+  {
+    dir: "config-diff",
+    name: "@missionctl/config-diff",
+    values: ["diffConfigs", "configInput"],
+    smoke: `const report = m.diffConfigs({ gateway: { port: 18789 } }, { gateway: { port: 18790 } });
+      if (report.exitCode !== 1 || report.summary.drift !== 1) throw new Error("drift not found: " + JSON.stringify(report.summary));`,
+    budget: 200_000,
+  },
+  {
+    dir: "mc-server",
+    name: "@missionctl/mc-server",
+    values: ["createServer", "startServer", "loadConfig", "McServerError"],
+    smoke: ``,
+    budget: 300_000,
+  },
+];
+
+/** Files a tarball must never carry. */
+const FORBIDDEN = [
+  /(^|\/)(tests?|__tests__|fixtures?|bench|scripts|coverage)\//,
+  /\.(test|spec)\.[cm]?[jt]sx?$/,
+  /\.map$/,
+  /(^|\/)src\//,
+  /(^|\/)\.env/,
+  /\.(pem|key|p12|sqlite|db)$/,
+  /(^|\/)device\.json$/,
+  /(^|\/)tsconfig[^/]*\.json$/,
+  /(^|\/)tsup\.config\./,
+  /(^|\/)vitest\.config\./,
+];
+
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The environment of a consumer: no npm_* leaking from the `npm test` that runs us, no workspace. */
+function consumerEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(npm_|NODE_OPTIONS$|NODE_PATH$|VITEST|INIT_CWD$)/i.test(k)) continue;
+    env[k] = v;
+  }
+  env.npm_config_update_notifier = "false";
+  env.npm_config_fund = "false";
+  env.npm_config_audit = "false";
+  env.NO_COLOR = "1";
+  return { ...env, ...extra };
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<RunResult> {
+  const t0 = Date.now();
+  return new Promise((resolveRun) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? consumerEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      resolveRun({ code: -1, signal: null, stdout, stderr: stderr + String(err), ms: Date.now() - t0 });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+const show = (r: RunResult) => `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+
+interface PackFile {
+  path: string;
+  size: number;
+  mode: number;
+}
+interface Packed {
+  spec: PkgSpec;
+  tarball: string;
+  size: number;
+  unpackedSize: number;
+  files: PackFile[];
+  manifest: Record<string, any>;
+  hasDist: boolean;
+}
+
+const timings: Record<string, number> = {};
+let work = "";
+let app = "";
+const packed = new Map<string, Packed>();
+let installError = "";
+let peer: Peer | undefined;
+let peerError = "";
+
+/** Every file an `exports` map points at. */
+function exportTargets(exp: unknown, out: string[] = []): string[] {
+  if (typeof exp === "string") out.push(exp);
+  else if (exp && typeof exp === "object") for (const v of Object.values(exp)) exportTargets(v, out);
+  return out;
+}
+
+function binMap(manifest: Record<string, any>): Record<string, string> {
+  if (!manifest.bin) return {};
+  if (typeof manifest.bin === "string") return { [manifest.name.split("/").pop()]: manifest.bin };
+  return manifest.bin;
+}
+
+async function pack(spec: PkgSpec, dest: string): Promise<Packed> {
+  const cwd = join(repo, "packages", spec.dir);
+  const r = await run("npm", ["pack", "--json", "--pack-destination", dest], { cwd, env: consumerEnv() });
+  if (r.code !== 0) throw new Error(`npm pack ${spec.name} failed: ${show(r)}`);
+  const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf("[")));
+  const manifest = JSON.parse(readFileSync(join(cwd, "package.json"), "utf8"));
+  return {
+    spec,
+    tarball: join(dest, info.filename),
+    size: info.size,
+    unpackedSize: info.unpackedSize,
+    files: info.files,
+    manifest,
+    hasDist: existsSync(join(cwd, "dist")),
+  };
+}
+
+/** better-sqlite3's native build, reused across runs from .cache/consumer (keyed by version and Node ABI). */
+async function provideNativeSqlite(): Promise<void> {
+  const pkgDir = join(app, "node_modules", "better-sqlite3");
+  if (!existsSync(pkgDir)) return;
+  const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
+  const key = `${version}-abi${process.versions.modules}-${process.platform}-${process.arch}`;
+  const cached = join(repo, ".cache", "consumer", "better-sqlite3", key, "better_sqlite3.node");
+  const target = join(pkgDir, "build", "Release", "better_sqlite3.node");
+  if (existsSync(cached) && !process.env.MISSIONCTL_CONSUMER_NO_NATIVE_CACHE) {
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(cached, target);
+    timings.nativeSqliteFromCache = 1;
+    return;
+  }
+  const t0 = Date.now();
+  const r = await run("npm", ["rebuild", "better-sqlite3", "--foreground-scripts"], { cwd: app, timeoutMs: 600_000 });
+  timings.nativeSqliteBuildMs = Date.now() - t0;
+  if (r.code !== 0 || !existsSync(target)) throw new Error(`building better-sqlite3 in the consumer failed: ${show(r)}`);
+  mkdirSync(dirname(cached), { recursive: true });
+  copyFileSync(target, cached);
+}
+
+function smokeBody(spec: PkgSpec): string {
+  return `
+    const missing = ${JSON.stringify(spec.values)}.filter((k) => m[k] === undefined);
+    if (missing.length) throw new Error("missing exports: " + missing.join(", "));
+    const dir = mkdtempSync(join(tmpdir(), "mc-consumer-smoke-"));
+    try { ${spec.smoke} } finally { rmSync(dir, { recursive: true, force: true }); }
+    console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort() }));`;
+}
+
+function writeConsumerFiles(): void {
+  for (const spec of PACKAGES) {
+    const base = spec.dir;
+    writeFileSync(
+      join(app, `esm-${base}.mjs`),
+      `import * as m from ${JSON.stringify(spec.name)};\nimport { mkdtempSync, rmSync } from "node:fs";\nimport { tmpdir } from "node:os";\nimport { join } from "node:path";\n${smokeBody(spec)}\n`,
+    );
+    writeFileSync(
+      join(app, `cjs-${base}.cjs`),
+      `const m = require(${JSON.stringify(spec.name)});\nconst { mkdtempSync, rmSync } = require("node:fs");\nconst { tmpdir } = require("node:os");\nconst { join } = require("node:path");\n(async () => {${smokeBody(spec)}\n})().catch((e) => { console.error(e); process.exitCode = 1; });\n`,
+    );
+  }
+  // One TypeScript consumer, checked three ways: node16 ESM (.mts), node16 CJS (.cts), bundler (.ts).
+  const tsConsumer = `import { GatewayClient, GatewayError, loadOrCreateIdentity, diagnose } from "@missionctl/gateway-client";
+import type { DeviceIdentity } from "@missionctl/gateway-client";
+import { openStore, StoreError, TASK_STATUSES } from "@missionctl/mc-store";
+import { diffConfigs } from "@missionctl/config-diff";
+import type { DiffReport } from "@missionctl/config-diff";
+import * as server from "@missionctl/mc-server";
+
+export async function consumer(): Promise<string[]> {
+  const identity: DeviceIdentity = await loadOrCreateIdentity("/tmp/identity");
+  const client = new GatewayClient({ url: "ws://127.0.0.1:18789", token: "t", identity, scopes: ["operator.read"], reconnect: { initialDelayMs: 500 } });
+  const state: string = client.state;
+  const hello = await client.connect();
+  const protocol: number = hello.protocol;
+  const off: () => void = client.on("tick", () => {});
+  off();
+  try {
+    await client.request<{ ok: boolean }>("health", {}, { timeoutMs: 1000 });
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      const code: string = err.code;
+      const hint: string = err.hint;
+      return [code, hint];
+    }
+  }
+  await client.close();
+  const report = await diagnose({ url: "ws://127.0.0.1:18789", token: "t" });
+  const ok: boolean = report.ok;
+  const store = openStore({ path: ":memory:" });
+  const task = store.tasks.create({ title: "t" });
+  const status: string = task.status;
+  store.close();
+  const first: string = TASK_STATUSES[0];
+  const storeErr: typeof Error = StoreError;
+  const drift: DiffReport = diffConfigs({ a: 1 }, { a: 2 });
+  const exit: 0 | 1 = drift.exitCode;
+  const diff: Function = diffConfigs;
+  // @ts-expect-error the published types reject an unknown option (they are not \`any\`)
+  new GatewayClient({ url: "ws://127.0.0.1:1", notAnOption: true });
+  return [state, String(protocol), String(ok), status, first, storeErr.name, diff.name, String(exit), String(Object.keys(server).length)];
+}
+`;
+  mkdirSync(join(app, "ts"), { recursive: true });
+  writeFileSync(join(app, "ts", "consumer.mts"), tsConsumer);
+  writeFileSync(join(app, "ts", "consumer.cts"), tsConsumer);
+  writeFileSync(join(app, "ts", "consumer.ts"), tsConsumer);
+  const common = { strict: true, noEmit: true, skipLibCheck: false, types: ["node"], target: "ES2022", lib: ["ES2022"] };
+  writeFileSync(
+    join(app, "tsconfig.node16.json"),
+    JSON.stringify({ compilerOptions: { ...common, module: "node16", moduleResolution: "node16" }, files: ["ts/consumer.mts", "ts/consumer.cts"] }, null, 2),
+  );
+  writeFileSync(
+    join(app, "tsconfig.bundler.json"),
+    JSON.stringify({ compilerOptions: { ...common, module: "esnext", moduleResolution: "bundler" }, files: ["ts/consumer.ts"] }, null, 2),
+  );
+}
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  work = mkdtempSync(join(tmpdir(), "missionctl-consumer-"));
+  app = join(work, "app");
+  mkdirSync(join(work, "tarballs"), { recursive: true });
+  mkdirSync(app, { recursive: true });
+  // The peer starts while npm installs: doctor and the server need it, nothing else does.
+  const peerReady = startPeer({ log: () => {}, startTimeoutMs: 240_000 }).then(
+    (p) => (peer = p),
+    (err) => (peerError = String(err?.message ?? err)),
+  );
+  for (const spec of PACKAGES) packed.set(spec.dir, await pack(spec, join(work, "tarballs")));
+  timings.packMs = Date.now() - t0;
+
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "missionctl-consumer", version: "0.0.0", private: true }, null, 2));
+  const t1 = Date.now();
+  // --ignore-scripts: the only install script among the dependencies is better-sqlite3's native
+  // build, handled (and cached) by provideNativeSqlite.
+  const tarballs = [...packed.values()].map((p) => p.tarball);
+  const r = await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "@types/node@^20"], {
+    cwd: app,
+    timeoutMs: 600_000,
+  });
+  timings.installMs = Date.now() - t1;
+  if (r.code !== 0) installError = `npm install of the tarballs failed in ${app}: ${show(r)}`;
+  else {
+    try {
+      await provideNativeSqlite();
+    } catch (err) {
+      installError = String((err as Error).message);
+    }
+  }
+  writeConsumerFiles();
+  await peerReady;
+  timings.setupMs = Date.now() - t0;
+}, 900_000);
+
+afterAll(async () => {
+  await peer?.stop();
+  if (work && !process.env.MISSIONCTL_CONSUMER_KEEP) rmSync(work, { recursive: true, force: true });
+  process.stderr.write(`[consumer] timings ${JSON.stringify(timings)}\n`);
+});
+
+function installed(): void {
+  if (installError) throw new Error(installError);
+}
+
+describe.each(PACKAGES)("$name tarball", (spec) => {
+  it("carries dist, README, LICENSE and its bins, and nothing it should not", () => {
+    const p = packed.get(spec.dir)!;
+    expect(p.hasDist, `packages/${spec.dir}/dist is missing — run npm run build first`).toBe(true);
+    const files = p.files.map((f) => f.path);
+    const required = ["package.json", "README.md", "LICENSE", ...exportTargets(p.manifest.exports).map((t) => t.replace(/^\.\//, ""))];
+    for (const target of Object.values(binMap(p.manifest))) required.push(target.replace(/^\.\//, ""));
+    for (const f of [p.manifest.main, p.manifest.module, p.manifest.types].filter(Boolean)) required.push(String(f).replace(/^\.\//, ""));
+    const missing = [...new Set(required)].filter((f) => !files.includes(f));
+    expect(missing, `missing from ${p.tarball}`).toEqual([]);
+    const forbidden = files.filter((f) => FORBIDDEN.some((re) => re.test(f)));
+    expect(forbidden, `files that must not be published`).toEqual([]);
+  });
+
+  it("stays under its size budget", () => {
+    const p = packed.get(spec.dir)!;
+    expect(p.size, `${spec.name} packs to ${p.size} B (unpacked ${p.unpackedSize} B), budget ${spec.budget} B`).toBeLessThanOrEqual(spec.budget);
+  });
+
+  it("depends only on published versions of its siblings (no workspace: or file: ranges)", () => {
+    const p = packed.get(spec.dir)!;
+    for (const [dep, range] of Object.entries<string>(p.manifest.dependencies ?? {})) {
+      expect(range, `${spec.name} → ${dep}`).not.toMatch(/^(workspace:|file:|link:|\.)/);
+      const sibling = PACKAGES.find((s) => s.name === dep);
+      if (sibling) {
+        const version = packed.get(sibling.dir)!.manifest.version;
+        expect(range.replace(/^[\^~=]/, ""), `${spec.name} depends on ${dep}@${range} but the workspace has ${version}`).toBe(version);
+      }
+    }
+  });
+
+  const bins = binMap(JSON.parse(readFileSync(join(repo, "packages", spec.dir, "package.json"), "utf8")));
+  it.skipIf(Object.keys(bins).length === 0)("has bins with a node shebang that the install links as executables", () => {
+    installed();
+    for (const [name, target] of Object.entries(bins)) {
+      const file = join(app, "node_modules", spec.name, target);
+      expect(readFileSync(file, "utf8").split("\n")[0], `${target} shebang`).toBe("#!/usr/bin/env node");
+      const link = join(app, "node_modules", ".bin", name);
+      expect(existsSync(link), `node_modules/.bin/${name}`).toBe(true);
+      expect(statSync(link).mode & 0o111, `${name} is executable`).not.toBe(0);
+    }
+  });
+
+  it("imports (ESM) and requires (CJS) under Node with the same exports", async () => {
+    installed();
+    const esm = await run(process.execPath, [`esm-${spec.dir}.mjs`], { cwd: app });
+    expect(esm.code, `ESM import of ${spec.name}\n${show(esm)}`).toBe(0);
+    const cjs = await run(process.execPath, [`cjs-${spec.dir}.cjs`], { cwd: app });
+    expect(cjs.code, `require(${spec.name})\n${show(cjs)}`).toBe(0);
+    const keys = (r: RunResult) => JSON.parse(r.stdout.trim().split("\n").pop()!).keys;
+    expect(keys(cjs), "CJS and ESM builds export the same names").toEqual(keys(esm));
+    expect(keys(esm).length, "exports something").toBeGreaterThan(0);
+  });
+
+  it("imports under Bun", async () => {
+    installed();
+    const r = await run(bin("bun"), ["--no-install", `esm-${spec.dir}.mjs`], { cwd: app });
+    expect(r.code, `bun import of ${spec.name}\n${show(r)}`).toBe(0);
+  });
+
+  it("passes publint --strict on the tarball", async () => {
+    const r = await run(bin("publint"), ["run", packed.get(spec.dir)!.tarball, "--strict"], { cwd: work, env: consumerEnv() });
+    expect(r.code, show(r)).toBe(0);
+  });
+
+  it("has types that resolve for node16 (ESM and CJS) and bundler (attw)", async () => {
+    // Profile node16 = node16-cjs, node16-esm and bundler; node10 resolution is not supported.
+    const r = await run(bin("attw"), [packed.get(spec.dir)!.tarball, "--profile", "node16", "--no-definitely-typed", "--format", "ascii", "--no-color", "--no-emoji"], {
+      cwd: work,
+      env: consumerEnv(),
+    });
+    expect(r.code, show(r)).toBe(0);
+  });
+});
+
+describe("TypeScript consumer", () => {
+  it.each(["node16", "bundler"])("type-checks with moduleResolution %s against the published types", async (mode) => {
+    installed();
+    const r = await run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", `tsconfig.${mode}.json`], { cwd: app });
+    expect(r.code, show(r)).toBe(0);
+  });
+});
+
+describe("CLIs through npx", () => {
+  const npx = (args: string[], extra: { env?: Record<string, string>; timeoutMs?: number } = {}) =>
+    run("npx", ["--no", "--", ...args], { cwd: app, env: extra.env ?? consumerEnv(), timeoutMs: extra.timeoutMs });
+
+  const clis = PACKAGES.flatMap((spec) => Object.keys(binMap(JSON.parse(readFileSync(join(repo, "packages", spec.dir, "package.json"), "utf8")))).map((name) => ({ name, spec })));
+
+  it.each(clis)("$name --help and --version", async ({ name, spec }) => {
+    installed();
+    const help = await npx([name, "--help"]);
+    expect(help.code, show(help)).toBe(0);
+    expect(help.stdout, "help names the command").toContain(name);
+    const version = await npx([name, "--version"]);
+    expect(version.code, show(version)).toBe(0);
+    expect(version.stdout.trim()).toContain(packed.get(spec.dir)!.manifest.version);
+  });
+
+  it("config-diff finds drift between two files (exit 1)", async () => {
+    installed();
+    const a = join(work, "deployed.json");
+    const b = join(work, "runtime.json");
+    writeFileSync(a, JSON.stringify({ gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token" } } }, null, 2));
+    writeFileSync(b, JSON.stringify({ gateway: { mode: "local", bind: "lan", port: 18789, auth: { mode: "token" } } }, null, 2));
+    const r = await npx(["config-diff", "--source", a, "--runtime", b]);
+    expect(r.code, show(r)).toBe(1);
+    expect(r.stdout + r.stderr, "names the drifted key").toContain("bind");
+    const same = await npx(["config-diff", "--source", a, "--runtime", a]);
+    expect(same.code, show(same)).toBe(0);
+  });
+
+  it("missionctl-gateway doctor passes against a real gateway (exit 0)", async () => {
+    installed();
+    if (!peer) throw new Error(`the test peer did not start: ${peerError}`);
+    const identityDir = mkdtempSync(join(work, "identity-"));
+    const r = await npx(["missionctl-gateway", "doctor", peer.url], {
+      env: consumerEnv({ OPENCLAW_GATEWAY_TOKEN: peer.token, MC_IDENTITY_DIR: identityDir }),
+      timeoutMs: 60_000,
+    });
+    expect(r.code, show(r)).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(peer.token);
+  });
+
+  it("missionctl-server starts, answers /api/health and stops on SIGTERM", async () => {
+    installed();
+    if (!peer) throw new Error(`the test peer did not start: ${peerError}`);
+    const port = await freePort();
+    const data = mkdtempSync(join(work, "server-"));
+    chmodSync(data, 0o700);
+    const apiToken = "consumer-api-token";
+    // The installed bin itself (what a systemd unit runs); signals go straight to the server.
+    const child = spawn(join(app, "node_modules", ".bin", "missionctl-server"), [], {
+      cwd: app,
+      env: consumerEnv({
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_PATH: join(data, "mc.sqlite"),
+        OPENCLAW_GATEWAY_URL: peer.url,
+        OPENCLAW_GATEWAY_TOKEN: peer.token,
+        MC_IDENTITY_DIR: join(data, "identity"),
+        MC_API_TOKEN: apiToken,
+        LOG_LEVEL: "info",
+      }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+    try {
+      let health: Response | undefined;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && child.exitCode === null) {
+        try {
+          health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${apiToken}` } });
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      expect(health?.status, `GET /api/health\n${out.slice(-3000)}`).toBe(200);
+      expect(out, "logs a JSON line when it listens").toMatch(/^\{.*\}$/m);
+      expect(out).not.toContain(peer.token);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000));
+    const result = await Promise.race([exited, timeout]);
+    if (result === "timeout") child.kill("SIGKILL");
+    expect(result, `exit after SIGTERM\n${out.slice(-2000)}`).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe("changesets", () => {
+  it("changeset status succeeds and every changeset names a publishable package", async () => {
+    // A shallow or single-branch clone (CI checking out a PR) has no `main` to diff against:
+    // then check the pending changesets themselves (they parse and form a release plan).
+    const hasBase = spawnSync("git", ["rev-parse", "--verify", "--quiet", "main"], { cwd: repo }).status === 0;
+    const shallow = spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: repo, encoding: "utf8" }).stdout.trim() === "true";
+    const out = join(work, "changeset-status.json");
+    const args = ["status", `--output=${out}`, ...(hasBase && !shallow ? [] : ["--since=HEAD"])];
+    const r = await run(bin("changeset"), args, { cwd: repo, env: consumerEnv() });
+    expect(r.code, `changeset ${args.join(" ")}\n${show(r)}`).toBe(0);
+    const status = JSON.parse(readFileSync(out, "utf8"));
+    const names = new Set(PACKAGES.map((p) => p.name));
+    for (const release of status.releases) expect(names.has(release.name), `changeset for unknown package ${release.name}`).toBe(true);
+  });
+});
