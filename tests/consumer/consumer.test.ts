@@ -50,7 +50,7 @@ const PACKAGES: PkgSpec[] = [
       const t = store.tasks.create({ title: "from a consumer" });
       if (store.tasks.get(t.id).title !== "from a consumer") throw new Error("task round trip");
       store.close();`,
-    budget: 120_000,
+    budget: 100_000,
   },
   {
     dir: "config-diff",
@@ -65,7 +65,7 @@ const PACKAGES: PkgSpec[] = [
     name: "@missionctl/mc-server",
     values: ["createServer", "startServer", "loadConfig", "McServerError"],
     smoke: ``,
-    budget: 300_000,
+    budget: 200_000,
   },
 ];
 

@@ -123,7 +123,8 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     for (const e of [...na.events, ...nb.events]) normEvents.set(toPointer(e.segments), e);
   }
 
-  const raw = structuralDiff(a, b, arrayMode ? { arrayMode } : {});
+  // A live gateway with an invalid file returns no content: only its status can be reported.
+  const raw = a === undefined || b === undefined ? [] : structuralDiff(a, b, arrayMode ? { arrayMode } : {});
 
   const changes: Change[] = [];
   const classify = (rc: RawChange, forced?: { disposition: Disposition; rule: string; note?: string }): void => {

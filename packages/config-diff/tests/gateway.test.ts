@@ -15,7 +15,7 @@ let dir: string;
 let sourceFile: string;
 const outputs: string[] = [];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -34,7 +34,7 @@ const live = () => loadGatewaySource(`gateway:${peer.url}`, { token: peer.token,
 
 beforeAll(async () => {
   buildOnce();
-  peer = await startPeer({ allowedOrigins: ["http://a.example:1"] });
+  peer = await startPeer({ allowedOrigins: ["http://a.example:1"], startTimeoutMs: 240_000 });
   dir = peer.dir;
   // What Ansible would render: the same gateway config, authored as commented JSON5, plus one key
   // (controlUi.enabled) that the runtime file does not have yet.
@@ -45,7 +45,7 @@ beforeAll(async () => {
   writeFileSync(sourceFile, `// rendered by the openclaw Ansible role\n${JSON5.stringify(source, null, 2)}\n`);
   // The deployed runtime file carries comments too, as a template would.
   peer.writeConfig(`// deployed by Ansible — managed file\n${JSON.stringify(runtime, null, 2)}\n`);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await peer?.stop();
@@ -57,7 +57,7 @@ describe("config-diff against the real gateway", () => {
   it("`openclaw config set` rewrites the file (meta added, comments stripped) and that is no drift", async () => {
     expect(fileDiff().changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual(["/gateway/controlUi/enabled"]);
 
-    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.enabled", "true", "--strict-json"]);
+    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.enabled", "true", "--strict-json"], { timeoutMs: 240_000 });
     expect(res.status, res.stderr).toBe(0);
     const text = peer.readConfig();
     expect(text).not.toContain("// deployed by Ansible");
@@ -71,23 +71,23 @@ describe("config-diff against the real gateway", () => {
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/No drift: 0 drifted, \d+ ignored/);
-  });
+  }, 300_000);
 
   it("a changed allowedOrigins is drift", async () => {
-    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://b.example:2"]', "--strict-json"]);
+    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://b.example:2"]', "--strict-json"], { timeoutMs: 240_000 });
     expect(res.status, res.stderr).toBe(0);
     const cli = await runBin(["--source", sourceFile, "--runtime", peer.configPath, "--format", "json"]);
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.code).toBe(1);
     const drift = JSON.parse(cli.stdout).changes.filter((c: { disposition: string }) => c.disposition === "drift");
     expect(drift.map((c: { kind: string; pointer: string; before?: string; after?: string }) => [c.kind, c.pointer, c.before ?? c.after])).toEqual([
-      ["removed", "/gateway/controlUi/allowedOrigins/0", "http://a.example:1"],
       ["added", "/gateway/controlUi/allowedOrigins/0", "http://b.example:2"],
+      ["removed", "/gateway/controlUi/allowedOrigins/0", "http://a.example:1"],
     ]);
-  });
+  }, 300_000);
 
   it("the live source reads config.get and sees the applied revision", async () => {
-    await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://a.example:1"]', "--strict-json"]);
+    await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://a.example:1"]', "--strict-json"], { timeoutMs: 240_000 });
     const ok = await until("the gateway to apply the restored file", async () => {
       const l = await live();
       return l.live?.applied && (l.value as { gateway?: { controlUi?: { allowedOrigins?: string[] } } }).gateway?.controlUi?.allowedOrigins?.[0] === "http://a.example:1" ? l : undefined;
@@ -96,7 +96,7 @@ describe("config-diff against the real gateway", () => {
     const report = diffConfigs(loadFileSource(sourceFile), ok);
     expect(report.summary).toMatchObject({ drift: 0, liveMismatch: false });
     expect(report.exitCode).toBe(0);
-  });
+  }, 300_000);
 
   it("an invalid key in the runtime file: the live source reports the gateway runs its last good config", async () => {
     const cfg = JSON.parse(peer.readConfig());
@@ -127,14 +127,14 @@ describe("config-diff against the real gateway", () => {
     const fileReport = diffConfigs(loadFileSource(sourceFile), loadFileSource(peer.configPath), { lint: true });
     expect(fileReport.changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual(["/gateway/controlUi/allowInsecureAuth"]);
     expect(fileReport.lint!.find((f) => f.side === "runtime")).toMatchObject({ pointer: "/gateway/controlUi/allowInsecureAuth", severity: "error" });
-  });
+  }, 300_000);
 
   it("a wrong token is an error (exit 2) that names the cause, not the token", async () => {
     const cli = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`], { env: { OPENCLAW_GATEWAY_TOKEN: "wrong-token-CANARY" } });
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/^\[config-diff\] gateway:ws:\/\/127\.0\.0\.1:\d+: cannot read config\.get: AUTH_TOKEN_MISMATCH/);
-  });
+  }, 300_000);
 
   it("the gateway token never appears in any output", () => {
     expect(outputs.length).toBeGreaterThan(5);
@@ -142,5 +142,5 @@ describe("config-diff against the real gateway", () => {
     expect(all).not.toContain(peer.token);
     expect(all).not.toContain("CANARY");
     expect(readFileSync(peer.configPath, "utf8")).toBeTruthy();
-  });
+  }, 300_000);
 });

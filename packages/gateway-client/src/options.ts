@@ -1,4 +1,5 @@
-import { z } from "zod";
+// Namespace import: `{ z }` resolves to undefined when vitest runs under Bun (vite SSR + `export * as z`).
+import * as z from "zod";
 import type { DeviceIdentity } from "./identity.js";
 import { GatewayError } from "./errors.js";
 import { normalizeFingerprint } from "./transport.js";

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnose, loadOrCreateIdentity, renderReport, type DiagnoseReport } from "@missionctl/gateway-client";
-import { freePort, startPeer, type Peer } from "../../../tests/peer/peer.mjs";
+import { diagnose, loadOrCreateIdentity, renderReport, type DiagnoseReport } from "../src/index.js";
+import { freePort, type Peer } from "../../../tests/peer/peer.mjs";
+import { startTestPeer } from "./helpers/peer.js";
 import { startCaddy, type Caddy } from "./helpers/caddy.js";
 
 let peer: Peer;
@@ -31,9 +32,9 @@ function failedStep(r: DiagnoseReport) {
 }
 
 beforeAll(async () => {
-  peer = await startPeer({ autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"], startTimeoutMs: 200_000 });
+  peer = await startTestPeer({ autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"] });
   tmp = mkdtempSync(join(tmpdir(), "missionctl-doctor-"));
-}, 240_000);
+}, 450_000);
 
 afterAll(async () => {
   for (const c of caddies) await c.stop();

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { base64UrlDecode, GatewayClient, GatewayError, generateIdentity, type ClientState } from "../src/index.js";
+// Imported from the modules (not index.ts) so this file does not depend on the doctor/pairing modules.
+import { base64UrlDecode } from "../src/base64url.js";
+import { GatewayClient } from "../src/client.js";
+import { GatewayError } from "../src/errors.js";
+import { generateIdentity } from "../src/identity.js";
+import type { ClientState } from "../src/types.js";
 import { startFakeGateway, startHttpServer, until, type FakeGateway } from "./fake-gateway.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -18,8 +18,9 @@ import {
   type PairingInfo,
   type PairingResolved,
   type PendingDevice,
-} from "@missionctl/gateway-client";
-import { startPeer, type Peer } from "../../../tests/peer/peer.mjs";
+} from "../src/index.js";
+import type { Peer } from "../../../tests/peer/peer.mjs";
+import { startTestPeer } from "./helpers/peer.js";
 
 let peer: Peer;
 let approver: GatewayClient;
@@ -55,7 +56,7 @@ async function pendingError(c: GatewayClient): Promise<GatewayError> {
 }
 
 beforeAll(async () => {
-  peer = await startPeer({ autoApproveLocal: false, startTimeoutMs: 200_000 });
+  peer = await startTestPeer({ autoApproveLocal: false });
   tmp = mkdtempSync(join(tmpdir(), "missionctl-pairing-"));
   // A connection can only grant scopes it holds: the approver holds what the devices ask for.
   approver = new GatewayClient({
@@ -65,7 +66,7 @@ beforeAll(async () => {
     reconnect: false,
   });
   await approver.connect();
-}, 240_000);
+}, 450_000);
 
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close();

@@ -433,7 +433,8 @@ export class GatewayConnection {
       ...(c.gatewayToken ? { token: c.gatewayToken } : {}),
       ...(c.gatewayPassword ? { password: c.gatewayPassword } : {}),
       identity: null,
-      scopes: ["operator.read", "operator.pairing"],
+      // The gateway only lets an approver grant scopes it holds itself.
+      scopes: [...new Set(["operator.read", "operator.pairing", ...c.gatewayScopes])],
       clientId: "gateway-client",
       clientMode: "backend",
       displayName: `${c.gatewayDisplayName} (approver)`,

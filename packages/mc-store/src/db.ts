@@ -55,12 +55,16 @@ export class Db {
     }
   }
 
-  /** Runs `fn` in one write transaction; a nested call joins the outer one. */
+  /**
+   * Runs `fn` in one write transaction. A nested call runs in a savepoint: if it throws,
+   * only its own writes (and change notifications) are undone, and the error goes on.
+   * Errors thrown by `fn` reach the caller unchanged; failures of BEGIN/COMMIT are wrapped.
+   */
   transaction<T>(operation: string, fn: () => T): T {
     this.ensureOpen(operation);
-    if (this.depth > 0) return fn();
+    if (this.depth > 0) return this.savepoint(operation, fn);
     try {
-      this.driver.exec("BEGIN IMMEDIATE");
+      this.driver.prepare("BEGIN IMMEDIATE").run();
     } catch (err) {
       throw wrapDriverError(err, operation);
     }
@@ -68,15 +72,14 @@ export class Db {
     let result: T;
     try {
       result = fn();
-      this.driver.exec("COMMIT");
     } catch (err) {
-      this.depth = 0;
-      this.pending = [];
-      try {
-        if (this.driver.inTransaction) this.driver.exec("ROLLBACK");
-      } catch {
-        // The original error says more than a failed rollback would.
-      }
+      this.abort();
+      throw err;
+    }
+    try {
+      this.driver.prepare("COMMIT").run();
+    } catch (err) {
+      this.abort();
       throw wrapDriverError(err, operation);
     }
     this.depth = 0;
@@ -84,6 +87,39 @@ export class Db {
     this.pending = [];
     for (const change of changes) this.emit(change);
     return result;
+  }
+
+  private savepoint<T>(operation: string, fn: () => T): T {
+    const name = `mc_sp_${this.depth}`;
+    const mark = this.pending.length;
+    this.run(operation, `SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const result = fn();
+      this.depth--;
+      this.run(operation, `RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.depth--;
+      this.pending.length = mark;
+      try {
+        this.driver.prepare(`ROLLBACK TO ${name}`).run();
+        this.driver.prepare(`RELEASE ${name}`).run();
+      } catch {
+        // The outer transaction's rollback will clean up; keep the original error.
+      }
+      throw err;
+    }
+  }
+
+  private abort(): void {
+    this.depth = 0;
+    this.pending = [];
+    try {
+      if (this.driver.inTransaction) this.driver.exec("ROLLBACK");
+    } catch {
+      // The original error says more than a failed rollback would.
+    }
   }
 
   /** Queues a change until the surrounding transaction commits (or emits it now). */

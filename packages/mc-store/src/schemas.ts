@@ -133,13 +133,9 @@ export const markFailedSchema = z.object({
   workerId: nonEmpty(LIMITS.workerId).optional(),
 });
 
-export const sessionInputSchema = z.looseObject({
-  key: nonEmpty(LIMITS.sessionKey),
-  agentId: z.string().max(LIMITS.id).nullish(),
-  label: z.string().max(LIMITS.title).nullish(),
-  displayName: z.string().max(LIMITS.title).nullish(),
-  updatedAt: z.union([z.number().nonnegative(), z.string().max(64)]).nullish(),
-});
+// Only the key is required: the rest of a gateway session object changes between gateway
+// versions and is kept as-is, so a new field type never breaks the cache refresh.
+export const sessionInputSchema = z.looseObject({ key: nonEmpty(LIMITS.sessionKey) });
 export const sessionsInputSchema = z.array(sessionInputSchema).max(LIMITS.sessions);
 
 export const gatewayRecordSchema = z.object({

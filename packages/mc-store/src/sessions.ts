@@ -34,8 +34,8 @@ function toSession(row: SessionRow): CachedSession {
   };
 }
 
-function updatedAtMs(value: number | string | null | undefined): number | null {
-  if (typeof value === "number") return Math.trunc(value);
+function updatedAtMs(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return Math.trunc(value);
   if (typeof value === "string") {
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? null : ms;
@@ -43,8 +43,11 @@ function updatedAtMs(value: number | string | null | undefined): number | null {
   return null;
 }
 
+const shortString = (value: unknown, max: number): string | null => (typeof value === "string" && value !== "" ? value.slice(0, max) : null);
+
 function agentIdOf(session: SessionInput): string | null {
-  if (session.agentId) return session.agentId;
+  const explicit = shortString(session.agentId, 200);
+  if (explicit) return explicit;
   // Gateway session keys look like agent:<agentId>:<rest>.
   const match = /^agent:([^:]+):/.exec(session.key);
   return match?.[1] ?? null;
@@ -75,7 +78,7 @@ export function createSessionsRepo(db: Db, now: () => number): SessionsRepo {
             {
               key: session.key,
               agent: agentIdOf(session),
-              label: session.label ?? session.displayName ?? null,
+              label: shortString(session.label, 200) ?? shortString(session.displayName, 200),
               data: JSON.stringify(session),
               updated: updatedAtMs(session.updatedAt),
               at,

@@ -157,3 +157,42 @@ describe("openStore", () => {
     t.cleanup();
   });
 });
+
+describe("store.transaction", () => {
+  it("passes the caller's own error through unchanged and rolls everything back", () => {
+    const t = tempStore();
+    try {
+      const mine = new Error("mine");
+      expect(() =>
+        t.store.transaction(() => {
+          t.store.tasks.create({ title: "gone" });
+          throw mine;
+        }),
+      ).toThrow(mine);
+      expect(t.store.tasks.list().items).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("undoes only a failed inner call when the caller catches it", () => {
+    const t = tempStore();
+    try {
+      const changes: string[] = [];
+      t.store.onChange((change) => changes.push(change.type));
+      t.store.agents.upsertMany([{ id: "main" }]);
+      changes.length = 0;
+      const task = t.store.transaction(() => {
+        const created = t.store.tasks.create({ title: "kept", assignedAgentId: "main" });
+        expect(() => t.store.tasks.dispatch(created.id, { actor: "op", message: "x".repeat(200_000), sessionKey: "s" })).toThrow(StoreError);
+        expect(() => t.store.tasks.transition(created.id, "done", { actor: "op" })).toThrowError(expect.objectContaining({ code: "INVALID_TRANSITION" }));
+        return created;
+      });
+      expect(t.store.tasks.get(task.id).status).toBe("assigned");
+      expect(t.store.taskEvents.list(task.id).map((e) => e.type)).toEqual(["created"]);
+      expect(changes).toEqual(["task.created"]);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

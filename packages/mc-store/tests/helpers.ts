@@ -12,10 +12,10 @@ export const fixtures = join(here, "fixtures");
 /**
  * Child processes run plain JS on the same runtime as the test (Node 20 cannot load
  * TypeScript), so the store's source is bundled once per test file. The bundle lives
- * under node_modules/.cache so it resolves better-sqlite3 and zod like the package does.
+ * under the root node_modules/.cache so it resolves better-sqlite3 and zod like the package does.
  */
 export async function bundleStore(): Promise<string> {
-  const outDir = join(packageRoot, "node_modules", ".cache", "mc-store-tests");
+  const outDir = join(packageRoot, "..", "..", "node_modules", ".cache", "mc-store-tests");
   mkdirSync(outDir, { recursive: true });
   const outfile = join(mkdtempSync(join(outDir, "bundle-")), "mc-store.mjs");
   await build({

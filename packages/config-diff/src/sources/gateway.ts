@@ -31,7 +31,9 @@ export function liveFromConfigGet(payload: ConfigGetPayload, label: string): Loa
   // configRevisionHash is the file's revision; null when the file is invalid. appliedConfigHash is what runs.
   const applied = valid && payload.configRevisionHash != null && payload.configRevisionHash === payload.appliedConfigHash;
   let message: string | undefined;
-  if (!valid) message = "the gateway is running its last good config, not this file: the file is invalid and its reload was skipped";
+  if (!valid)
+    message =
+      "the gateway is running its last good config, not this file: the file is invalid and its reload was skipped (config.get returns no content for an invalid file; diff the file itself with --runtime <path> or docker:<container>:<path>)";
   else if (!applied) message = "the gateway is running its last good config, not this file: this revision is not applied yet (reload pending or restart required)";
   const live: LiveStatus = {
     valid,
@@ -44,8 +46,8 @@ export function liveFromConfigGet(payload: ConfigGetPayload, label: string): Loa
     appliedConfigHash: payload.appliedConfigHash ?? null,
     ...(message ? { message } : {}),
   };
-  // An invalid file comes back with parsed: null; there is then nothing to compare but the status.
-  const value = payload.parsed ?? {};
+  // An invalid file comes back with parsed: null: there is nothing to compare but the status.
+  const value = payload.parsed ?? undefined;
   return configInput(value, label, "gateway", live);
 }
 

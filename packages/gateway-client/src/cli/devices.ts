@@ -10,11 +10,12 @@ as \`openclaw devices …\` on the gateway host, over the gateway's RPC (device.
 Needs operator.pairing (or operator.admin). Connects device-less unless --identity-dir is given:
 a device-less gateway-client/backend connection with the shared token keeps its scopes on the
 gateway's loopback; through a proxy, use a device identity approved for operator.pairing.
-Default scopes: operator.read,operator.pairing.
+Default scopes: operator.admin — the gateway lets a connection grant only scopes it holds itself,
+and admin covers every scope a device may ask for (--scopes to narrow it, e.g. for list).
 
 ${CONNECTION_HELP}`;
 
-const PAIRING_SCOPES = ["operator.read", "operator.pairing"];
+const PAIRING_SCOPES = ["operator.admin"];
 
 function age(ts: unknown): string {
   if (typeof ts !== "number") return "?";

@@ -1,4 +1,5 @@
-import { z } from "zod";
+// Namespace import: `{ z }` resolves to undefined when vitest runs under Bun (vite SSR + `export * as z`).
+import * as z from "zod";
 
 /** hello-ok: the fields the client relies on are checked, everything else passes through. */
 export const helloOkSchema = z
