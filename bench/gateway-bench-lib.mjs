@@ -1,6 +1,8 @@
 // Measurement code shared by bench/gateway-client.bench.mjs (Node 20, in-process) and
 // bench/official-sdk-runner.mjs (the peer's Node 24, in a child process), so every client is
 // timed by the same loop. Each driver exposes connect() → { hello, request(method, params), close() }.
+import { createPrivateKey, createPublicKey, sign as edSign } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 export const CLIENT_ID = "gateway-client";
@@ -15,10 +17,31 @@ export function summarize(samples) {
   return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), min: s[0], max: s[s.length - 1], mean };
 }
 
+// --- device keys (device mode) -------------------------------------------------------------------
+
+const b64url = (buf) => Buffer.from(buf).toString("base64url");
+const keyCache = new Map();
+/** node:crypto with the KeyObject parsed once per PEM: the same key handling for the raw client
+ *  and the official client's host callbacks. */
+function keyObject(pem, kind) {
+  let k = keyCache.get(pem);
+  if (!k) keyCache.set(pem, (k = kind === "private" ? createPrivateKey(pem) : createPublicKey(pem)));
+  return k;
+}
+export const signPem = (privateKeyPem, payload) => b64url(edSign(null, Buffer.from(payload, "utf8"), keyObject(privateKeyPem, "private")));
+export const rawPublicKeyFromPem = (publicKeyPem) => b64url(keyObject(publicKeyPem, "public").export({ format: "der", type: "spki" }).subarray(-32));
+/** device.json as written by @missionctl/gateway-client's loadOrCreateIdentity. */
+export const readDeviceFile = (file) => JSON.parse(readFileSync(file, "utf8"));
+
+/** The v3 string the gateway verifies (see shared/reference/openclaw-protocol.md). */
+function v3Payload({ deviceId, role, scopes, signedAt, token, nonce }) {
+  return ["v3", deviceId, CLIENT_ID, CLIENT_MODE, role, scopes.join(","), signedAt, token ?? "", nonce, process.platform.toLowerCase(), ""].join("|");
+}
+
 // --- drivers ---------------------------------------------------------------------------------
 
 /** A minimal hand-written client: challenge → connect → id-correlated req/res. The baseline. */
-export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw" }) {
+export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw", device }) {
   return {
     async connect() {
       const ws = new WebSocket(url);
@@ -41,6 +64,14 @@ export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw" }
           if (frame.ok) p.resolve(frame.payload);
           else p.reject(Object.assign(new Error(`${frame.error?.code}: ${frame.error?.message}`), { code: frame.error?.code }));
         } else if (frame.type === "event" && frame.event === "connect.challenge") {
+          const { nonce, ts } = frame.payload;
+          const signed = device && {
+            id: device.deviceId,
+            publicKey: rawPublicKeyFromPem(device.publicKeyPem),
+            signature: signPem(device.privateKeyPem, v3Payload({ deviceId: device.deviceId, role: "operator", scopes: SCOPES, signedAt: ts, token, nonce })),
+            signedAt: ts,
+            nonce,
+          };
           send("connect", {
             minProtocol: 3,
             maxProtocol: 4,
@@ -48,6 +79,7 @@ export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw" }
             role: "operator",
             scopes: SCOPES,
             auth: { token },
+            ...(signed ? { device: signed } : {}),
           }).then(settleHello.resolve, settleHello.reject);
         }
       });
@@ -75,13 +107,14 @@ export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw" }
 }
 
 /** @missionctl/gateway-client, from its built dist (what a consumer gets). */
-export function oursDriver(mod, { url, token, displayName = "bench-ours" }) {
+export function oursDriver(mod, { url, token, displayName = "bench-ours", identity = null }) {
   return {
     async connect() {
       const client = new mod.GatewayClient({
         url,
         token,
-        identity: null,
+        identity,
+        deviceTokenStore: false,
         scopes: SCOPES,
         clientId: CLIENT_ID,
         clientMode: CLIENT_MODE,
@@ -102,7 +135,7 @@ export function oursDriver(mod, { url, token, displayName = "bench-ours" }) {
 
 /** The official @openclaw/gateway-client (needs Node >= 22.19). Stopped on the first error so a
  *  failed attempt never turns into its 1 s reconnect backoff. */
-export function officialDriver(mod, { url, token, displayName = "bench-official" }) {
+export function officialDriver(mod, { url, token, displayName = "bench-official", device }) {
   return {
     async connect() {
       let client;
@@ -114,7 +147,8 @@ export function officialDriver(mod, { url, token, displayName = "bench-official"
           mode: CLIENT_MODE,
           clientDisplayName: displayName,
           scopes: SCOPES, // its default is operator.admin
-          deviceIdentity: null,
+          deviceIdentity: device ? { deviceId: device.deviceId, privateKeyPem: device.privateKeyPem, publicKeyPem: device.publicKeyPem } : null,
+          ...(device ? { hostDeps: { signDevicePayload: signPem, publicKeyRawBase64UrlFromPem: rawPublicKeyFromPem } } : {}),
           onHelloOk: resolve,
           onConnectError: (err) => {
             client.stop();

@@ -11,16 +11,20 @@
 // official client (bench/official-sdk-runner.mjs), so ours/official is also compared on one runtime.
 // Rounds are ABBA: Node 20 → Node 24 → Node 24 (order reversed) → Node 20 (order reversed).
 // Env knobs: CONNECTS (30), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
-// SEQ_MAX_MS (4000, per round), TPUT_MAX_MS (2500, per client and round).
+// SEQ_MAX_MS (4000, per round), TPUT_MAX_MS (2500, per client and round),
+// MODES (nodevice; "nodevice,device" adds every client again with the same v3-signed Ed25519 device:
+// ours signs with its own identity code, raw ws and the official client's host callbacks with
+// node:crypto and a cached KeyObject).
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import { ensurePeerInstalled, OFFICIAL_SDK_VERSION } from "../tests/peer/install.mjs";
 import { startPeer } from "../tests/peer/peer.mjs";
-import { oursDriver, rawWsDriver, runRound, summarize } from "./gateway-bench-lib.mjs";
+import { oursDriver, rawWsDriver, readDeviceFile, runRound, summarize } from "./gateway-bench-lib.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -37,6 +41,8 @@ const phaseOpts = {
   seqMaxMs: num("SEQ_MAX_MS", 4000),
   tputMaxMs: num("TPUT_MAX_MS", 2500),
 };
+const modes = (process.env.MODES ?? "nodevice").split(",").map((m) => m.trim());
+const withModes = (impls) => modes.flatMap((m) => impls.map((i) => (m === "device" ? `${i}+device` : i)));
 const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 const started = Date.now();
 
@@ -65,13 +71,21 @@ log("starting the test peer …");
 const peer = await startPeer({ log: () => {} });
 log(`peer up at ${peer.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+const oursMod = await import(pathToFileURL(oursEntry).href);
+const scratch = mkdtempSync(join(tmpdir(), "mc-bench-"));
+let deviceFile;
+if (modes.includes("device")) {
+  const identity = await oursMod.loadOrCreateIdentity(scratch);
+  deviceFile = identity.filePath ?? join(scratch, "device.json");
+}
+
 function runChild(order) {
   return new Promise((resolveChild, reject) => {
     const child = spawn(nodeBin, [join(root, "bench/official-sdk-runner.mjs")], {
       env: {
         ...process.env,
         GW_TOKEN: peer.token,
-        BENCH_RUNNER_OPTS: JSON.stringify({ ...phaseOpts, url: peer.url, impls: order, order, sdkEntry, oursEntry }),
+        BENCH_RUNNER_OPTS: JSON.stringify({ ...phaseOpts, url: peer.url, order, sdkEntry, oursEntry, deviceFile }),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -86,25 +100,33 @@ function runChild(order) {
   });
 }
 
-const oursMod = await import(pathToFileURL(oursEntry).href);
-const local = { ours: oursDriver(oursMod, { url: peer.url, token: peer.token }), raw: rawWsDriver(WebSocket, { url: peer.url, token: peer.token }) };
+const local = {};
+for (const name of withModes(["ours", "raw"])) {
+  const device = name.endsWith("+device");
+  local[name] = name.startsWith("ours")
+    ? oursDriver(oursMod, { url: peer.url, token: peer.token, identity: device ? await oursMod.loadIdentity(deviceFile) : null })
+    : rawWsDriver(WebSocket, { url: peer.url, token: peer.token, device: device ? readDeviceFile(deviceFile) : undefined });
+}
 
 const rounds = { node20: [], node24: [] };
 let node24Version = "?";
 try {
-  log("round 1/4: Node 20 (ours, raw)");
-  rounds.node20.push(await runRound(local, { ...phaseOpts, order: ["ours", "raw"] }));
-  log("round 2/4: Node 24 (official, ours, raw)");
-  let child = await runChild(["official", "ours", "raw"]);
+  const a = withModes(["ours", "raw"]);
+  const b = withModes(["official", "ours", "raw"]);
+  log(`round 1/4: Node 20 (${a.join(", ")})`);
+  rounds.node20.push(await runRound(local, { ...phaseOpts, order: a }));
+  log(`round 2/4: Node 24 (${b.join(", ")})`);
+  let child = await runChild(b);
   node24Version = child.node;
   rounds.node24.push(child.round);
-  log("round 3/4: Node 24 (raw, ours, official)");
-  child = await runChild(["raw", "ours", "official"]);
+  log(`round 3/4: Node 24 (${[...b].reverse().join(", ")})`);
+  child = await runChild([...b].reverse());
   rounds.node24.push(child.round);
-  log("round 4/4: Node 20 (raw, ours)");
-  rounds.node20.push(await runRound(local, { ...phaseOpts, order: ["raw", "ours"] }));
+  log(`round 4/4: Node 20 (${[...a].reverse().join(", ")})`);
+  rounds.node20.push(await runRound(local, { ...phaseOpts, order: [...a].reverse() }));
 } finally {
   await peer.stop();
+  rmSync(scratch, { recursive: true, force: true });
 }
 versions.node24 = node24Version;
 
@@ -151,22 +173,25 @@ function ratios(a, b) {
     cpuPerReq: A.cpuUsPerReq / B.cpuUsPerReq,
   };
 }
-const ratioTable = {
-  "ours/raw (Node 20)": ratios("ours@node20", "raw@node20"),
-  "ours/raw (Node 24)": ratios("ours@node24", "raw@node24"),
-  "ours/official (Node 24)": ratios("ours@node24", "official@node24"),
-  "ours(Node 20)/official(Node 24)": ratios("ours@node20", "official@node24"),
-  "official/raw (Node 24)": ratios("official@node24", "raw@node24"),
-};
+const ratioTable = {};
+for (const m of modes) {
+  const sfx = m === "device" ? "+device" : "";
+  const tag = m === "device" ? ", device" : "";
+  ratioTable[`ours/raw (Node 20${tag})`] = ratios(`ours${sfx}@node20`, `raw${sfx}@node20`);
+  ratioTable[`ours/raw (Node 24${tag})`] = ratios(`ours${sfx}@node24`, `raw${sfx}@node24`);
+  ratioTable[`ours/official (Node 24${tag})`] = ratios(`ours${sfx}@node24`, `official${sfx}@node24`);
+  ratioTable[`ours(20)/official(24)${tag}`] = ratios(`ours${sfx}@node20`, `official${sfx}@node24`);
+  ratioTable[`official/raw (Node 24${tag})`] = ratios(`official${sfx}@node24`, `raw${sfx}@node24`);
+}
 
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "—");
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`);
 console.log(`Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`);
-console.log(pad("client", 18) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
+console.log(pad("client", 22) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
 for (const [k, r] of Object.entries(results)) {
   console.log(
-    pad(k, 18) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
+    pad(k, 22) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
       pad(`${Math.round(r.rps)} (${r.rpsRuns.join(", ")})`, 24) + pad(f(r.cpuUsPerReq, 1), 12) + r.failures,
   );
 }
@@ -182,6 +207,7 @@ const targets = {
   vsRawNode24: target(ratioTable["ours/raw (Node 24)"], 1.1),
   vsOfficialNode24: target(ratioTable["ours/official (Node 24)"], 1.1),
 };
+if (modes.includes("device")) targets.vsOfficialNode24Device = target(ratioTable["ours/official (Node 24, device)"], 1.1);
 console.log(`\ntargets: ours ≤ 1.10× raw (Node 20: ${targets.vsRawNode20 ? "met" : "MISSED"}, Node 24: ${targets.vsRawNode24 ? "met" : "MISSED"}); ours ≤ official (Node 24, ±10 %: ${targets.vsOfficialNode24 ? "met" : "MISSED"})`);
 if (totalFailures > 0) {
   console.log(`FAILURES: ${totalFailures} failed connects/requests — timings are not comparable (a failed auth adds a 250 ms+ penalty)`);

@@ -5,7 +5,7 @@
 // Output: one JSON line on stdout with the raw samples; progress goes to stderr.
 import { pathToFileURL } from "node:url";
 import WebSocket from "ws";
-import { officialDriver, oursDriver, rawWsDriver, runRound } from "./gateway-bench-lib.mjs";
+import { officialDriver, oursDriver, rawWsDriver, readDeviceFile, runRound } from "./gateway-bench-lib.mjs";
 
 const opts = JSON.parse(process.env.BENCH_RUNNER_OPTS ?? "{}");
 const token = process.env.GW_TOKEN;
@@ -14,18 +14,18 @@ if (!opts.url || !token) {
   process.exit(2);
 }
 
+// Driver names: "<impl>" (no device) and "<impl>+device" (the same v3-signed device for all).
 const drivers = {};
-for (const impl of opts.impls) {
-  if (impl === "official") {
-    const mod = await import(pathToFileURL(opts.sdkEntry).href);
-    drivers[impl] = officialDriver(mod, { url: opts.url, token });
-  } else if (impl === "ours") {
-    const mod = await import(pathToFileURL(opts.oursEntry).href);
-    drivers[impl] = oursDriver(mod, { url: opts.url, token });
-  } else if (impl === "raw") {
-    drivers[impl] = rawWsDriver(WebSocket, { url: opts.url, token });
-  }
+const oursMod = opts.order.some((n) => n.startsWith("ours")) ? await import(pathToFileURL(opts.oursEntry).href) : null;
+const sdkMod = opts.order.some((n) => n.startsWith("official")) ? await import(pathToFileURL(opts.sdkEntry).href) : null;
+const device = opts.deviceFile ? readDeviceFile(opts.deviceFile) : undefined;
+for (const name of opts.order) {
+  const [impl, mode] = name.split("+");
+  const dev = mode === "device" ? device : undefined;
+  if (impl === "official") drivers[name] = officialDriver(sdkMod, { url: opts.url, token, device: dev });
+  else if (impl === "ours") drivers[name] = oursDriver(oursMod, { url: opts.url, token, identity: dev ? await oursMod.loadIdentity(opts.deviceFile) : null });
+  else if (impl === "raw") drivers[name] = rawWsDriver(WebSocket, { url: opts.url, token, device: dev });
 }
 
-const round = await runRound(drivers, { ...opts, order: opts.order ?? opts.impls });
+const round = await runRound(drivers, { ...opts, order: opts.order });
 process.stdout.write(JSON.stringify({ node: process.version, round }) + "\n");

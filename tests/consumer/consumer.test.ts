@@ -105,15 +105,28 @@ function consumerEnv(extra: Record<string, string> = {}): Record<string, string>
   return { ...env, ...extra };
 }
 
+function killTree(pid: number | undefined, signal: NodeJS.Signals = "SIGKILL"): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<RunResult> {
   const t0 = Date.now();
   return new Promise((resolveRun) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? consumerEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    // Own process group: on timeout the whole tree goes (npx → sh → node), not just npx.
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? consumerEnv(), stdio: ["pipe", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => {
+      stderr += `\n[consumer test] killed after ${opts.timeoutMs ?? 120_000} ms`;
+      killTree(child.pid);
+    }, opts.timeoutMs ?? 120_000);
     child.on("error", (err) => {
       clearTimeout(timer);
       resolveRun({ code: -1, signal: null, stdout, stderr: stderr + String(err), ms: Date.now() - t0 });
@@ -144,6 +157,7 @@ interface Packed {
 }
 
 const timings: Record<string, number> = {};
+const lints = new Map<string, Promise<{ publint: RunResult; attw: RunResult }>>();
 let work = "";
 let app = "";
 const packed = new Map<string, Packed>();
@@ -257,13 +271,13 @@ export async function consumer(): Promise<string[]> {
   const status: string = task.status;
   store.close();
   const first: string = TASK_STATUSES[0];
-  const storeErr: typeof Error = StoreError;
+  const isStoreError = (e: unknown): boolean => e instanceof StoreError && typeof e.code === "string";
   const drift: DiffReport = diffConfigs({ a: 1 }, { a: 2 });
   const exit: 0 | 1 = drift.exitCode;
   const diff: Function = diffConfigs;
   // @ts-expect-error the published types reject an unknown option (they are not \`any\`)
   new GatewayClient({ url: "ws://127.0.0.1:1", notAnOption: true });
-  return [state, String(protocol), String(ok), status, first, storeErr.name, diff.name, String(exit), String(Object.keys(server).length)];
+  return [state, String(protocol), String(ok), status, first, String(isStoreError(null)), diff.name, String(exit), String(Object.keys(server).length)];
 }
 `;
   mkdirSync(join(app, "ts"), { recursive: true });
@@ -292,8 +306,23 @@ beforeAll(async () => {
     (p) => (peer = p),
     (err) => (peerError = String(err?.message ?? err)),
   );
-  for (const spec of PACKAGES) packed.set(spec.dir, await pack(spec, join(work, "tarballs")));
+  for (const p of await Promise.all(PACKAGES.map((spec) => pack(spec, join(work, "tarballs"))))) packed.set(p.spec.dir, p);
   timings.packMs = Date.now() - t0;
+  // publint and attw need only the tarballs: they run while npm installs and the peer starts.
+  let chain: Promise<unknown> = Promise.resolve();
+  for (const spec of PACKAGES) {
+    const tarball = packed.get(spec.dir)!.tarball;
+    const result = chain.then(async () => ({
+      publint: await run(bin("publint"), ["run", tarball, "--strict"], { cwd: work, env: consumerEnv() }),
+      // Profile node16 = node16-cjs, node16-esm and bundler; node10 resolution is not supported.
+      attw: await run(bin("attw"), [tarball, "--profile", "node16", "--no-definitely-typed", "--format", "ascii", "--no-color", "--no-emoji"], {
+        cwd: work,
+        env: consumerEnv(),
+      }),
+    }));
+    lints.set(spec.dir, result);
+    chain = result;
+  }
 
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "missionctl-consumer", version: "0.0.0", private: true }, null, 2));
   const t1 = Date.now();
@@ -316,6 +345,8 @@ beforeAll(async () => {
   writeConsumerFiles();
   await peerReady;
   timings.setupMs = Date.now() - t0;
+  await chain;
+  timings.lintsDoneMs = Date.now() - t0;
 }, 900_000);
 
 afterAll(async () => {
@@ -389,17 +420,13 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
   });
 
   it("passes publint --strict on the tarball", async () => {
-    const r = await run(bin("publint"), ["run", packed.get(spec.dir)!.tarball, "--strict"], { cwd: work, env: consumerEnv() });
-    expect(r.code, show(r)).toBe(0);
+    const { publint } = await lints.get(spec.dir)!;
+    expect(publint.code, show(publint)).toBe(0);
   });
 
-  it("has types that resolve for node16 (ESM and CJS) and bundler (attw)", async () => {
-    // Profile node16 = node16-cjs, node16-esm and bundler; node10 resolution is not supported.
-    const r = await run(bin("attw"), [packed.get(spec.dir)!.tarball, "--profile", "node16", "--no-definitely-typed", "--format", "ascii", "--no-color", "--no-emoji"], {
-      cwd: work,
-      env: consumerEnv(),
-    });
-    expect(r.code, show(r)).toBe(0);
+  it("has types that resolve for node16 (ESM and CJS) and bundler (attw --profile node16)", async () => {
+    const { attw } = await lints.get(spec.dir)!;
+    expect(attw.code, show(attw)).toBe(0);
   });
 });
 
@@ -419,10 +446,11 @@ describe("CLIs through npx", () => {
 
   it.each(clis)("$name --help and --version", async ({ name, spec }) => {
     installed();
-    const help = await npx([name, "--help"]);
+    // A CLI that ignores --help and starts working instead is a bug a user hits at once.
+    const help = await npx([name, "--help"], { timeoutMs: 30_000 });
     expect(help.code, show(help)).toBe(0);
     expect(help.stdout, "help names the command").toContain(name);
-    const version = await npx([name, "--version"]);
+    const version = await npx([name, "--version"], { timeoutMs: 30_000 });
     expect(version.code, show(version)).toBe(0);
     expect(version.stdout.trim()).toContain(packed.get(spec.dir)!.manifest.version);
   });
@@ -473,32 +501,32 @@ describe("CLIs through npx", () => {
         LOG_LEVEL: "info",
       }),
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
+    let listening = false;
+    const onData = (d: Buffer) => {
+      out += d;
+      // The contract: one JSON log line when it listens.
+      listening ||= out.split("\n").some((l) => /^\{.*"msg":"[^"]*listening[^"]*".*\}$/.test(l));
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
     try {
-      let health: Response | undefined;
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && child.exitCode === null) {
-        try {
-          health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${apiToken}` } });
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      expect(health?.status, `GET /api/health\n${out.slice(-3000)}`).toBe(200);
-      expect(out, "logs a JSON line when it listens").toMatch(/^\{.*\}$/m);
+      const deadline = Date.now() + 60_000;
+      while (!listening && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      expect(listening, `a JSON "listening" log line within 60 s\n${out.slice(-3000)}`).toBe(true);
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${apiToken}` } });
+      expect(health.status, `GET /api/health\n${out.slice(-3000)}`).toBe(200);
       expect(out).not.toContain(peer.token);
-    } finally {
       child.kill("SIGTERM");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000));
+      const result = await Promise.race([exited, timeout]);
+      expect(result, `exit after SIGTERM\n${out.slice(-2000)}`).toEqual({ code: 0, signal: null });
+    } finally {
+      killTree(child.pid);
     }
-    const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000));
-    const result = await Promise.race([exited, timeout]);
-    if (result === "timeout") child.kill("SIGKILL");
-    expect(result, `exit after SIGTERM\n${out.slice(-2000)}`).toEqual({ code: 0, signal: null });
   });
 });
 

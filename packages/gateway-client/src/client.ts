@@ -805,6 +805,8 @@ function closeSocket(ws: WebSocket, code: number, reason?: string): Promise<void
       }
       resolve();
     }, 1000);
+    // An open socket keeps the process alive by itself; this timer must not.
+    timer.unref?.();
     ws.once("close", () => {
       clearTimeout(timer);
       resolve();

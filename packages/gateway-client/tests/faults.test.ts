@@ -229,7 +229,7 @@ describe("connected faults", () => {
     });
     const c = client({ url: gw.url, token: "t", reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
     await c.connect();
-    const err = await c.request("health").catch((e) => e);
+    const err = await c.request<any>("health").catch((e) => e);
     expect(err.code).toBe("CONNECTION_CLOSED");
     expect(err.method).toBe("health");
     await until(() => c.state === "connected" && gw.conns.length === 2);
@@ -242,7 +242,7 @@ describe("connected faults", () => {
     });
     const c = client({ url: gw.url, token: "t" });
     await c.connect();
-    const err = await c.request("chat.send", { message: "x".repeat(2000) }).catch((e) => e);
+    const err = await c.request<any>("chat.send", { message: "x".repeat(2000) }).catch((e) => e);
     expect(err.code).toBe("REQUEST_TOO_LARGE");
     expect(err.details).toMatchObject({ maxPayload: 1024 });
     await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Imported from the modules (not index.ts) so this file does not depend on the doctor/pairing modules.
 import { GatewayClient } from "../src/client.js";
@@ -65,7 +66,7 @@ describe("gateway-client against the real gateway", () => {
   it("reports a missing scope as MISSING_SCOPE and stays connected", async () => {
     const client = track(new GatewayClient({ url: peer.url, token: peer.token, scopes: ["operator.read"] }));
     await client.connect();
-    const err = await client.request("device.pair.list", {}).catch((e) => e);
+    const err = await client.request<any>("device.pair.list", {}).catch((e) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect(err.code).toBe("MISSING_SCOPE");
     expect(err.gatewayCode).toBe("FORBIDDEN");
@@ -77,7 +78,7 @@ describe("gateway-client against the real gateway", () => {
   it("times out a request and keeps working afterwards", async () => {
     const client = track(new GatewayClient({ url: peer.url, token: peer.token }));
     await client.connect();
-    const err = await client.request("status", {}, { timeoutMs: 1 }).catch((e) => e);
+    const err = await client.request<any>("status", {}, { timeoutMs: 1 }).catch((e) => e);
     expect(err.code).toBe("REQUEST_TIMEOUT");
     expect(err.method).toBe("status");
     const ac = new AbortController();
@@ -119,7 +120,7 @@ describe("gateway-client against the real gateway", () => {
     await third.close();
   });
 
-  it("drops a revoked device token and falls back to the shared token", async () => {
+  it("drops a revoked device token; the shared token then gets a new one", async () => {
     const dir = scratch();
     const identity = await loadOrCreateIdentity(dir);
     const tokensFile = join(dir, "device-tokens.json");
@@ -134,7 +135,14 @@ describe("gateway-client against the real gateway", () => {
     const alone = track(new GatewayClient({ ...opts, reconnect: false }));
     await expect(alone.connect()).rejects.toMatchObject({ code: "AUTH_DEVICE_TOKEN_MISMATCH" });
     await alone.close();
+    expect(alone.connectionAttempts).toBe(1);
     expect(Object.keys(JSON.parse(readFileSync(tokensFile, "utf8")).tokens)).toHaveLength(0);
+    const again = track(new GatewayClient({ ...opts, token: peer.token }));
+    expect((await again.connect()).auth.method).toBe("token");
+    await again.close();
+    const renewed = Object.values(JSON.parse(readFileSync(tokensFile, "utf8")).tokens) as Array<{ token: string }>;
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]!.token).not.toBe("revoked-token-value");
   });
 
   it("wrong token → AUTH_TOKEN_MISMATCH with its hint and no reconnect storm", async () => {
@@ -224,22 +232,32 @@ describe("gateway-client against the real gateway", () => {
   });
 
   it("close() leaves no handle: a child process exits by itself", async () => {
-    const script = join(scratch(), "child.mjs");
-    const entry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-    const src = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-    // Run from the built dist when present (Node cannot import .ts); the build is part of the test command.
-    const target = existsSync(entry) ? entry : src;
+    // The child runs the current source, bundled on the spot (Node 20 cannot import .ts).
+    const dir = scratch();
+    const bundle = join(dir, "client.cjs");
+    await build({
+      entryPoints: [fileURLToPath(new URL("../src/client.ts", import.meta.url))],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      outfile: bundle,
+      external: ["bufferutil", "utf-8-validate"],
+      logLevel: "silent",
+    });
+    const script = join(dir, "child.cjs");
     writeFileSync(
       script,
-      `import { GatewayClient } from ${JSON.stringify(target)};
-const c = new GatewayClient({ url: process.env.GW_URL, token: process.env.GW_TOKEN });
-await c.connect();
-await c.request("health");
-const p = c.request("status", {}, { timeoutMs: 60000 }).then(() => "answered", (e) => e.code);
-await c.close();
-const outcome = await p;
-if (outcome !== "CLIENT_CLOSED" && outcome !== "answered") throw new Error("unexpected " + outcome);
-console.log("closed");
+      `const { GatewayClient } = require(${JSON.stringify(bundle)});
+(async () => {
+  const c = new GatewayClient({ url: process.env.GW_URL, token: process.env.GW_TOKEN });
+  await c.connect();
+  await c.request("health");
+  const p = c.request("status", {}, { timeoutMs: 60000 }).then(() => "answered", (e) => e.code);
+  await c.close();
+  const outcome = await p;
+  if (outcome !== "CLIENT_CLOSED" && outcome !== "answered") throw new Error("unexpected " + outcome);
+  console.log("closed");
+})();
 `,
     );
     const started = Date.now();

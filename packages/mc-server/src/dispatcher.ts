@@ -159,6 +159,7 @@ export class Dispatcher {
         this.runs.complete(item, { text: messageText(reply), stopReason: (reply.stopReason as string) ?? null, source: "history" });
         return;
       }
+      this.runs.resetInterrupted(key);
       const ack = await gateway.request<{ runId?: string; status?: string }>(
         "chat.send",
         { sessionKey: item.payload.sessionKey, message: item.payload.message, idempotencyKey: key },
@@ -190,11 +191,15 @@ export class Dispatcher {
     try {
       if (retryable) {
         const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.max(0, item.attempts - 1));
-        store.outbox.markFailed(item.id, { error: `${code}: ${message}`, retryAt: new Date(Date.now() + delay) });
-        log.warn("delivery failed; will retry", { taskId: item.taskId, runId: item.idempotencyKey, code, retryInMs: delay });
-        return;
+        const after = store.outbox.markFailed(item.id, { error: `${code}: ${message}`, retryAt: new Date(Date.now() + delay) });
+        if (after.state !== "failed") {
+          log.warn("delivery failed; will retry", { taskId: item.taskId, runId: item.idempotencyKey, code, retryInMs: delay });
+          return;
+        }
+        // The store gave up (too many attempts): fall through and fail the task visibly.
+      } else {
+        store.outbox.markFailed(item.id, { error: `${code}: ${message}`, terminal: true });
       }
-      store.outbox.markFailed(item.id, { error: `${code}: ${message}`, terminal: true });
       store.taskEvents.append(item.taskId, { actor: "dispatcher", type: "dispatch.failed", payload: { runId: item.idempotencyKey, code, error: message } });
       this.runs.fail(item, `dispatch refused by the gateway: ${message}`, "dispatch");
       log.error("delivery refused by the gateway", { taskId: item.taskId, runId: item.idempotencyKey, code, error: message });

@@ -10,6 +10,6 @@ export { GatewayConnection, safeUrl } from "./gateway.js";
 export type { GatewayState, GatewayStatus } from "./gateway.js";
 export { taskSessionKey, taskIdFromSessionKey } from "./context.js";
 export type { AppContext } from "./context.js";
-export { findRunReply, messageText } from "./runs.js";
+export { findRunReply, messageText, isTransientRunError } from "./runs.js";
 export { SseHub } from "./sse.js";
 export type { StreamEvent } from "./sse.js";

@@ -14,16 +14,27 @@ export function messageText(message: unknown): string {
   return "";
 }
 
-/** An assistant message that a run with this id left in chat.history, if any. */
+/**
+ * A run the gateway refused or cut because it was shutting down ("Gateway is draining; new
+ * tasks are not accepted"): nothing the agent did, so the delivery is retried, not failed.
+ */
+export function isTransientRunError(text: string): boolean {
+  return /draining|shutting down|gateway (is )?restarting|service restart/i.test(text);
+}
+
+/**
+ * The assistant message a run with this id left in chat.history, if any. An error the gateway
+ * wrote while draining for a restart does not count: that run never reached the agent.
+ */
 export function findRunReply(messages: unknown, runId: string): Record<string, unknown> | undefined {
   if (!Array.isArray(messages)) return undefined;
-  return messages.find(
-    (m) =>
-      m &&
-      typeof m === "object" &&
-      (m as { role?: unknown }).role === "assistant" &&
-      ((m as { __openclaw?: { runId?: unknown } }).__openclaw?.runId === runId),
-  ) as Record<string, unknown> | undefined;
+  return messages.find((m) => {
+    if (!m || typeof m !== "object") return false;
+    const msg = m as { role?: unknown; stopReason?: unknown; errorMessage?: unknown; __openclaw?: { runId?: unknown } };
+    if (msg.role !== "assistant" || msg.__openclaw?.runId !== runId) return false;
+    const failed = msg.stopReason === "error" || msg.stopReason === "aborted";
+    return !(failed && isTransientRunError(`${messageText(m)} ${String(msg.errorMessage ?? "")}`));
+  }) as Record<string, unknown> | undefined;
 }
 
 /**
@@ -35,6 +46,7 @@ export function findRunReply(messages: unknown, runId: string): Record<string, u
 export class RunFollower {
   private readonly started = new Set<string>();
   private readonly finished = new Set<string>();
+  private readonly interruptedKeys = new Set<string>();
   private readonly unsubs: (() => void)[] = [];
 
   constructor(private readonly ctx: AppContext) {}
@@ -76,7 +88,33 @@ export class RunFollower {
     if (!item) return;
     if (state === "status") return this.markStarted(item, { phase: p.phase ?? null });
     if (state === "final") return this.complete(item, { text: messageText(p.message), stopReason: p.stopReason ?? null, source: "event" });
-    this.fail(item, String(p.errorMessage ?? p.error ?? "the agent run failed"), "event");
+    const message = String(p.errorMessage ?? p.error ?? "the agent run failed");
+    if (isTransientRunError(message)) return this.interrupted(item, message);
+    this.fail(item, message, "event");
+  }
+
+  /** The gateway dropped the run while shutting down: deliver again once it is back. */
+  private interrupted(item: OutboxItem, message: string): void {
+    const key = item.idempotencyKey;
+    if (this.finished.has(key) || this.interruptedKeys.has(key)) return;
+    this.interruptedKeys.add(key);
+    this.started.delete(key);
+    const { store, log } = this.ctx;
+    try {
+      const current = store.outbox.get(item.id);
+      if (current.state === "sent" || current.state === "pending") {
+        store.outbox.markFailed(item.id, { error: `interrupted by the gateway: ${message}`, retryAt: new Date(Date.now() + 2_000) });
+      }
+      this.append(item.taskId, "run.interrupted", { runId: key, error: message });
+      log.warn("task run interrupted by the gateway; delivering again", { taskId: item.taskId, runId: key, error: message });
+    } catch (err) {
+      log.error("could not re-queue an interrupted run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Called when a delivery is (re)sent: a new run with this key may be interrupted again. */
+  resetInterrupted(runId: string): void {
+    this.interruptedKeys.delete(runId);
   }
 
   private markStarted(item: OutboxItem, extra: Record<string, unknown>): void {

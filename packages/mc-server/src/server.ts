@@ -44,6 +44,8 @@ function openConfiguredStore(config: ServerConfig, env: Record<string, string | 
   try {
     return openStore({
       ...(config.databasePath ? { path: config.databasePath } : {}),
+      // Attempts only count while the gateway is connected; a restart storm should not exhaust them.
+      outbox: { maxAttempts: 20 },
       env,
       logger: (line: object) => log.debug("store", line as Record<string, unknown>),
     });

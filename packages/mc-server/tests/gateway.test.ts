@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPeer, type Peer } from "../../../tests/peer/peer.mjs";
+import { isTransientRunError, messageText } from "@missionctl/mc-server";
 import { openEventStream, startTestServer, waitFor, type TestServer } from "./helpers.js";
 import { startStubModel, type StubModel } from "./stub-model.js";
 
@@ -140,7 +141,7 @@ describe("a dispatched task reaches a real agent run", () => {
     const task = await waitFor(async () => {
       const r = await get(`/api/tasks/${id}`);
       return r.body.task.status === "review" ? r.body.task : null;
-    }, { what: "task in review", timeoutMs: 90_000 });
+    }, { what: "task in review", timeoutMs: 240_000 });
     expect(task.sessionKey).toBe(`agent:main:missionctl-task-${id}`);
 
     const { body } = await get(`/api/tasks/${id}/events`);
@@ -158,14 +159,14 @@ describe("a dispatched task reaches a real agent run", () => {
     const streamed = sse.events.filter((e) => e.event === "task" && e.data.id === id).map((e) => e.data.status);
     expect(streamed).toEqual(expect.arrayContaining(["assigned", "in_progress", "review"]));
     expect(sse.events.some((e) => e.event === "task.event" && e.data.taskId === id && e.data.type === "run.reply")).toBe(true);
-  });
+  }, 300_000);
 
   it("a failed run moves the task to failed with the gateway's message, once", async () => {
     const id = await createAndDispatch("FAIL-400 this one");
     const task = await waitFor(async () => {
       const r = await get(`/api/tasks/${id}`);
       return r.body.task.status === "failed" ? r.body.task : null;
-    }, { what: "task failed", timeoutMs: 90_000 });
+    }, { what: "task failed", timeoutMs: 180_000 });
     expect(task.status).toBe("failed");
     // Let the gateway's second error event arrive; it must not add anything.
     await new Promise((r) => setTimeout(r, 1_500));
@@ -175,7 +176,7 @@ describe("a dispatched task reaches a real agent run", () => {
     expect(errors[0].payload.error).toMatch(/LLM request failed|Agent failed/);
     const toFailed = body.events.filter((e: { type: string; payload: { to?: string } }) => e.payload?.to === "failed");
     expect(toFailed.length).toBeLessThanOrEqual(1);
-  });
+  }, 240_000);
 });
 
 describe("the gateway restarts in the middle of dispatches", () => {
@@ -194,13 +195,17 @@ describe("the gateway restarts in the middle of dispatches", () => {
       const r = await get("/api/tasks?status=review&limit=500");
       const ids = new Set(r.body.tasks.map((x: { id: string }) => x.id));
       return all.every((id) => ids.has(id));
-    }, { what: "all six tasks in review", timeoutMs: 150_000, intervalMs: 500 });
+    }, { what: "all six tasks in review", timeoutMs: 420_000, intervalMs: 500 });
 
     for (const id of all) {
       const msgs = await history(id);
       const users = msgs.filter((m) => m.role === "user");
-      const replies = msgs.filter((m) => m.role === "assistant");
+      const assistant = msgs.filter((m) => m.role === "assistant");
+      // A run the gateway cut while draining for its restart may leave its own error line; it is
+      // not a reply (the agent never ran) and mc-server delivers such a message again.
+      const replies = assistant.filter((m) => !isTransientRunError(messageText(m)));
       expect([id, users.length, replies.length]).toEqual([id, 1, 1]);
+      expect(assistant.length - replies.length).toBeLessThanOrEqual(1);
       const key = t.server.ctx.store.outbox.listByTask(id)[0]!.idempotencyKey;
       expect(replies[0]!.__openclaw?.runId).toBe(key);
       const { body } = await get(`/api/tasks/${id}/events`);
@@ -208,7 +213,7 @@ describe("the gateway restarts in the middle of dispatches", () => {
     }
     const reconnectStates = sse.events.filter((e) => e.event === "gateway").map((e) => e.data.state);
     expect(reconnectStates.slice(-1)[0]).toBe("connected");
-  });
+  }, 600_000);
 });
 
 describe("in a real browser", () => {
@@ -224,7 +229,7 @@ describe("in a real browser", () => {
       page.on("pageerror", (e) => consoleErrors.push(String(e)));
       page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
       await page.goto(t.url + "/");
-      await page.getByTestId("gateway-state").first().filter({ hasText: "Connected" }).waitFor({ timeout: 15_000 });
+      await page.getByTestId("gateway-state").first().filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
       await page.getByText("live", { exact: true }).waitFor();
 
       await page.getByLabel("Title").fill("Write the release notes");
@@ -236,7 +241,7 @@ describe("in a real browser", () => {
       await card.waitFor();
       await page.locator('[data-column="assigned"] .card', { hasText: "Write the release notes" }).waitFor();
       await card.getByRole("button", { name: /^Dispatch/ }).click();
-      await page.locator('[data-column="review"] .card', { hasText: "Write the release notes" }).waitFor({ timeout: 60_000 });
+      await page.locator('[data-column="review"] .card', { hasText: "Write the release notes" }).waitFor({ timeout: 150_000 });
       await page.locator('[data-column="review"] .card', { hasText: "STUB-REPLY: Write the release notes" }).waitFor({ timeout: 10_000 });
 
       // Keyboard: the events toggle is a real button that opens with Enter.
@@ -256,5 +261,5 @@ describe("in a real browser", () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 240_000);
 });

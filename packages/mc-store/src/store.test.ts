@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openDriver } from "./driver/index.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { openStore } from "./store.js";
@@ -191,6 +192,23 @@ describe("store.transaction", () => {
       expect(t.store.tasks.get(task.id).status).toBe("assigned");
       expect(t.store.taskEvents.list(task.id).map((e) => e.type)).toEqual(["created"]);
       expect(changes).toEqual(["task.created"]);
+
+      // A failure after the first write of a nested call: its UPDATE must be undone too.
+      const raw = openDriver(t.path);
+      raw.exec(
+        `INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, next_attempt_at, created_at, updated_at) VALUES ('${task.id}', 'missionctl-task-${task.id}-dispatch-1', 'chat.send', '{}', 'failed', 0, 0, 0)`,
+      );
+      raw.close();
+      changes.length = 0;
+      t.store.transaction(() => {
+        expect(() => t.store.tasks.dispatch(task.id, { actor: "op", message: "m", sessionKey: "s" })).toThrowError(
+          expect.objectContaining({ code: "CONSTRAINT", sqliteCode: "SQLITE_CONSTRAINT_UNIQUE" }),
+        );
+        t.store.taskEvents.append(task.id, { actor: "op", type: "note" });
+      });
+      expect(t.store.tasks.get(task.id)).toMatchObject({ status: "assigned", attempt: 0 });
+      expect(t.store.taskEvents.list(task.id).map((e) => e.type)).toEqual(["created", "note"]);
+      expect(changes).toEqual(["task_event.appended"]);
     } finally {
       t.cleanup();
     }

@@ -144,6 +144,22 @@ export function openStore(options: OpenStoreOptions = {}): Store {
         fix: "upgrade @missionctl/mc-store (and mission control) to the version that wrote it, or restore a backup made before the upgrade",
       });
     }
+    if (found === 0) {
+      const foreign = driver
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5")
+        .all<{ name: string }>();
+      if (foreign.length > 0) {
+        // Tables but no schema version: another application's database, such as the
+        // Mission Control this replaces (its default file is also mission-control.db).
+        throw new StoreError("FOREIGN_DATABASE", {
+          subject: resolved.path,
+          path: resolved.path,
+          schemaVersion: 0,
+          reason: `already holds tables (${foreign.map((row) => row.name).join(", ")}) but no mc-store schema version; it belongs to another application and was not modified`,
+          fix: "point DATABASE_PATH at a new file for mc-store; keep the other application's database where it is",
+        });
+      }
+    }
     try {
       if (!memory) {
         const row = driver.prepare("PRAGMA journal_mode = WAL").get<{ journal_mode: string }>();

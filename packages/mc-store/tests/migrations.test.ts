@@ -132,4 +132,22 @@ describe("migrations", () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(join(path, "..")).sort()).toEqual(filesBefore);
   });
+
+  it("refuses another application's database (tables, no schema version) without changing a byte", () => {
+    const path = freshPath();
+    const driver = openDriver(path);
+    // The shape of the Mission Control this replaces: same default file name, its own tables.
+    driver.exec("CREATE TABLE workspaces (id TEXT PRIMARY KEY, name TEXT); CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT); INSERT INTO tasks VALUES ('t1', 'old');");
+    driver.close();
+    const before = readFileSync(path);
+    let error: unknown;
+    try {
+      openStore({ path, env: {}, logger: () => {} });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: "FOREIGN_DATABASE", path });
+    expect((error as Error).message).toContain("tasks, workspaces");
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@ import type { HelloOk } from "../types.js";
 import { failed, osReason, passed, since } from "./step.js";
 import type { DiagnoseOptions, DiagnoseStep } from "./types.js";
 
-function asGatewayError(err: unknown): GatewayError {
+export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   return new GatewayError({ code: "GATEWAY_ERROR", layer: "connect", subject: "connect", reason: osReason(err), cause: err });
 }
@@ -39,13 +39,9 @@ function describeFailure(err: GatewayError): string {
   return detail;
 }
 
-/**
- * Layer 7: the real handshake through GatewayClient (signature, token, origin, protocol range),
- * so the doctor fails exactly where the application would.
- */
-export async function checkConnect(opts: DiagnoseOptions): Promise<{ step: DiagnoseStep; client?: GatewayClient; hello?: HelloOk }> {
-  const t0 = performance.now();
-  const client = new GatewayClient({
+/** The client layer 7 connects with: the caller's settings, no reconnect. */
+export function doctorClient(opts: DiagnoseOptions): GatewayClient {
+  return new GatewayClient({
     url: opts.url,
     token: opts.token,
     password: opts.password,
@@ -65,6 +61,14 @@ export async function checkConnect(opts: DiagnoseOptions): Promise<{ step: Diagn
     requestTimeoutMs: opts.timeoutMs,
     reconnect: false,
   });
+}
+
+/**
+ * Layer 7: the real handshake through GatewayClient (signature, token, origin, protocol range),
+ * so the doctor fails exactly where the application would.
+ */
+export async function checkConnect(client: GatewayClient, opts: DiagnoseOptions): Promise<{ step: DiagnoseStep; hello?: HelloOk }> {
+  const t0 = performance.now();
   try {
     const hello = await client.connect();
     const ms = since(t0);
@@ -84,7 +88,7 @@ export async function checkConnect(opts: DiagnoseOptions): Promise<{ step: Diagn
         ? "Approve the device for these scopes (`openclaw devices approve <requestId>` after a scope-upgrade request)."
         : "Device-less connections get no scopes unless they come straight from loopback: connect with a device identity (--identity-dir) and pair it.";
     }
-    return { step: passed("connect", ms, detail, extra), client, hello };
+    return { step: passed("connect", ms, detail, extra), hello };
   } catch (e) {
     const ms = since(t0);
     await client.close().catch(() => undefined);

@@ -63,11 +63,11 @@ export function renderPage(data: PageData, nonce: string): string {
   <section class="panel" aria-labelledby="tasks-heading">
     <h2 id="tasks-heading">Tasks</h2>
     <form id="create-form" class="create" aria-label="Create a task">
-      <label>Title<input name="title" required maxlength="200" autocomplete="off" placeholder="What should the agent do?"></label>
-      <label>Priority<select name="priority"><option value="low">low</option><option value="normal" selected>normal</option><option value="high">high</option><option value="urgent">urgent</option></select></label>
-      <label>Agent<select name="agent" id="new-agent">${R.agentOptions(data.agents, data.agents.length === 1 ? data.agents[0].id : "")}</select></label>
+      <div class="field"><label for="new-title">Title</label><input id="new-title" name="title" required maxlength="200" autocomplete="off" placeholder="What should the agent do?"></div>
+      <div class="field"><label for="new-priority">Priority</label><select id="new-priority" name="priority"><option value="low">low</option><option value="normal" selected>normal</option><option value="high">high</option><option value="urgent">urgent</option></select></div>
+      <div class="field"><label for="new-agent">Agent</label><select name="agent" id="new-agent">${R.agentOptions(data.agents, data.agents.length === 1 ? data.agents[0].id : "")}</select></div>
       <button type="submit" class="primary">Create task</button>
-      <label class="wide">Description<textarea name="description" rows="2" maxlength="20000" placeholder="Details, acceptance criteria (optional)"></textarea></label>
+      <div class="field wide"><label for="new-description">Description</label><textarea id="new-description" name="description" rows="2" maxlength="20000" placeholder="Details, acceptance criteria (optional)"></textarea></div>
     </form>
     <div id="board" class="board">${R.board(data.tasks, data.agents, {})}</div>
   </section>

@@ -35,7 +35,8 @@ select,input,textarea{padding:.35rem .5rem;border-radius:6px;border:1px solid va
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 form.create{display:grid;grid-template-columns:2fr 1fr 1fr auto;gap:.5rem;align-items:end}
 form.create .wide{grid-column:1/-1}
-form.create label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted);gap:.15rem}
+form.create .field{display:flex;flex-direction:column;gap:.15rem}
+form.create label{font-size:.85rem;color:var(--muted)}
 @media (max-width:700px){form.create{grid-template-columns:1fr}}
 .board{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:.75rem;margin-top:1rem}
 .column{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.5rem;min-height:6rem}
