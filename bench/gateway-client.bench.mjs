@@ -68,7 +68,10 @@ const versions = {
 };
 
 log("starting the test peer …");
-const peer = await startPeer({ log: () => {} });
+// tests/peer's freePort() unrefs its probe server: with nothing else alive, a plain script would
+// exit mid-start (code 13, unsettled top-level await). Hold the loop open until the peer is up.
+const keepAlive = setInterval(() => {}, 1000);
+const peer = await startPeer({ log: () => {}, startTimeoutMs: 180_000 }).finally(() => clearInterval(keepAlive));
 log(`peer up at ${peer.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 const oursMod = await import(pathToFileURL(oursEntry).href);

@@ -68,7 +68,7 @@ step "publint" bash -c 'for p in packages/*/; do npx publint --strict "$p" || ex
 vitest_suite "unit (node)" npx vitest run --project unit
 vitest_suite "integration (node)" npx vitest run --project integration
 BUN="$ROOT/node_modules/.bin/bun"
-vitest_suite "gateway-client + mc-store (bun)" "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run --project unit --project integration packages/gateway-client packages/mc-store
+vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run --project unit --project integration packages/gateway-client packages/mc-store
 vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
 
 log "summary"

@@ -206,7 +206,7 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
   for (const rc of raw) classify(rc);
 
   // Rewrites that made two different spellings equal are reported as `normalized`.
-  for (const [pointer, e] of normEvents) {
+  for (const e of normEvents.values()) {
     const ra = getAt(preNormA, e.segments);
     const rb = getAt(preNormB, e.segments);
     const na = getAt(a, e.segments);
@@ -220,7 +220,6 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
       { segments: e.segments, kind, ...(ra.found ? { before: ra.value } : {}), ...(rb.found ? { after: rb.value } : {}) },
       { disposition: "normalized", rule: e.rule, ...(ruleDef ? { note: ruleDef.description } : {}) },
     );
-    void pointer;
   }
 
   changes.sort((x, y) => (x.pointer < y.pointer ? -1 : x.pointer > y.pointer ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0));

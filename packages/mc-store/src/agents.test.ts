@@ -36,6 +36,16 @@ describe("agents, sessions, gateway history", () => {
     expect(store.sessions.list()).toEqual([]);
   });
 
+  it("caches gateway session objects whatever their other fields look like", () => {
+    store.sessions.replaceAll([{ key: "agent:main:x", label: 42, updatedAt: "2026-11-25T10:00:00Z", model: { id: "m" } } as never]);
+    expect(store.sessions.get("agent:main:x")).toMatchObject({
+      agentId: "main",
+      label: null,
+      gatewayUpdatedAt: "2026-11-25T10:00:00.000Z",
+      data: { model: { id: "m" } },
+    });
+  });
+
   it("records gateway connection history newest first", () => {
     store.gatewayHistory.record({ state: "connecting" });
     store.gatewayHistory.record({ state: "failed", code: "PAIRING_REQUIRED", detailCode: "PAIRING_REQUIRED", message: "approve the device" });
