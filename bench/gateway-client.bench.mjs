@@ -17,7 +17,7 @@
 // node:crypto and a cached KeyObject).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -72,7 +72,8 @@ log("starting the test peer …");
 // exit mid-start (code 13, unsettled top-level await). Hold the loop open until the peer is up.
 const keepAlive = setInterval(() => {}, 1000);
 const peer = await startPeer({ log: () => {}, startTimeoutMs: 180_000 }).finally(() => clearInterval(keepAlive));
-log(`peer up at ${peer.url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const peerStartS = (Date.now() - started) / 1000;
+log(`peer up at ${peer.url} after ${peerStartS.toFixed(1)} s`);
 
 const oursMod = await import(pathToFileURL(oursEntry).href);
 const scratch = mkdtempSync(join(tmpdir(), "mc-bench-"));
@@ -191,10 +192,10 @@ const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "—");
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`);
 console.log(`Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`);
-console.log(pad("client", 22) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
+console.log(pad("client", 24) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
 for (const [k, r] of Object.entries(results)) {
   console.log(
-    pad(k, 22) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
+    pad(k, 24) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
       pad(`${Math.round(r.rps)} (${r.rpsRuns.join(", ")})`, 24) + pad(f(r.cpuUsPerReq, 1), 12) + r.failures,
   );
 }
@@ -218,5 +219,5 @@ if (totalFailures > 0) {
   process.exitCode = 1;
 }
 const elapsedS = (Date.now() - started) / 1000;
-console.log(`total ${elapsedS.toFixed(1)} s`);
-console.log(JSON.stringify({ bench: "gateway-client", phases: phaseOpts, versions, results, ratios: ratioTable, targets, failures: totalFailures, elapsedS }));
+console.log(`total ${elapsedS.toFixed(1)} s (peer start ${peerStartS.toFixed(1)} s, measuring ${(elapsedS - peerStartS).toFixed(1)} s); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+console.log(JSON.stringify({ bench: "gateway-client", phases: phaseOpts, versions, results, ratios: ratioTable, targets, failures: totalFailures, elapsedS, peerStartS, loadavg: loadavg() }));

@@ -219,8 +219,10 @@ afterAll(async () => {
 
 describe("the reference deployment, end to end in network namespaces", () => {
   it("Caddy answers only the allow-listed client network (403 for others)", async () => {
-    const res = await run("ip", ["netns", "exec", topo!.vps, "curl", "-sk", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", `https://${topo!.vpsAddr}/`]);
-    expect(res.stdout, tailOf(res)).toBe("403");
+    // From the gateway host itself: its source address (the .2) is not in the allow-list (the .1/32).
+    const probe = `require("https").get({ host: "${topo!.vpsAddr}", port: 443, path: "/", timeout: 10000 }, (r) => { console.log(r.statusCode); process.exit(0); }).on("error", (e) => { console.log("ERR " + e.message); process.exit(1); });`;
+    const res = await run("ip", ["netns", "exec", topo!.vps, process.execPath, "-e", probe], { env: { NODE_EXTRA_CA_CERTS: join(root, CA_PATH) } });
+    expect(res.stdout.trim(), tailOf(res)).toBe("403");
   });
 
   it("mc-server reaches the gateway through Caddy as a remote device: pairing_required with a requestId", async () => {
@@ -234,7 +236,10 @@ describe("the reference deployment, end to end in network namespaces", () => {
     expect(status.json.gatewayUrl).toBe(`wss://${topo!.vpsAddr}`);
     expect(JSON.stringify(status.json)).not.toContain(tokens.gateway);
     // The gateway attributes the request to the Pi's address (X-Forwarded-For from Caddy), not to Caddy.
-    expect(status.json.pairing.remoteIp).toBe(topo!.piAddr);
+    const list = await run(join(ws.dir, "openclaw-cli.sh"), ["devices", "list", "--json"], { timeoutMs: 120_000 });
+    expect(list.status, tailOf(list)).toBe(0);
+    const pending = JSON.parse(list.stdout.slice(list.stdout.indexOf("{"))).pending as { requestId: string; remoteIp: string }[];
+    expect(pending.find((p) => p.requestId === status.json.pairing.requestId)?.remoteIp).toBe(topo!.piAddr);
   }, SLOW);
 
   it("the mission-control role's pairing step approves it on the gateway host; the status says connected", async () => {
@@ -264,6 +269,22 @@ describe("the reference deployment, end to end in network namespaces", () => {
     });
     timings.dispatchToHistory = Date.now() - t;
     expect(history.sessionKey).toBe(key);
+  }, SLOW);
+
+  it("the openclaw role catches a runtime config changed on the gateway host after deploy (config-diff drift)", async () => {
+    // The way it happens in the field: someone runs `openclaw config set` on the server.
+    const set = await run(join(ws.dir, "openclaw-cli.sh"), ["config", "set", "gateway.controlUi.allowedOrigins", '["https://edited-on-server.example"]', "--strict-json"], { timeoutMs: 120_000 });
+    expect(set.status, tailOf(set)).toBe(0);
+    expect(readFileSync(join(root, "var/lib/openclaw/state/openclaw.json"), "utf8")).toContain("edited-on-server.example");
+
+    const res = await playbook(ws.inventory, [vars], ["--tags", "openclaw", "-l", "vps"]);
+    timings.driftRun = res.ms;
+    expect(res.status, tailOf(res)).not.toBe(0);
+    expect(res.stdout).toContain("the runtime config drifted");
+    expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
+    // `config set` also adds a meta block and rewrites the formatting: not drift.
+    expect(res.stdout).not.toMatch(/^\s*[+-~] meta/m);
+    expect(res.stdout + res.stderr).not.toContain(tokens.gateway);
   }, SLOW);
 
   it("with an h2c upstream transport, mc-server's status and the doctor name the upgrade layer and the HTTP/1.1 fix", async () => {

@@ -9,7 +9,9 @@
 // p = declared properties, x = schema of undeclared keys (absent = closed: unknown keys rejected),
 // i = array items.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -18,11 +20,14 @@ async function loadSchema() {
   if (process.argv[2]) return { schema: JSON.parse(readFileSync(process.argv[2], "utf8")), version: process.argv[3] ?? "unknown" };
   const { ensurePeerInstalled, OPENCLAW_VERSION } = await import(here("../../../tests/peer/install.mjs"));
   const { nodeBin, openclawEntry } = ensurePeerInstalled();
+  // A throwaway state dir and HOME: the schema must not depend on a local install's config.
+  const tmp = mkdtempSync(join(tmpdir(), "config-diff-schema-"));
   const res = spawnSync(nodeBin, [openclawEntry, "config", "schema"], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1", OPENCLAW_STATE_DIR: "/nonexistent-config-diff-schema" },
+    env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: "1", OPENCLAW_STATE_DIR: join(tmp, "state"), OPENCLAW_CONFIG_PATH: join(tmp, "state", "openclaw.json") },
   });
+  rmSync(tmp, { recursive: true, force: true });
   if (res.status !== 0) throw new Error(`openclaw config schema failed (exit ${res.status}): ${res.stderr.slice(0, 500)}`);
   return { schema: JSON.parse(res.stdout), version: OPENCLAW_VERSION };
 }

@@ -102,6 +102,17 @@ export function structuralDiff(a: unknown, b: unknown, options: StructuralDiffOp
   };
 
   const diffArray = (xa: unknown[], ya: unknown[]): void => {
+    // Fast path: most arrays are unchanged, element for element.
+    if (xa.length === ya.length) {
+      let same = true;
+      for (let i = 0; i < xa.length; i++) {
+        if (xa[i] !== ya[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return;
+    }
     const mode = arrayMode ? arrayMode(segs) : "set";
     if (mode === "set" && xa.every(isScalar) && ya.every(isScalar)) {
       // Multiset difference: each element of one side consumes one equal element of the other.

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigDiffError } from "./errors.js";
 import { compilePointerGlob, type PointerGlob } from "./pointer.js";
 

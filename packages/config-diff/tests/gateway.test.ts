@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-ignore -- plain .mjs test helper owned by the lead (types in peer.d.mts)
 import { startPeer } from "../../../tests/peer/peer.mjs";
 import type { Peer } from "../../../tests/peer/peer.d.mts";
 import { diffConfigs, loadFileSource, loadGatewaySource, type LoadedConfig } from "../src/index.js";

@@ -50,7 +50,9 @@ describe("diagnose() against the real gateway", () => {
     expect(r.steps.every((s) => s.ms >= 0)).toBe(true);
     expect(r.server).toMatchObject({ version: expect.stringMatching(/^2026\./), protocol: 4, scopes: ["operator.read", "operator.write"] });
     expect(r.steps.find((s) => s.step === "upgrade")!.detail).toMatch(/101 Switching Protocols/);
-    expect(r.steps.find((s) => s.step === "challenge")!.warning).toBeUndefined();
+    const challenge = r.steps.find((s) => s.step === "challenge")!;
+    expect(challenge.warning).toBeUndefined();
+    expect(Math.abs(challenge.data!.skewMs as number)).toBeLessThan(5_000);
     expect(JSON.stringify(r)).not.toContain(peer.token);
   });
 
@@ -109,7 +111,8 @@ describe("diagnose() through a real Caddy", () => {
     expect(tls.detail).toMatch(/TLSv1\.3/);
     expect(tls.detail).toMatch(/Caddy Local Authority/);
     expect(tls.data).toMatchObject({ authorized: true });
-    expect(r.steps.find((s) => s.step === "upgrade")!.detail).toMatch(/101.*server: Caddy/);
+    expect(r.steps.find((s) => s.step === "upgrade")!.detail).toMatch(/101 Switching Protocols/);
+    expect(r.steps.find((s) => s.step === "challenge")!.data).toMatchObject({ skewMs: expect.any(Number) });
   });
 
   it("a certificate the client does not trust → tls, with the real node error and the --ca fix", async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { GatewayError } from "@missionctl/gateway-client";
 import { StoreError } from "@missionctl/mc-store";
-import { Hono } from "hono";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate, originAllowed } from "./auth.js";
 import type { AppContext } from "./context.js";
@@ -64,18 +65,43 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Open without MC_API_TOKEN: liveness probes, and the login that obtains the cookie. */
 const OPEN_PATHS = new Set(["/api/health", "/api/session"]);
 
+/** The Node request/response under @hono/node-server, when there is one. */
+function nodeOf(c: Context): { incoming?: IncomingMessage; outgoing?: ServerResponse } {
+  return (c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined) ?? {};
+}
+
+/**
+ * A request header: read from Node's parsed headers when available, which spares building a
+ * Fetch `Headers` object on every request (the hot path of GET /api/tasks and /api/openclaw/status).
+ */
+export function headerOf(c: Context, name: string): string | undefined {
+  const incoming = nodeOf(c).incoming;
+  if (incoming) {
+    const v = incoming.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+  return c.req.header(name);
+}
+
+const REQUEST_ID_PREFIX = randomUUID().slice(0, 8);
+let requestCounter = 0;
+
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
   const { log, config } = ctx;
   const logRequests = log.enabled("info");
 
   app.use("*", async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    const incoming = headerOf(c, "x-request-id");
+    // Unique per process and cheap: a random boot prefix and a counter.
+    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
     c.set("requestId" as never, requestId as never);
+    const outgoing = nodeOf(c).outgoing;
+    // Node merges setHeader() into the final writeHead(), whatever Response the route returns.
+    if (outgoing) outgoing.setHeader("x-request-id", requestId);
     const started = logRequests ? performance.now() : 0;
     await next();
-    c.res.headers.set("x-request-id", requestId);
+    if (!outgoing) c.res.headers.set("x-request-id", requestId);
     if (logRequests) {
       log.info("request", {
         requestId,
@@ -90,7 +116,7 @@ export function createApp(ctx: AppContext): Hono {
   app.use("*", async (c, next) => {
     if (MUTATING.has(c.req.method)) {
       const ok = originAllowed(
-        { origin: c.req.header("origin"), host: c.req.header("host"), secFetchSite: c.req.header("sec-fetch-site") },
+        { origin: headerOf(c, "origin"), host: headerOf(c, "host"), secFetchSite: headerOf(c, "sec-fetch-site") },
         config.allowedOrigins,
       );
       if (!ok) {
@@ -107,21 +133,20 @@ export function createApp(ctx: AppContext): Hono {
     await next();
   });
 
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
+  const limit = bodyLimit({
+    maxSize: config.bodyLimitBytes,
       onError: () =>
         jsonResponse(
           errorBody("PAYLOAD_TOO_LARGE", `[mc-server] request body: larger than ${config.bodyLimitBytes} bytes`, "send a smaller body (task descriptions are limited to 20000 characters)"),
           413,
         ),
-    }),
-  );
+  });
+  // Only requests that carry a body pay for the limiter (it touches the raw request).
+  app.use("/api/*", (c, next) => (MUTATING.has(c.req.method) ? limit(c, next) : next()));
 
   app.use("/api/*", async (c, next) => {
     if (!config.apiToken || OPEN_PATHS.has(c.req.path)) return next();
-    const result = authenticate(config.apiToken, { authorization: c.req.header("authorization"), cookie: c.req.header("cookie") });
+    const result = authenticate(config.apiToken, { authorization: headerOf(c, "authorization"), cookie: headerOf(c, "cookie") });
     if (!result.ok) {
       const missing = result.reason === "missing";
       return jsonResponse(

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { McServerError } from "./errors.js";
 
 /** The operator scopes the gateway knows (a closed set in openclaw 2026.9). */

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError } from "./errors.js";
 
 /** Reads a JSON body and validates it: 415 without a JSON content type, 400 for broken JSON or failed rules. */

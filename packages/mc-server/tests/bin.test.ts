@@ -8,9 +8,11 @@ import { describe, expect, it } from "vitest";
 // The built bin, as scripts/start.sh and systemd run it (build first: npm run build -w packages/mc-server).
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
 
-function run(env: Record<string, string>) {
+const BUN = join(dirname(fileURLToPath(import.meta.url)), "../../../node_modules/.bin/bun");
+
+function run(env: Record<string, string>, runtime = process.execPath) {
   const dir = mkdtempSync(join(tmpdir(), "mc-bin-"));
-  const child = spawn(process.execPath, [BIN], {
+  const child = spawn(runtime, [BIN], {
     env: { PATH: process.env.PATH ?? "", HOME: dir, DATABASE_PATH: join(dir, "mc.db"), MC_IDENTITY_DIR: join(dir, "id"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -50,6 +52,25 @@ describe.skipIf(!existsSync(BIN))("missionctl-server (dist/bin.js)", () => {
     expect(await p.exited).toBe(78);
     expect(p.lines[0]).toMatchObject({ level: "error", code: "CONFIG_UNSAFE_BIND", variable: "HOST" });
     expect(p.lines[0]!.hint).toMatch(/MC_API_TOKEN/);
+    p.cleanup();
+  });
+
+  it.skipIf(!existsSync(BUN))("runs under Bun too: API, SSE and a clean stop", async () => {
+    const p = run({ PORT: "0" }, BUN);
+    const deadline = Date.now() + 30_000;
+    while (!p.lines.some((l) => l.msg === "mc-server listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const url = p.lines.find((l) => l.msg === "mc-server listening")!.url as string;
+    const created = await fetch(`${url}/api/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"title":"on bun"}' });
+    expect(created.status).toBe(201);
+    const ac = new AbortController();
+    const sse = await fetch(`${url}/api/events`, { signal: ac.signal });
+    expect(sse.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = sse.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain("event: hello");
+    ac.abort();
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
     p.cleanup();
   });
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { clientFrom } from "./connect.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { DEVICE_FILE_NAME, loadIdentity, type DeviceIdentity } from "../identity.js";
 import type { TlsOptions } from "../types.js";
 import { UsageError, type CliIo } from "./io.js";

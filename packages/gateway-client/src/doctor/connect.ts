@@ -1,6 +1,6 @@
 import { GatewayClient } from "../client.js";
 import { GatewayError } from "../errors.js";
-import type { HelloOk } from "../types.js";
+import type { Logger } from "../types.js";
 import { failed, osReason, passed, since } from "./step.js";
 import type { DiagnoseOptions, DiagnoseStep } from "./types.js";
 
@@ -10,7 +10,7 @@ export function asGatewayError(err: unknown): GatewayError {
 }
 
 /** What a failed connect said, for machines: the gateway's codes and the pairing request, never a secret. */
-function errorData(err: GatewayError): Record<string, unknown> {
+export function errorData(err: GatewayError): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   if (err.gatewayCode) data.gatewayCode = err.gatewayCode;
   if (err.detailCode) data.detailCode = err.detailCode;
@@ -21,7 +21,7 @@ function errorData(err: GatewayError): Record<string, unknown> {
   return data;
 }
 
-function describeFailure(err: GatewayError): string {
+export function describeFailure(err: GatewayError): string {
   let detail = err.reason;
   if (err.detailCode && !detail.includes(err.detailCode)) detail += ` [${err.detailCode}]`;
   if (err.pairing) {
@@ -39,9 +39,10 @@ function describeFailure(err: GatewayError): string {
   return detail;
 }
 
-/** The client layer 7 connects with: the caller's settings, no reconnect. */
-export function doctorClient(opts: DiagnoseOptions): GatewayClient {
+/** The client layers 5–8 run on: the caller's settings, no reconnect, a logger the doctor reads. */
+export function doctorClient(opts: DiagnoseOptions, logger?: Logger): GatewayClient {
   return new GatewayClient({
+    logger,
     url: opts.url,
     token: opts.token,
     password: opts.password,
@@ -61,40 +62,6 @@ export function doctorClient(opts: DiagnoseOptions): GatewayClient {
     requestTimeoutMs: opts.timeoutMs,
     reconnect: false,
   });
-}
-
-/**
- * Layer 7: the real handshake through GatewayClient (signature, token, origin, protocol range),
- * so the doctor fails exactly where the application would.
- */
-export async function checkConnect(client: GatewayClient, opts: DiagnoseOptions): Promise<{ step: DiagnoseStep; hello?: HelloOk }> {
-  const t0 = performance.now();
-  try {
-    const hello = await client.connect();
-    const ms = since(t0);
-    const scopes = hello.auth?.scopes ?? [];
-    const who = opts.identity ? `device ${opts.identity.deviceId.slice(0, 12)}…` : "device-less";
-    const detail = `hello-ok: protocol ${hello.protocol}, gateway ${hello.server?.version ?? "?"}, auth ${hello.auth?.method ?? "?"}, role ${
-      hello.auth?.role ?? "?"
-    }, scopes ${scopes.join(",") || "(none)"}, ${who}`;
-    const extra: Partial<DiagnoseStep> = {
-      data: { protocol: hello.protocol, serverVersion: hello.server?.version, authMethod: hello.auth?.method, role: hello.auth?.role, scopes },
-    };
-    const wanted = opts.scopes ?? ["operator.read", "operator.write"];
-    const missing = wanted.filter((s) => !scopes.includes(s) && !scopes.includes("operator.admin"));
-    if (missing.length) {
-      extra.warning = `the gateway granted fewer scopes than requested (missing ${missing.join(",")})`;
-      extra.hint = opts.identity
-        ? "Approve the device for these scopes (`openclaw devices approve <requestId>` after a scope-upgrade request)."
-        : "Device-less connections get no scopes unless they come straight from loopback: connect with a device identity (--identity-dir) and pair it.";
-    }
-    return { step: passed("connect", ms, detail, extra), hello };
-  } catch (e) {
-    const ms = since(t0);
-    await client.close().catch(() => undefined);
-    const err = asGatewayError(e);
-    return { step: failed("connect", ms, err, { detail: describeFailure(err), data: errorData(err) }) };
-  }
 }
 
 /** Layer 8: one read RPC on the connection the handshake opened. */

@@ -1,14 +1,12 @@
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../errors.js";
-import { checkChallenge } from "./challenge.js";
-import type { GatewayClient } from "../client.js";
-import { asGatewayError, checkConnect, checkRpc, doctorClient } from "./connect.js";
+import { checkRpc } from "./connect.js";
 import { checkDns } from "./dns.js";
-import { failed, passed } from "./step.js";
+import { passed } from "./step.js";
 import { checkTcp } from "./tcp.js";
 import { checkTls } from "./tls.js";
 import { DOCTOR_STEPS, type DiagnoseOptions, type DiagnoseReport, type DiagnoseStep } from "./types.js";
-import { checkUpgrade } from "./upgrade.js";
+import { checkHandshake } from "./handshake.js";
 import { redactUrl } from "../redact.js";
 import { checkUrl } from "./url.js";
 
@@ -82,40 +80,11 @@ export async function diagnose(options: DiagnoseOptions): Promise<DiagnoseReport
     add(passed("tls", 0, "not used: ws:// carries no TLS on this hop", { data: { notApplicable: true } }));
   }
 
-  // The probe socket (layers 5–6: the raw 101 and the challenge's clock) and the client's own
-  // handshake (layer 7) run side by side: two sequential WebSocket handshakes made the doctor
-  // cost twice a plain connect. The client's result is only looked at once 5 and 6 passed.
-  let client: GatewayClient | undefined;
-  let invalid: GatewayError | undefined;
-  try {
-    client = doctorClient(options);
-  } catch (e) {
-    // Options the client refuses (an unknown client id, …) fail layer 7, after the network checks.
-    invalid = asGatewayError(e);
-  }
-  const connecting = client ? checkConnect(client, options) : undefined;
-  const abandon = async () => {
-    await client?.close().catch(() => undefined);
-    await connecting;
-  };
-  const upgrade = await checkUpgrade(options.url, { origin: options.origin, tls: options.tls, timeoutMs });
-  if (!add(upgrade.step) || !upgrade.probe) {
-    await abandon();
-    return report();
-  }
-
-  const challenge = await checkChallenge(upgrade.probe, options.challengeTimeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS);
-  if (!add(challenge.step)) {
-    await abandon();
-    return report();
-  }
-
-  const connect = connecting ? await connecting : { step: failed("connect", 0, invalid!), hello: undefined };
-  if (!add(connect.step) || !connect.hello || !client) {
-    await client?.close().catch(() => undefined);
-    return report();
-  }
-  const hello = connect.hello;
+  const handshake = await checkHandshake(options);
+  for (const step of handshake.steps) if (!add(step)) return report();
+  const client = handshake.client;
+  if (!client || !handshake.hello) return report();
+  const hello = handshake.hello;
   const server: DiagnoseReport["server"] = {
     version: hello.server?.version,
     protocol: hello.protocol,

@@ -8,11 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { checkChallenge } from "./challenge.js";
+import { generateIdentity } from "../identity.js";
 import { diagnose } from "./diagnose.js";
 import { renderReport } from "./render.js";
 import { checkTls } from "./tls.js";
-import { checkUpgrade } from "./upgrade.js";
 import { checkUrl } from "./url.js";
 
 const servers: Array<{ close(cb?: () => void): unknown }> = [];
@@ -64,26 +63,29 @@ describe("upgrade layer", () => {
     [504, "", "UPGRADE_NOT_SWITCHED", /HTTP\/1\.1/],
     [403, '{"error":{"message":"Proxy client attribution is required.","type":"proxy_attribution_required"}}', "PROXY_ATTRIBUTION_REQUIRED", /trustedProxies/],
     [404, "no route", "UPGRADE_NOT_SWITCHED", /path/],
-  ])("HTTP %i instead of 101 → %s with the status line, headers and body", async (status, body, code, hint) => {
+  ])("HTTP %i (body %j) instead of 101 → %s, with the status line, headers and body", async (status, body, code, hint) => {
     const port = await listen(
       createServer((_, res) => {
         res.writeHead(status, { server: "fake-proxy", "content-type": "application/json" });
         res.end(body);
       }),
     );
-    const { step, probe } = await checkUpgrade(`ws://127.0.0.1:${port}/`, { timeoutMs: 2000 });
-    expect(probe).toBeUndefined();
-    expect(step).toMatchObject({ step: "upgrade", ok: false, code, data: { status } });
+    const r = await diagnose({ url: `ws://127.0.0.1:${port}/`, timeoutMs: 2000 });
+    const step = r.steps.at(-1)!;
+    expect(r.failedStep, renderReport(r)).toBe("upgrade");
+    expect(step).toMatchObject({ ok: false, code, data: { status } });
     expect(step.detail).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(step.detail).toContain("server: fake-proxy");
     if (body) expect(step.detail).toContain(body.slice(0, 30));
     expect(step.hint).toMatch(hint);
+    expect(r.skipped).toEqual(["challenge", "connect", "rpc"]);
   });
 
   it("a server that accepts the TCP connection but never answers → upgrade timeout", async () => {
     const port = await listen(createServer(() => undefined));
-    const { step } = await checkUpgrade(`ws://127.0.0.1:${port}/`, { timeoutMs: 300 });
-    expect(step).toMatchObject({ step: "upgrade", ok: false, code: "CONNECT_TIMEOUT" });
+    const r = await diagnose({ url: `ws://127.0.0.1:${port}/`, timeoutMs: 300 });
+    expect(r.failedStep).toBe("upgrade");
+    expect(r.steps.at(-1)).toMatchObject({ code: "CONNECT_TIMEOUT" });
   });
 });
 
@@ -96,30 +98,39 @@ describe("challenge layer", () => {
     expect(r.skipped).toEqual(["connect", "rpc"]);
   });
 
-  it("a first frame that is not a challenge → INVALID_FRAME quoting it", async () => {
+  it("a first frame that is not a gateway frame → challenge fails with INVALID_FRAME", async () => {
     const port = await fakeGateway((send) => send({ hello: "echo server" }));
-    const { step, probe } = await checkUpgrade(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 });
-    expect(step.ok).toBe(true);
-    const c = await checkChallenge(probe!, 2000);
-    expect(c.step).toMatchObject({ ok: false, code: "INVALID_FRAME" });
-    expect(c.step.detail).toContain("echo server");
+    const r = await diagnose({ url: `ws://127.0.0.1:${port}`, timeoutMs: 2000 });
+    expect(r.failedStep, renderReport(r)).toBe("challenge");
+    expect(r.steps.at(-1)).toMatchObject({ code: "INVALID_FRAME" });
   });
 
   it.each([
     [5_000, undefined],
     [-90_000, /behind ours: close to the 120 s limit/],
     [200_000, /ahead of ours: signatures dated with this machine's clock are rejected/],
-  ])("gateway clock off by %i ms → warning %s", async (offset, warning) => {
-    const port = await fakeGateway((send) => send({ type: "event", event: "connect.challenge", payload: { nonce: "n-1", ts: Date.now() + offset } }));
-    const { probe } = await checkUpgrade(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 });
-    const c = await checkChallenge(probe!, 2000);
-    expect(c.step.ok).toBe(true);
-    expect(c.nonce).toBe("n-1");
-    expect(Math.abs((c.step.data!.skewMs as number) - offset)).toBeLessThan(2_000);
+  ])("gateway clock off by %i ms → warning %s (then the connect answer is the next layer)", async (offset, warning) => {
+    const http = createServer((_, res) => res.end("plain"));
+    const wss = new WebSocketServer({ server: http });
+    servers.push(wss);
+    wss.on("connection", (ws) => {
+      ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n-1", ts: Date.now() + offset } }));
+      ws.on("message", (raw) => {
+        const req = JSON.parse(String(raw));
+        ws.send(JSON.stringify({ type: "res", id: req.id, ok: false, error: { code: "INVALID_REQUEST", message: "unauthorized: gateway token mismatch", details: { code: "AUTH_TOKEN_MISMATCH" } } }));
+      });
+    });
+    const port = await listen(http);
+    const r = await diagnose({ url: `ws://127.0.0.1:${port}`, token: "t", identity: generateIdentity(), timeoutMs: 2000 });
+    const challenge = r.steps.find((s) => s.step === "challenge")!;
+    expect(challenge.ok, renderReport(r)).toBe(true);
+    expect(Math.abs((challenge.data!.skewMs as number) - offset)).toBeLessThan(2_000);
     if (warning) {
-      expect(c.step.warning).toMatch(warning);
-      expect(c.step.hint).toMatch(/NTP/);
-    } else expect(c.step.warning).toBeUndefined();
+      expect(challenge.warning).toMatch(warning);
+      expect(challenge.hint).toMatch(/NTP/);
+    } else expect(challenge.warning).toBeUndefined();
+    expect(r.failedStep).toBe("connect");
+    expect(r.steps.at(-1)).toMatchObject({ code: "AUTH_TOKEN_MISMATCH" });
   });
 });
 

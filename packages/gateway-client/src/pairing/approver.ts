@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { GatewayClient } from "../client.js";
 import { GatewayError } from "../errors.js";
 import type { EventFrame } from "../types.js";

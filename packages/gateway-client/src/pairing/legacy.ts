@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chown, copyFile, chmod, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../errors.js";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES, OPERATOR_SCOPES } from "../protocol/enums.js";
 

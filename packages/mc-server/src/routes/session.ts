@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { SESSION_COOKIE, safeEqual, sessionValue } from "../auth.js";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";

@@ -1,6 +1,6 @@
 import { TASK_STATUSES } from "@missionctl/mc-store";
 import type { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppContext, Task } from "../context.js";
 import { taskSessionKey } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -54,7 +54,7 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
   const { store } = ctx;
 
   app.get("/api/tasks", (c) => {
-    const url = c.req.url;
+    const url = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
     const qi = url.indexOf("?");
     const qs = qi === -1 ? "" : url.slice(qi + 1);
     const cached = ctx.taskListCache.get(qs);

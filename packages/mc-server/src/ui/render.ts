@@ -92,7 +92,7 @@ export function makeRenderers() {
   function agents(list: any[]): string {
     if (!list || !list.length) return `<p class="muted">No agents yet. They are read from the gateway when it connects (or press Sync).</p>`;
     return `<ul class="plain">${list
-      .map((a) => `<li><span aria-hidden="true">${esc(a.emoji || "🤖")}</span> <strong>${esc(a.name || a.id)}</strong> <code>${esc(a.id)}</code></li>`)
+      .map((a) => `<li>${a.emoji ? `<span aria-hidden="true">${esc(a.emoji)}</span> ` : ""}<strong>${esc(a.name || a.id)}</strong> <code>${esc(a.id)}</code></li>`)
       .join("")}</ul>`;
   }
 
@@ -129,8 +129,14 @@ export function makeRenderers() {
             ? `<label class="sr-only" for="assign-${id}">Agent for ${esc(t.title)}</label><select id="assign-${id}" data-action="assign" data-key="assign-${id}">${agentOptions(agentList, t.assignedAgentId)}</select>`
             : ""
         }
-        ${canDispatch ? `<button type="button" class="primary" data-action="dispatch" data-key="dispatch-${id}" aria-label="Dispatch ${esc(t.title)}">Dispatch</button>` : ""}
-        ${t.status === "review" ? `<button type="button" data-action="done" data-key="done-${id}" aria-label="Mark ${esc(t.title)} done">Done</button>` : ""}
+        ${t.status === "review" ? `<button type="button" class="primary" data-action="done" data-key="done-${id}" aria-label="Mark ${esc(t.title)} done">Done</button>` : ""}
+        ${
+          canDispatch
+            ? t.status === "assigned"
+              ? `<button type="button" class="primary" data-action="dispatch" data-key="dispatch-${id}" aria-label="Dispatch ${esc(t.title)}">Dispatch</button>`
+              : `<button type="button" data-action="dispatch" data-key="dispatch-${id}" aria-label="Dispatch ${esc(t.title)} again">${t.status === "failed" ? "Retry" : "Send again"}</button>`
+            : ""
+        }
         <button type="button" data-action="events" data-key="events-${id}" aria-expanded="false" aria-controls="events-${id}">Events</button>
         <button type="button" class="danger" data-action="delete" data-key="delete-${id}" aria-label="Delete ${esc(t.title)}">Delete</button>
       </div>
