@@ -51,7 +51,9 @@ function openConfiguredStore(config: ServerConfig, env: Record<string, string | 
     });
   } catch (err) {
     const e = err as { code?: string; hint?: string; message?: string };
-    throw new McServerError("CONFIG_DATABASE", "database", e.message ?? String(err), e.hint ?? "check DATABASE_PATH", { cause: err, variable: "DATABASE_PATH" });
+    // The store's message already reads "subject: reason — fix": keep its reason, state the fix once.
+    const reason = (e.message ?? String(err)).replace(/^\[mc-store\] /, "").replace(e.hint ? ` — ${e.hint}` : /$^/, "");
+    throw new McServerError("CONFIG_DATABASE", "database", reason, e.hint ?? "check DATABASE_PATH", { cause: err, variable: "DATABASE_PATH" });
   }
 }
 

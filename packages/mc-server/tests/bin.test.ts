@@ -55,6 +55,16 @@ describe.skipIf(!existsSync(BIN))("missionctl-server (dist/bin.js)", () => {
     p.cleanup();
   });
 
+  it("refuses DATABASE_URL without DATABASE_PATH (the database would land elsewhere), exit 78", async () => {
+    const p = run({ PORT: "0", DATABASE_PATH: "", DATABASE_URL: "sqlite:///var/lib/mc.db" });
+    expect(await p.exited).toBe(78);
+    expect(p.lines[0]).toMatchObject({ level: "warn", variable: "DATABASE_URL", suggestion: "DATABASE_PATH" });
+    const error = p.lines.find((l) => l.level === "error")!;
+    expect(error).toMatchObject({ code: "CONFIG_DATABASE", variable: "DATABASE_PATH" });
+    expect(error.msg.split(error.hint).length).toBe(2); // the fix is stated once
+    p.cleanup();
+  });
+
   it.skipIf(!existsSync(BUN))("runs under Bun too: API, SSE and a clean stop", async () => {
     const p = run({ PORT: "0" }, BUN);
     const deadline = Date.now() + 30_000;

@@ -62,8 +62,9 @@ export function parseRecap(stdout: string): Record<string, HostRecap> {
   for (const line of stdout.slice(at).split("\n").slice(1)) {
     const m = /^(\S+)\s+:\s+(.*)$/.exec(line.trim());
     if (!m) continue;
-    const counts = Object.fromEntries([...m[2].matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
-    recap[m[1]] = counts as unknown as HostRecap;
+    const [, host = "", rest = ""] = m;
+    const counts = Object.fromEntries([...rest.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+    recap[host] = counts as unknown as HostRecap;
   }
   return recap;
 }

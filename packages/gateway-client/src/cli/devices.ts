@@ -30,7 +30,7 @@ function renderList(list: PairingList): string {
     out.push(
       `  ${p.requestId}  device ${p.deviceId.slice(0, 12)}…  ${p.clientId ?? "?"}/${p.clientMode ?? "?"}${p.displayName ? ` "${p.displayName}"` : ""}  ${
         p.role ?? "?"
-      } ${(p.scopes ?? []).join(",")}  from ${p.remoteIp ?? "?"}  ${age(p.ts)}${p.isRepair ? "  (repair)" : ""}`,
+      } ${(p.scopes ?? []).join(",")}${p.remoteIp ? `  from ${p.remoteIp}` : ""}  ${age(p.ts)}${p.isRepair ? "  (repair)" : ""}`,
     );
   }
   if (list.pending.length) out.push(`  approve with: missionctl-gateway devices approve <requestId>  (or openclaw devices approve <requestId>)`);

@@ -27,7 +27,8 @@ const UNTRUSTED = new Set([
 function name(cert: PeerCertificate | undefined): string {
   if (!cert) return "?";
   const subject = cert.subject as unknown as Record<string, string> | undefined;
-  return subject?.CN ?? subject?.O ?? "(no CN)";
+  // ACME and Caddy-internal leaves carry only a subjectAltName.
+  return subject?.CN ?? subject?.O ?? (cert.subjectaltname ? cert.subjectaltname.replace(/IP Address:|DNS:/g, "") : "(no subject)");
 }
 
 /** Common names from the leaf up; a root the server did not send is named from the last issuer. */
@@ -105,9 +106,9 @@ export async function checkTls(host: string, port: number, tls: TlsOptions = {},
       authorized: socket.authorized,
       authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
     };
-    const describe = `${protocol}, cert ${name(cert)} (chain: ${chain.join(" ← ")}), expires ${validTo?.toISOString().slice(0, 10) ?? "?"}${
-      daysLeft !== undefined ? ` (${daysLeft} days left)` : ""
-    }`;
+    const hoursLeft = validTo ? (validTo.getTime() - Date.now()) / 3_600_000 : undefined;
+    const left = hoursLeft === undefined ? "" : hoursLeft < 48 ? ` (${Math.round(hoursLeft)} h left)` : ` (${daysLeft} days left)`;
+    const describe = `${protocol}, cert ${name(cert)} (chain: ${chain.join(" ← ")}), expires ${validTo?.toISOString().slice(0, 16).replace("T", " ") ?? "?"}${left}`;
     const fail = (code: GatewayErrorCode, reason: string) =>
       failed("tls", ms, new GatewayError({ code, subject: `TLS certificate of ${host}:${port}`, reason }), { data });
 
