@@ -71,14 +71,7 @@ log("starting the test peer …");
 // tests/peer's freePort() unrefs its probe server: with nothing else alive, a plain script would
 // exit mid-start (code 13, unsettled top-level await). Hold the loop open until the peer is up.
 const keepAlive = setInterval(() => {}, 1000);
-// One retry: under heavy load the gateway can abort its own start-up (an internal 5 s lease timeout).
-const startOnce = () => startPeer({ log: () => {}, startTimeoutMs: 180_000 });
-const peer = await startOnce()
-  .catch((err) => {
-    log(`peer start failed, retrying once: ${String(err?.message ?? err).split("\n")[0]}`);
-    return startOnce();
-  })
-  .finally(() => clearInterval(keepAlive));
+const peer = await startPeer({ log: () => {}, startTimeoutMs: 180_000 }).finally(() => clearInterval(keepAlive));
 const peerStartS = (Date.now() - started) / 1000;
 log(`peer up at ${peer.url} after ${peerStartS.toFixed(1)} s`);
 

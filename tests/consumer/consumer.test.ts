@@ -95,7 +95,10 @@ interface RunResult {
 function consumerEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(npm_|NODE_OPTIONS$|NODE_PATH$|VITEST|INIT_CWD$)/i.test(k)) continue;
+    // Keep where npm caches and which registry it uses (CI mirrors); drop the rest of npm_*
+    // (npm_config_local_prefix etc. would point npm back at the workspace).
+    const keep = /^npm_config_(cache|registry|cafile)$/i.test(k);
+    if (v === undefined || (!keep && /^(npm_|NODE_OPTIONS$|NODE_PATH$|VITEST|INIT_CWD$)/i.test(k))) continue;
     env[k] = v;
   }
   env.npm_config_update_notifier = "false";
@@ -303,15 +306,11 @@ beforeAll(async () => {
   mkdirSync(join(work, "tarballs"), { recursive: true });
   mkdirSync(app, { recursive: true });
   // The peer starts while npm installs: doctor and the server need it, nothing else does.
-  // One retry: on an overloaded machine the gateway can abort its own start-up (a 5 s internal
-  // lease timeout), which says nothing about our packages.
-  const startOnce = () => startPeer({ log: () => {}, startTimeoutMs: 240_000 });
-  const peerReady = startOnce()
-    .catch(() => startOnce())
-    .then(
-      (p) => (peer = p),
-      (err) => (peerError = String(err?.message ?? err)),
-    );
+  // startPeer itself retries once when the gateway aborts its own start-up on a loaded machine.
+  const peerReady = startPeer({ log: () => {}, startTimeoutMs: 240_000 }).then(
+    (p) => (peer = p),
+    (err) => (peerError = String(err?.message ?? err)),
+  );
   try {
     await prepare(t0);
   } finally {

@@ -1,13 +1,13 @@
 import * as z from "zod";
 import { GatewayError } from "../errors.js";
-import { checkRpc } from "./connect.js";
+import { redactUrl } from "../redact.js";
 import { checkDns } from "./dns.js";
+import { checkHandshake } from "./handshake.js";
+import { checkRpc } from "./rpc.js";
 import { passed } from "./step.js";
 import { checkTcp } from "./tcp.js";
 import { checkTls } from "./tls.js";
 import { DOCTOR_STEPS, type DiagnoseOptions, type DiagnoseReport, type DiagnoseStep } from "./types.js";
-import { checkHandshake } from "./handshake.js";
-import { redactUrl } from "../redact.js";
 import { checkUrl } from "./url.js";
 
 const optionsSchema = z

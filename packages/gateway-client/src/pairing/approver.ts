@@ -3,9 +3,8 @@ import type { GatewayClient } from "../client.js";
 import { GatewayError } from "../errors.js";
 import type { EventFrame } from "../types.js";
 
-/** A device waiting for approval, as `device.pair.list` and `device.pair.requested` show it. */
-export interface PendingDevice {
-  requestId: string;
+/** What the gateway shows of a device, pending or paired. */
+interface DeviceFields {
   deviceId: string;
   publicKey?: string;
   displayName?: string;
@@ -15,30 +14,26 @@ export interface PendingDevice {
   role?: string;
   roles?: string[];
   scopes?: string[];
+  [key: string]: unknown;
+}
+
+/** A device waiting for approval, as `device.pair.list` and `device.pair.requested` show it. */
+export interface PendingDevice extends DeviceFields {
+  requestId: string;
+  /** The address the gateway saw (shown for clients that came through a trusted proxy). */
   remoteIp?: string;
   silent?: boolean;
   isRepair?: boolean;
   ts?: number;
-  [key: string]: unknown;
 }
 
 /** An approved device (the gateway's view omits its tokens' secrets). */
-export interface PairedDevice {
-  deviceId: string;
-  publicKey?: string;
-  displayName?: string;
-  platform?: string;
-  clientId?: string;
-  clientMode?: string;
-  role?: string;
-  roles?: string[];
-  scopes?: string[];
+export interface PairedDevice extends DeviceFields {
   approvedVia?: string;
   createdAtMs?: number;
   approvedAtMs?: number;
   lastSeenAtMs?: number;
   connected?: boolean;
-  [key: string]: unknown;
 }
 
 export interface PairingList {
