@@ -16,8 +16,8 @@ import autocannon from "autocannon";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "packages/mc-server/dist/bin.js");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SSE_CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
 const SSE_ROUNDS = Number(process.env.BENCH_SSE_ROUNDS ?? 20);
 
@@ -110,8 +110,15 @@ for (const path of ["/api/openclaw/status", "/api/tasks"]) {
   await run(`${BASE}${path}`, 1);
   let mcReq = 0, baseReq = 0, mcP99 = 0, baseP99 = 0, errors = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const baseRes = await run(`${BASE}${path}`);
-    const mcRes = await run(`${MC}${path}`);
+    // Alternate who goes first, so a drift in machine load does not favour one side.
+    let baseRes, mcRes;
+    if (round % 2 === 0) {
+      baseRes = await run(`${BASE}${path}`);
+      mcRes = await run(`${MC}${path}`);
+    } else {
+      mcRes = await run(`${MC}${path}`);
+      baseRes = await run(`${BASE}${path}`);
+    }
     baseReq += baseRes.requests.total;
     mcReq += mcRes.requests.total;
     baseP99 = Math.max(baseP99, baseRes.latency.p99);

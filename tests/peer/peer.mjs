@@ -171,6 +171,7 @@ export async function startPeer(options = {}) {
       await waitStarted(port, child, stdoutFile, options.startTimeoutMs ?? 120_000);
     } catch (err) {
       await killChild(child);
+      child = null;
       throw err;
     }
   };

@@ -6,9 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Peer } from "../../../tests/peer/peer.mjs";
+import { freePort, startPeer, type Peer } from "../../../tests/peer/peer.mjs";
 import { main } from "../src/cli/main.js";
-import { startTestPeer } from "./helpers/peer.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PKG = join(ROOT, "packages/gateway-client");
@@ -55,7 +54,7 @@ beforeAll(async () => {
   if (build.status !== 0) throw new Error(`esbuild failed: ${build.stderr}`);
   tmp = mkdtempSync(join(tmpdir(), "missionctl-cli-"));
   mkdirSync(join(tmp, "home"));
-  peer = await startTestPeer({ autoApproveLocal: false });
+  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false });
   tokenFile = join(tmp, "token");
   writeFileSync(tokenFile, peer.token + "\n", { mode: 0o600 });
 }, 450_000);

@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diagnose, loadOrCreateIdentity, renderReport, type DiagnoseReport } from "../src/index.js";
-import { freePort, type Peer } from "../../../tests/peer/peer.mjs";
-import { startTestPeer } from "./helpers/peer.js";
+import { freePort, startPeer, type Peer } from "../../../tests/peer/peer.mjs";
 import { startCaddy, type Caddy } from "./helpers/caddy.js";
 
 let peer: Peer;
@@ -32,7 +31,7 @@ function failedStep(r: DiagnoseReport) {
 }
 
 beforeAll(async () => {
-  peer = await startTestPeer({ autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"] });
+  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"] });
   tmp = mkdtempSync(join(tmpdir(), "missionctl-doctor-"));
 }, 450_000);
 

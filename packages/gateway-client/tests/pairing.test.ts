@@ -19,8 +19,7 @@ import {
   type PairingResolved,
   type PendingDevice,
 } from "../src/index.js";
-import type { Peer } from "../../../tests/peer/peer.mjs";
-import { startTestPeer } from "./helpers/peer.js";
+import { startPeer, type Peer } from "../../../tests/peer/peer.mjs";
 
 let peer: Peer;
 let approver: GatewayClient;
@@ -56,7 +55,7 @@ async function pendingError(c: GatewayClient): Promise<GatewayError> {
 }
 
 beforeAll(async () => {
-  peer = await startTestPeer({ autoApproveLocal: false });
+  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false });
   tmp = mkdtempSync(join(tmpdir(), "missionctl-pairing-"));
   // A connection can only grant scopes it holds: the approver holds what the devices ask for.
   approver = new GatewayClient({

@@ -257,7 +257,8 @@ describe("the gateway restarts in the middle of dispatches", () => {
       // A run the gateway cut while draining for its restart may leave its own error line; it is
       // not a reply (the agent never ran) and mc-server delivers such a message again.
       const replies = assistant.filter((m) => !isTransientRunError(messageText(m)));
-      expect([id, users.length, replies.length]).toEqual([id, 1, 1]);
+      const shape = msgs.map((m) => `${m.role}:${(m as { stopReason?: string }).stopReason ?? ""}:${m.__openclaw?.runId ?? ""}:${messageText(m).slice(0, 80)}`);
+      expect([id, users.length, replies.length], shape.join("\n")).toEqual([id, 1, 1]);
       expect(assistant.length - replies.length).toBeLessThanOrEqual(1);
       const key = t.server.ctx.store.outbox.listByTask(id)[0]!.idempotencyKey;
       expect(replies[0]!.__openclaw?.runId).toBe(key);

@@ -123,26 +123,18 @@ export interface PairingEventHandlers {
  * `operator.pairing`). Malformed payloads are ignored. Returns one unsubscribe for both.
  */
 export function onPairingEvents(client: GatewayClient, handlers: PairingEventHandlers): () => void {
-  const offs: Array<() => void> = [];
-  if (handlers.requested) {
-    const h = handlers.requested;
-    offs.push(
-      client.on("device.pair.requested", (payload: unknown, frame: EventFrame) => {
-        const p = pendingSchema.safeParse(payload);
-        if (p.success) h(p.data as PendingDevice, frame);
-      }),
-    );
-  }
-  if (handlers.resolved) {
-    const h = handlers.resolved;
-    offs.push(
-      client.on("device.pair.resolved", (payload: unknown, frame: EventFrame) => {
-        const p = resolvedSchema.safeParse(payload);
-        if (p.success) h(p.data as PairingResolved, frame);
-      }),
-    );
-  }
+  const subscribe = <T>(event: string, schema: z.ZodType, handler: ((value: T, frame: EventFrame) => void) | undefined) =>
+    handler
+      ? client.on(event, (payload: unknown, frame: EventFrame) => {
+          const parsed = schema.safeParse(payload);
+          if (parsed.success) handler(parsed.data as T, frame);
+        })
+      : undefined;
+  const offs = [
+    subscribe<PendingDevice>("device.pair.requested", pendingSchema, handlers.requested),
+    subscribe<PairingResolved>("device.pair.resolved", resolvedSchema, handlers.resolved),
+  ];
   return () => {
-    for (const off of offs.splice(0)) off();
+    for (const off of offs.splice(0)) off?.();
   };
 }

@@ -79,7 +79,7 @@ export async function waitForApproval(client: GatewayClient, opts: WaitForApprov
         return await Promise.race([connecting, abortedP]);
       } finally {
         signal.removeEventListener("abort", onAbort!);
-        // A connect still running after an abort must not leave a half-open socket behind.
+        // A connect still running after an abort settles later: its rejection must not go unhandled.
         if (signal.aborted) void connecting.catch(() => undefined);
       }
     } catch (err) {
