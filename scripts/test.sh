@@ -68,7 +68,10 @@ step "publint" bash -c 'for p in packages/*/; do npx publint --strict "$p" || ex
 vitest_suite "unit (node)" npx vitest run --project unit
 vitest_suite "integration (node)" npx vitest run --project integration
 BUN="$ROOT/node_modules/.bin/bun"
-vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run --project unit --project integration packages/gateway-client packages/mc-store
+# Under Bun's runtime (--bun: without it vitest itself would run on Node): the libraries' unit
+# tests, the gateway-client client tests (real gateway + fault injection) and the mc-store suite.
+vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
+  packages/gateway-client/src packages/gateway-client/tests/gateway.test.ts packages/gateway-client/tests/faults.test.ts packages/mc-store
 vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
 
 log "summary"
