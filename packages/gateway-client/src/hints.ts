@@ -112,9 +112,9 @@ export const HTTP_STATUS_HINTS: Record<number, string> = {
   403: "The upgrade was forbidden: if the body says proxy_attribution_required add the proxy's address to gateway.trustedProxies, otherwise check the proxy's access rules.",
   404: "Nothing serves WebSockets at this path: use the gateway's root URL (ws(s)://host:port/) or fix the proxy route.",
   426: "The server demands a protocol upgrade it did not get: the proxy must pass Upgrade: websocket over HTTP/1.1 (Caddy `transport http { versions 1.1 }`).",
-  502: "The proxy could not reach the gateway (upstream down, or an h2c/HTTP-2 transport to it): start the gateway and force HTTP/1.1 to the upstream.",
+  502: "The proxy could not reach the gateway (upstream down, or an h2c/HTTP-2 transport to it): start the gateway and force HTTP/1.1 to the upstream (Caddy: `reverse_proxy … { transport http { versions 1.1 } }`).",
   503: "The service is unavailable: the gateway or proxy is starting or overloaded; retry shortly.",
-  504: "The proxy timed out reaching the gateway (upstream down or h2c transport): check the gateway is running and the proxy uses HTTP/1.1 to it.",
+  504: "The proxy timed out reaching the gateway (upstream down or h2c transport): check the gateway is running and the proxy uses HTTP/1.1 to it (Caddy: `transport http { versions 1.1 }`).",
 };
 
 /** Hints for WebSocket close codes seen without a gateway error response. */

@@ -152,7 +152,10 @@ describe("a dispatched task reaches a real agent run", () => {
     expect(body.outbox).toHaveLength(1);
     expect(body.outbox[0].state).toBe("acknowledged");
 
-    const msgs = await history(id);
+    const msgs = await waitFor(async () => {
+      const m = await history(id);
+      return m.some((x) => x.role === "assistant") ? m : null;
+    }, { what: "the reply in chat.history", timeoutMs: 30_000, intervalMs: 500 });
     expect(msgs.filter((m) => m.role === "user")).toHaveLength(1);
     expect(msgs.filter((m) => m.role === "assistant")).toHaveLength(1);
 
@@ -251,7 +254,11 @@ describe("the gateway restarts in the middle of dispatches", () => {
     }, { what: "all six tasks in review", timeoutMs: 420_000, intervalMs: 500 });
 
     for (const id of all) {
-      const msgs = await history(id);
+      // The transcript is written just after the final event: wait until the reply is there.
+      const msgs = await waitFor(async () => {
+        const m = await history(id);
+        return m.some((x) => x.role === "assistant" && !isTransientRunError(messageText(x))) ? m : null;
+      }, { what: `the reply in chat.history of ${id}`, timeoutMs: 30_000, intervalMs: 500 });
       const users = msgs.filter((m) => m.role === "user");
       const assistant = msgs.filter((m) => m.role === "assistant");
       // A run the gateway cut while draining for its restart may leave its own error line; it is
