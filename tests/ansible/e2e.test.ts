@@ -236,7 +236,13 @@ describe("the reference deployment, end to end in network namespaces", () => {
     expect(status.json.gatewayUrl).toBe(`wss://${topo!.vpsAddr}`);
     expect(JSON.stringify(status.json)).not.toContain(tokens.gateway);
     // The gateway attributes the request to the Pi's address (X-Forwarded-For from Caddy), not to Caddy.
-    const list = await run(join(ws.dir, "openclaw-cli.sh"), ["devices", "list", "--json"], { timeoutMs: 120_000 });
+    // Read on the gateway host over its loopback RPC (device.pair.list), with our own CLI.
+    const list = await run(
+      "ip",
+      ["netns", "exec", topo!.vps, process.execPath, join(repoRoot, "packages/gateway-client/dist/cli.js"), "devices", "list",
+        "--url", `ws://127.0.0.1:${GATEWAY_PORT}`, "--device-less", "--json", "--timeout", "30000"],
+      { env: { OPENCLAW_GATEWAY_TOKEN: tokens.gateway }, timeoutMs: 120_000 },
+    );
     expect(list.status, tailOf(list)).toBe(0);
     const listed = list.stdout + list.stderr;
     expect(listed, tailOf(list)).toContain(status.json.pairing.requestId);

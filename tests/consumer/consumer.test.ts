@@ -10,7 +10,7 @@
 // (MISSIONCTL_CONSUMER_NO_NATIVE_CACHE=1 forces it).
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,9 +97,19 @@ function consumerEnv(extra: Record<string, string> = {}): Record<string, string>
   for (const [k, v] of Object.entries(process.env)) {
     // Keep where npm caches and which registry it uses (CI mirrors); drop the rest of npm_*
     // (npm_config_local_prefix etc. would point npm back at the workspace).
-    const keep = /^npm_config_(cache|registry|cafile)$/i.test(k);
+    const keep = /^npm_config_(cache|registry|cafile|userconfig)$/i.test(k);
     if (v === undefined || (!keep && /^(npm_|NODE_OPTIONS$|NODE_PATH$|VITEST|INIT_CWD$)/i.test(k))) continue;
     env[k] = v;
+  }
+  // A scratch HOME: a CLI that writes defaults (~/.local/share, ~/.mission-control) must not touch
+  // the real one. npm keeps the real cache, so registry downloads are reused across runs.
+  env.npm_config_cache = process.env.npm_config_cache ?? join(homedir(), ".npm");
+  // …and the real user config (registry, CA file, nodedir for native builds).
+  env.npm_config_userconfig = process.env.npm_config_userconfig ?? join(homedir(), ".npmrc");
+  if (work) {
+    env.HOME = join(work, "home");
+    delete env.XDG_DATA_HOME;
+    delete env.XDG_CONFIG_HOME;
   }
   env.npm_config_update_notifier = "false";
   env.npm_config_fund = "false";
@@ -305,6 +315,7 @@ beforeAll(async () => {
   app = join(work, "app");
   mkdirSync(join(work, "tarballs"), { recursive: true });
   mkdirSync(app, { recursive: true });
+  mkdirSync(join(work, "home"), { recursive: true, mode: 0o700 });
   // The peer starts while npm installs: doctor and the server need it, nothing else does.
   // startPeer itself retries once when the gateway aborts its own start-up on a loaded machine.
   const peerReady = startPeer({ log: () => {}, startTimeoutMs: 240_000 }).then(

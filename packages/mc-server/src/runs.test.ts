@@ -25,6 +25,9 @@ describe("chat.history lookups", () => {
     expect(findRunReply([drained], "k1")).toBeUndefined();
     const real = reply("k1", "⚠️ LLM request failed: provider rejected the request schema", "error");
     expect(findRunReply([drained, real], "k1")).toBe(real);
+    // A real reply that merely quotes the gateway's note is a reply.
+    const quoting = reply("k1", "STUB-REPLY: This turn was cut because the Gateway is draining");
+    expect(findRunReply([drained, quoting], "k1")).toBe(quoting);
     expect(isTransientRunError("Gateway is draining; new tasks are not accepted")).toBe(true);
     expect(isTransientRunError("LLM request failed: provider rejected the request")).toBe(false);
   });

@@ -128,8 +128,11 @@ export class RunFollower {
   complete(item: OutboxItem, reply: { text: string; stopReason?: string | null; source: "event" | "history" }): void {
     const key = item.idempotencyKey;
     if (this.finished.has(key)) return;
-    if (isTransientRunError(reply.text)) return this.interrupted(item, reply.text);
-    if (reply.stopReason === "error" || reply.stopReason === "aborted") return this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
+    if (reply.stopReason === "error" || reply.stopReason === "aborted") {
+      // Only a failed run is judged by its text: an agent's reply may well quote the word "draining".
+      if (isTransientRunError(reply.text)) return this.interrupted(item, reply.text);
+      return this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
+    }
     this.finished.add(key);
     this.started.delete(key);
     const { store, log } = this.ctx;

@@ -35,11 +35,14 @@ async function createAndDispatch(title: string) {
   return created.body.task.id as string;
 }
 
+/** The error line a run cut by the gateway's shutdown leaves (stopReason "error", "draining"): not a reply. */
+const drainError = (m: { role: string; stopReason?: unknown }) => m.stopReason === "error" && isTransientRunError(messageText(m));
+
 async function history(taskId: string) {
   const key = encodeURIComponent(`agent:main:missionctl-task-${taskId}`);
   const r = await get(`/api/openclaw/sessions/${key}/history`);
   expect(r.status).toBe(200);
-  return r.body.messages as { role: string; content: unknown; __openclaw?: { runId?: string } }[];
+  return r.body.messages as { role: string; content: unknown; stopReason?: string; __openclaw?: { runId?: string } }[];
 }
 
 beforeAll(async () => {
@@ -257,13 +260,13 @@ describe("the gateway restarts in the middle of dispatches", () => {
       // The transcript is written just after the final event: wait until the reply is there.
       const msgs = await waitFor(async () => {
         const m = await history(id);
-        return m.some((x) => x.role === "assistant" && !isTransientRunError(messageText(x))) ? m : null;
+        return m.some((x) => x.role === "assistant" && !drainError(x)) ? m : null;
       }, { what: `the reply in chat.history of ${id}`, timeoutMs: 30_000, intervalMs: 500 });
       const users = msgs.filter((m) => m.role === "user");
       const assistant = msgs.filter((m) => m.role === "assistant");
       // A run the gateway cut while draining for its restart may leave its own error line; it is
       // not a reply (the agent never ran) and mc-server delivers such a message again.
-      const replies = assistant.filter((m) => !isTransientRunError(messageText(m)));
+      const replies = assistant.filter((m) => !drainError(m));
       const shape = msgs.map((m) => `${m.role}:${(m as { stopReason?: string }).stopReason ?? ""}:${m.__openclaw?.runId ?? ""}:${messageText(m).slice(0, 80)}`);
       expect([id, users.length, replies.length], shape.join("\n")).toEqual([id, 1, 1]);
       expect(assistant.length - replies.length).toBeLessThanOrEqual(1);
