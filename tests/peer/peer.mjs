@@ -12,7 +12,6 @@ import { ensurePeerInstalled } from "./install.mjs";
 export function freePort(host = "127.0.0.1") {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
-    srv.unref();
     srv.on("error", reject);
     srv.listen(0, host, () => {
       const { port } = srv.address();
