@@ -3,14 +3,58 @@ import { safeUrl } from "./gateway.js";
 import { createLogger } from "./log.js";
 import { LOG_LEVELS, type LogLevel } from "./config.js";
 import { startServer } from "./server.js";
+import pkg from "../package.json";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 configuration error (EX_CONFIG: systemd should not restart-loop). */
 const EX_CONFIG = 78;
 
+const USAGE = `missionctl-server ${pkg.version}: the Mission Control dashboard and API for an OpenClaw gateway.
+
+Usage: missionctl-server            start from the environment (logs one JSON line when it listens)
+       missionctl-server --help     this text
+       missionctl-server --version  the version
+
+Environment:
+  PORT (4000), HOST (127.0.0.1), DATABASE_PATH (default: $XDG_DATA_HOME/missionctl/mission-control.db),
+  OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_ORIGIN (optional; sends an Origin header),
+  MC_IDENTITY_DIR (~/.mission-control/identity), MC_API_TOKEN (required to listen beyond loopback),
+  MC_GATEWAY_SCOPES (operator.read,operator.write), MC_GATEWAY_CLIENT_ID, MC_GATEWAY_CLIENT_MODE,
+  LOG_LEVEL (debug|info|warn|error).
+
+Exit codes: 0 clean stop, 1 runtime failure, 2 usage error, 78 configuration error.
+`;
+
+/** Arguments are checked before anything starts, so --help never opens a database or a port. */
+function handleArgs(args: string[]): number | undefined {
+  if (args.length === 0) return undefined;
+  if (args.includes("-h") || args.includes("--help")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.includes("--version") || args.includes("-v")) {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  process.stderr.write(`missionctl-server: unknown argument ${JSON.stringify(args[0])}: configure it through environment variables (see --help)\n`);
+  return 2;
+}
+
 async function main(): Promise<void> {
+  const argExit = handleArgs(process.argv.slice(2));
+  if (argExit !== undefined) {
+    process.exitCode = argExit;
+    return;
+  }
+  // Registered before the start so a SIGTERM during start-up still ends the process cleanly.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopRequested: string | undefined;
+  const early = (signal: string) => {
+    stopRequested = signal;
+  };
+  process.on("SIGTERM", early);
+  process.on("SIGINT", early);
   const envLevel = (process.env.LOG_LEVEL ?? "").trim().toLowerCase();
   const log = createLogger((LOG_LEVELS as readonly string[]).includes(envLevel) ? (envLevel as LogLevel) : "info");
-  let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ env: process.env, logger: log });
   } catch (err) {
@@ -21,6 +65,8 @@ async function main(): Promise<void> {
     log.error("mc-server failed to start", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     process.exit(1);
   }
+  process.off("SIGTERM", early);
+  process.off("SIGINT", early);
   const { config } = server.ctx;
   log.info("mc-server listening", {
     url: server.url,
@@ -50,7 +96,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    server
+    server!
       .close()
       .then(() => {
         log.info("mc-server stopped", { signal });
@@ -63,6 +109,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  if (stopRequested) stop(stopRequested);
 }
 
 void main();
