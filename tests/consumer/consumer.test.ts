@@ -26,7 +26,7 @@ interface PkgSpec {
   values: string[];
   /** A small behaviour check run in the consumer (`m` = the module, `dir` = a scratch folder). */
   smoke: string;
-  /** Packed (gzipped) tarball budget in bytes; see docs/releasing.md. */
+  /** Packed (gzipped) tarball budget in bytes; see CONTRIBUTING.md, "Releasing". */
   budget: number;
 }
 
@@ -217,6 +217,19 @@ async function provideNativeSqlite(): Promise<void> {
   const key = `${version}-abi${process.versions.modules}-${process.platform}-${process.arch}`;
   const cached = join(repo, ".cache", "consumer", "better-sqlite3", key, "better_sqlite3.node");
   const target = join(pkgDir, "build", "Release", "better_sqlite3.node");
+  // npm ci already compiled the same version for this Node in the workspace: reuse that binary.
+  const workspacePkg = join(repo, "node_modules", "better-sqlite3");
+  const workspaceBin = join(workspacePkg, "build", "Release", "better_sqlite3.node");
+  if (
+    !process.env.MISSIONCTL_CONSUMER_NO_NATIVE_CACHE &&
+    existsSync(workspaceBin) &&
+    JSON.parse(readFileSync(join(workspacePkg, "package.json"), "utf8")).version === version
+  ) {
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(workspaceBin, target);
+    timings.nativeSqliteFromWorkspace = 1;
+    return;
+  }
   if (existsSync(cached) && !process.env.MISSIONCTL_CONSUMER_NO_NATIVE_CACHE) {
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(cached, target);
