@@ -1,27 +1,12 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as z from "zod";
+import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, OPERATOR_SCOPES } from "@missionctl/gateway-client";
 import { McServerError } from "./errors.js";
 
-/** The operator scopes the gateway knows (a closed set in openclaw 2026.9). */
-export const OPERATOR_SCOPES = [
-  "operator.read",
-  "operator.write",
-  "operator.admin",
-  "operator.approvals",
-  "operator.questions",
-  "operator.pairing",
-  "operator.talk",
-  "operator.talk.secrets",
-] as const;
-
-/** `client.id` values the gateway accepts; anything else is refused at connect. */
-export const GATEWAY_CLIENT_IDS = [
-  "webchat-ui", "openclaw-control-ui", "openclaw-browser-copilot", "openclaw-tui", "webchat", "cli", "gateway-client",
-  "openclaw-macos", "openclaw-linux", "openclaw-ios", "openclaw-watchos", "openclaw-android", "node-host",
-  "openclaw-worker", "test", "fingerprint", "openclaw-probe",
-] as const;
-export const GATEWAY_CLIENT_MODES = ["webchat", "cli", "ui", "backend", "node", "worker", "probe", "test"] as const;
+// The gateway's closed sets (scopes, client ids and modes) come from the client library, which
+// validates against the same lists before it sends a connect.
+export { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, OPERATOR_SCOPES };
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
