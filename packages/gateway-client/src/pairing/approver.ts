@@ -72,7 +72,9 @@ export async function listPairing(client: GatewayClient, opts: { timeoutMs?: num
  * INVALID_REQUEST "missing scope: …": name the fix instead of a generic gateway error.
  */
 function approverScopeError(err: unknown, requestId: string): unknown {
-  if (!(err instanceof GatewayError) || err.code === "MISSING_SCOPE") return err;
+  if (!(err instanceof GatewayError)) return err;
+  // A FORBIDDEN reply already names the scope in its details; INVALID_REQUEST does not.
+  if (err.code === "MISSING_SCOPE" && typeof err.details?.missingScope === "string") return err;
   const missing = /missing scope: ([\w.]+)/.exec(err.reason)?.[1];
   if (!missing) return err;
   return new GatewayError({
