@@ -74,10 +74,16 @@ const c = best(cd);
 const m = best(md);
 const ratio = c.median / m.median;
 console.log(`configs: ${KEYS} keys each (${leaves} leaves in the source)`);
-console.log(`microdiff:    median ${m.median.toFixed(2)} ms (min ${m.min.toFixed(2)}, p90 ${m.p90.toFixed(2)}), ${mdChanges} changes`);
-console.log(`config-diff:  median ${c.median.toFixed(2)} ms (min ${c.min.toFixed(2)}, p90 ${c.p90.toFixed(2)}), ${cdChanges} changes (classified, masked)`);
+console.log(
+  `microdiff:    median ${m.median.toFixed(2)} ms (min ${m.min.toFixed(2)}, p90 ${m.p90.toFixed(2)}), ${mdChanges} changes`,
+);
+console.log(
+  `config-diff:  median ${c.median.toFixed(2)} ms (min ${c.min.toFixed(2)}, p90 ${c.p90.toFixed(2)}), ${cdChanges} changes (classified, masked)`,
+);
 const minRatio = c.min / m.min;
-console.log(`ratio config-diff / microdiff: ${ratio.toFixed(2)}x on medians, ${minRatio.toFixed(2)}x on minima (target <= 2x); absolute target < 100 ms: ${c.median < 100 ? "ok" : "MISSED"}`);
+console.log(
+  `ratio config-diff / microdiff: ${ratio.toFixed(2)}x on medians, ${minRatio.toFixed(2)}x on minima (target <= 2x); absolute target < 100 ms: ${c.median < 100 ? "ok" : "MISSED"}`,
+);
 console.log(
   JSON.stringify({
     bench: "config-diff",

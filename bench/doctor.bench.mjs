@@ -20,7 +20,15 @@ mkdirSync(outDir, { recursive: true });
 const out = join(outDir, "gateway-client.mjs");
 const build = spawnSync(
   join(ROOT, "node_modules/.bin/esbuild"),
-  [join(ROOT, "packages/gateway-client/src/index.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", "--packages=external", `--outfile=${out}`],
+  [
+    join(ROOT, "packages/gateway-client/src/index.ts"),
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    "--target=node20",
+    "--packages=external",
+    `--outfile=${out}`,
+  ],
   { encoding: "utf8" },
 );
 if (build.status !== 0) throw new Error(`esbuild failed: ${build.stderr}`);
@@ -68,9 +76,13 @@ try {
   const sb = stats(b);
   const sd = stats(d);
   const ratio = sd.median / sb.median;
-  console.log(`bare connect + health + close: median ${r1(sb.median)} ms, p90 ${r1(sb.p90)} ms, min ${r1(sb.min)} ms (${ROUNDS} rounds)`);
+  console.log(
+    `bare connect + health + close: median ${r1(sb.median)} ms, p90 ${r1(sb.p90)} ms, min ${r1(sb.min)} ms (${ROUNDS} rounds)`,
+  );
   console.log(`doctor (8 layers):             median ${r1(sd.median)} ms, p90 ${r1(sd.p90)} ms, min ${r1(sd.min)} ms`);
-  console.log(`ratio doctor/bare (median): ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? "OK" : "OVER TARGET"}`);
+  console.log(
+    `ratio doctor/bare (median): ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? "OK" : "OVER TARGET"}`,
+  );
   console.log(
     JSON.stringify({
       bench: "doctor",

@@ -28,14 +28,28 @@ function keyObject(pem, kind) {
   if (!k) keyCache.set(pem, (k = kind === "private" ? createPrivateKey(pem) : createPublicKey(pem)));
   return k;
 }
-export const signPem = (privateKeyPem, payload) => b64url(edSign(null, Buffer.from(payload, "utf8"), keyObject(privateKeyPem, "private")));
-export const rawPublicKeyFromPem = (publicKeyPem) => b64url(keyObject(publicKeyPem, "public").export({ format: "der", type: "spki" }).subarray(-32));
+export const signPem = (privateKeyPem, payload) =>
+  b64url(edSign(null, Buffer.from(payload, "utf8"), keyObject(privateKeyPem, "private")));
+export const rawPublicKeyFromPem = (publicKeyPem) =>
+  b64url(keyObject(publicKeyPem, "public").export({ format: "der", type: "spki" }).subarray(-32));
 /** device.json as written by @missionctl/gateway-client's loadOrCreateIdentity. */
 export const readDeviceFile = (file) => JSON.parse(readFileSync(file, "utf8"));
 
 /** The v3 string the gateway verifies (see shared/reference/openclaw-protocol.md). */
 function v3Payload({ deviceId, role, scopes, signedAt, token, nonce }) {
-  return ["v3", deviceId, CLIENT_ID, CLIENT_MODE, role, scopes.join(","), signedAt, token ?? "", nonce, process.platform.toLowerCase(), ""].join("|");
+  return [
+    "v3",
+    deviceId,
+    CLIENT_ID,
+    CLIENT_MODE,
+    role,
+    scopes.join(","),
+    signedAt,
+    token ?? "",
+    nonce,
+    process.platform.toLowerCase(),
+    "",
+  ].join("|");
 }
 
 // --- drivers ---------------------------------------------------------------------------------
@@ -62,13 +76,19 @@ export function rawWsDriver(WebSocket, { url, token, displayName = "bench-raw", 
           if (!p) return;
           pending.delete(frame.id);
           if (frame.ok) p.resolve(frame.payload);
-          else p.reject(Object.assign(new Error(`${frame.error?.code}: ${frame.error?.message}`), { code: frame.error?.code }));
+          else
+            p.reject(
+              Object.assign(new Error(`${frame.error?.code}: ${frame.error?.message}`), { code: frame.error?.code }),
+            );
         } else if (frame.type === "event" && frame.event === "connect.challenge") {
           const { nonce, ts } = frame.payload;
           const signed = device && {
             id: device.deviceId,
             publicKey: rawPublicKeyFromPem(device.publicKeyPem),
-            signature: signPem(device.privateKeyPem, v3Payload({ deviceId: device.deviceId, role: "operator", scopes: SCOPES, signedAt: ts, token, nonce })),
+            signature: signPem(
+              device.privateKeyPem,
+              v3Payload({ deviceId: device.deviceId, role: "operator", scopes: SCOPES, signedAt: ts, token, nonce }),
+            ),
             signedAt: ts,
             nonce,
           };
@@ -147,8 +167,12 @@ export function officialDriver(mod, { url, token, displayName = "bench-official"
           mode: CLIENT_MODE,
           clientDisplayName: displayName,
           scopes: SCOPES, // its default is operator.admin
-          deviceIdentity: device ? { deviceId: device.deviceId, privateKeyPem: device.privateKeyPem, publicKeyPem: device.publicKeyPem } : null,
-          ...(device ? { hostDeps: { signDevicePayload: signPem, publicKeyRawBase64UrlFromPem: rawPublicKeyFromPem } } : {}),
+          deviceIdentity: device
+            ? { deviceId: device.deviceId, privateKeyPem: device.privateKeyPem, publicKeyPem: device.publicKeyPem }
+            : null,
+          ...(device
+            ? { hostDeps: { signDevicePayload: signPem, publicKeyRawBase64UrlFromPem: rawPublicKeyFromPem } }
+            : {}),
           onHelloOk: resolve,
           onConnectError: (err) => {
             client.stop();
@@ -163,7 +187,11 @@ export function officialDriver(mod, { url, token, displayName = "bench-official"
         });
         client.start();
       });
-      return { hello, request: (method, params) => client.request(method, params), close: () => client.stopAndWait({ timeoutMs: 2000 }) };
+      return {
+        hello,
+        request: (method, params) => client.request(method, params),
+        close: () => client.stopAndWait({ timeoutMs: 2000 }),
+      };
     },
   };
 }
@@ -184,7 +212,8 @@ export async function measureConnects(drivers, { n, warmup, order }) {
         session = await drivers[name].connect();
       } catch (err) {
         out[name].failures++;
-        if (out[name].errors.length < 3) out[name].errors.push(String(err?.code ?? "") + " " + String(err?.message ?? err));
+        if (out[name].errors.length < 3)
+          out[name].errors.push(`${String(err?.code ?? "")} ${String(err?.message ?? err)}`);
         continue;
       }
       const ms = performance.now() - t0;
@@ -250,14 +279,22 @@ export async function runRound(drivers, opts) {
     }
     for (const name of live) {
       const session = sessions[name];
-      requests[name].failures += (await runParallel(session, opts.method, opts.tputWarmup, opts.inflight, opts.tputMaxMs / 4)).failures;
+      requests[name].failures += (
+        await runParallel(session, opts.method, opts.tputWarmup, opts.inflight, opts.tputMaxMs / 4)
+      ).failures;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const { done, failures } = await runParallel(session, opts.method, opts.total, opts.inflight, opts.tputMaxMs);
       const wallMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       requests[name].failures += failures;
-      requests[name].tput = { total: done, inflight: opts.inflight, wallMs, rps: done / (wallMs / 1000), cpuUsPerReq: (cpu.user + cpu.system) / done };
+      requests[name].tput = {
+        total: done,
+        inflight: opts.inflight,
+        wallMs,
+        rps: done / (wallMs / 1000),
+        cpuUsPerReq: (cpu.user + cpu.system) / done,
+      };
     }
   } finally {
     for (const s of Object.values(sessions)) await s.close().catch(() => {});

@@ -17,8 +17,8 @@
 // node:crypto and a cached KeyObject).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
 import { createRequire } from "node:module";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import WebSocket from "ws";
@@ -63,8 +63,14 @@ const { nodeBin, sdkDir } = ensurePeerInstalled({ sdk: true, log });
 const sdkEntry = join(sdkDir, "node_modules/@openclaw/gateway-client/dist/index.mjs");
 const versions = {
   node20: process.version,
-  ws: { ours: wsVersion(dirname(oursEntry)), raw: wsVersion(join(root, "bench")), official: wsVersion(dirname(sdkEntry)) },
-  official: JSON.parse(readFileSync(join(sdkDir, "node_modules/@openclaw/gateway-client/package.json"), "utf8")).version ?? OFFICIAL_SDK_VERSION,
+  ws: {
+    ours: wsVersion(dirname(oursEntry)),
+    raw: wsVersion(join(root, "bench")),
+    official: wsVersion(dirname(sdkEntry)),
+  },
+  official:
+    JSON.parse(readFileSync(join(sdkDir, "node_modules/@openclaw/gateway-client/package.json"), "utf8")).version ??
+    OFFICIAL_SDK_VERSION,
 };
 
 log("starting the test peer …");
@@ -108,8 +114,16 @@ const local = {};
 for (const name of withModes(["ours", "raw"])) {
   const device = name.endsWith("+device");
   local[name] = name.startsWith("ours")
-    ? oursDriver(oursMod, { url: peer.url, token: peer.token, identity: device ? await oursMod.loadIdentity(deviceFile) : null })
-    : rawWsDriver(WebSocket, { url: peer.url, token: peer.token, device: device ? readDeviceFile(deviceFile) : undefined });
+    ? oursDriver(oursMod, {
+        url: peer.url,
+        token: peer.token,
+        identity: device ? await oursMod.loadIdentity(deviceFile) : null,
+      })
+    : rawWsDriver(WebSocket, {
+        url: peer.url,
+        token: peer.token,
+        device: device ? readDeviceFile(deviceFile) : undefined,
+      });
 }
 
 const rounds = { node20: [], node24: [] };
@@ -148,7 +162,10 @@ for (const [runtime, rs] of Object.entries(rounds)) {
     const seq = summarize(rs.flatMap((r) => r.requests[name].seqSamples));
     const tputs = rs.map((r) => r.requests[name].tput).filter(Boolean);
     failures[key] = rs.reduce((a, r) => a + r.connects[name].failures + (r.requests[name].failures ?? 0), 0);
-    const errors = rs.flatMap((r) => [...r.connects[name].errors, ...(r.requests[name].error ? [r.requests[name].error] : [])]);
+    const errors = rs.flatMap((r) => [
+      ...r.connects[name].errors,
+      ...(r.requests[name].error ? [r.requests[name].error] : []),
+    ]);
     results[key] = {
       connectP50Ms: connect.p50,
       connectP99Ms: connect.p99,
@@ -190,18 +207,47 @@ for (const m of modes) {
 
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "—");
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`);
-console.log(`Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`);
-console.log(pad("client", 24) + pad("connect p50", 13) + pad("p99", 9) + pad("seq p50", 10) + pad("seq p99", 10) + pad("req/s (runs)", 24) + pad("CPU µs/req", 12) + "failures");
+console.log(
+  `\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`,
+);
+console.log(
+  `Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`,
+);
+console.log(
+  pad("client", 24) +
+    pad("connect p50", 13) +
+    pad("p99", 9) +
+    pad("seq p50", 10) +
+    pad("seq p99", 10) +
+    pad("req/s (runs)", 24) +
+    pad("CPU µs/req", 12) +
+    "failures",
+);
 for (const [k, r] of Object.entries(results)) {
   console.log(
-    pad(k, 24) + pad(`${f(r.connectP50Ms)} ms`, 13) + pad(f(r.connectP99Ms), 9) + pad(`${f(r.seqP50Ms, 3)} ms`, 10) + pad(f(r.seqP99Ms, 3), 10) +
-      pad(`${Math.round(r.rps)} (${r.rpsRuns.join(", ")})`, 24) + pad(f(r.cpuUsPerReq, 1), 12) + r.failures,
+    pad(k, 24) +
+      pad(`${f(r.connectP50Ms)} ms`, 13) +
+      pad(f(r.connectP99Ms), 9) +
+      pad(`${f(r.seqP50Ms, 3)} ms`, 10) +
+      pad(f(r.seqP99Ms, 3), 10) +
+      pad(`${Math.round(r.rps)} (${r.rpsRuns.join(", ")})`, 24) +
+      pad(f(r.cpuUsPerReq, 1), 12) +
+      r.failures,
   );
 }
-console.log(`\n${pad("ratio (>1 = first is slower)", 34)}${pad("connect p50", 13)}${pad("seq p50", 9)}${pad("seq p99", 9)}${pad("tput", 8)}CPU/req`);
+console.log(
+  `\n${pad("ratio (>1 = first is slower)", 34)}${pad("connect p50", 13)}${pad("seq p50", 9)}${pad("seq p99", 9)}${pad("tput", 8)}CPU/req`,
+);
 for (const [k, r] of Object.entries(ratioTable)) {
-  console.log(pad(k, 34) + pad(f(r.connectP50) + "×", 13) + pad(f(r.seqP50) + "×", 9) + pad(f(r.seqP99) + "×", 9) + pad(f(r.throughput) + "×", 8) + f(r.cpuPerReq) + "×");
+  console.log(
+    pad(k, 34) +
+      pad(`${f(r.connectP50)}×`, 13) +
+      pad(`${f(r.seqP50)}×`, 9) +
+      pad(`${f(r.seqP99)}×`, 9) +
+      pad(`${f(r.throughput)}×`, 8) +
+      f(r.cpuPerReq) +
+      "×",
+  );
 }
 const totalFailures = Object.values(failures).reduce((a, b) => a + b, 0);
 // Targets on the same runtime: ≤ 1.10× raw ws, no slower than the official client (1.10× tolerance for noise on 2 shared cores).
@@ -211,13 +257,35 @@ const targets = {
   vsRawNode24: target(ratioTable["ours/raw (Node 24)"], 1.1),
   vsOfficialNode24: target(ratioTable["ours/official (Node 24)"], 1.1),
 };
-if (modes.includes("device")) targets.vsOfficialNode24Device = target(ratioTable["ours/official (Node 24, device)"], 1.1);
-console.log(`\ntargets: ours ≤ 1.10× raw (Node 20: ${targets.vsRawNode20 ? "met" : "MISSED"}, Node 24: ${targets.vsRawNode24 ? "met" : "MISSED"}); ours ≤ official (Node 24, ±10 %: ${targets.vsOfficialNode24 ? "met" : "MISSED"})`);
+if (modes.includes("device"))
+  targets.vsOfficialNode24Device = target(ratioTable["ours/official (Node 24, device)"], 1.1);
+console.log(
+  `\ntargets: ours ≤ 1.10× raw (Node 20: ${targets.vsRawNode20 ? "met" : "MISSED"}, Node 24: ${targets.vsRawNode24 ? "met" : "MISSED"}); ours ≤ official (Node 24, ±10 %: ${targets.vsOfficialNode24 ? "met" : "MISSED"})`,
+);
 if (totalFailures > 0) {
-  console.log(`FAILURES: ${totalFailures} failed connects/requests — timings are not comparable (a failed auth adds a 250 ms+ penalty)`);
+  console.log(
+    `FAILURES: ${totalFailures} failed connects/requests — timings are not comparable (a failed auth adds a 250 ms+ penalty)`,
+  );
   for (const [k, r] of Object.entries(results)) if (r.errors) console.log(`  ${k}: ${r.errors.join(" | ")}`);
   process.exitCode = 1;
 }
 const elapsedS = (Date.now() - started) / 1000;
-console.log(`total ${elapsedS.toFixed(1)} s (peer start ${peerStartS.toFixed(1)} s, measuring ${(elapsedS - peerStartS).toFixed(1)} s); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-console.log(JSON.stringify({ bench: "gateway-client", phases: phaseOpts, versions, results, ratios: ratioTable, targets, failures: totalFailures, elapsedS, peerStartS, loadavg: loadavg() }));
+console.log(
+  `total ${elapsedS.toFixed(1)} s (peer start ${peerStartS.toFixed(1)} s, measuring ${(elapsedS - peerStartS).toFixed(1)} s); load average at the end ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);
+console.log(
+  JSON.stringify({
+    bench: "gateway-client",
+    phases: phaseOpts,
+    versions,
+    results,
+    ratios: ratioTable,
+    targets,
+    failures: totalFailures,
+    elapsedS,
+    peerStartS,
+    loadavg: loadavg(),
+  }),
+);

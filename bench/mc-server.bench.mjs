@@ -51,7 +51,9 @@ async function waitHttp(url, timeoutMs = 30_000) {
 
 function run(url, duration = DURATION_S) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -69,7 +71,15 @@ process.on("exit", cleanup);
 
 const mcPort = await freePort();
 const mc = spawn(process.execPath, [BIN], {
-  env: { PATH: process.env.PATH, HOME: dir, PORT: String(mcPort), HOST: "127.0.0.1", DATABASE_PATH: join(dir, "mc.db"), MC_IDENTITY_DIR: join(dir, "identity"), LOG_LEVEL: "warn" },
+  env: {
+    PATH: process.env.PATH,
+    HOME: dir,
+    PORT: String(mcPort),
+    HOST: "127.0.0.1",
+    DATABASE_PATH: join(dir, "mc.db"),
+    MC_IDENTITY_DIR: join(dir, "identity"),
+    LOG_LEVEL: "warn",
+  },
   stdio: ["ignore", "ignore", "inherit"],
 });
 children.push(mc);
@@ -78,7 +88,11 @@ await waitHttp(`${MC}/api/health`);
 
 // Twenty tasks, so /api/tasks returns a realistic page.
 for (let i = 0; i < 20; i++) {
-  const r = await fetch(`${MC}/api/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: `bench task ${i}`, description: "x".repeat(200), priority: "normal" }) });
+  const r = await fetch(`${MC}/api/tasks`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title: `bench task ${i}`, description: "x".repeat(200), priority: "normal" }),
+  });
   if (r.status !== 201) throw new Error(`[bench] create task: HTTP ${r.status}`);
 }
 
@@ -108,7 +122,11 @@ const results = {};
 for (const path of ["/api/openclaw/status", "/api/tasks"]) {
   await run(`${MC}${path}`, 1); // warm-up (JIT), not counted
   await run(`${BASE}${path}`, 1);
-  let mcReq = 0, baseReq = 0, mcP99 = 0, baseP99 = 0, errors = 0;
+  let mcReq = 0,
+    baseReq = 0,
+    mcP99 = 0,
+    baseP99 = 0,
+    errors = 0;
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate who goes first, so a drift in machine load does not favour one side.
     let baseRes, mcRes;
@@ -135,7 +153,9 @@ for (const path of ["/api/openclaw/status", "/api/tasks"]) {
     baselineP99Ms: baseP99,
     errors,
   };
-  console.log(`${path}: mc-server ${results[path].mcReqPerSec} req/s, node:http ${results[path].baselineReqPerSec} req/s → ${results[path].ratio}× (${CONNECTIONS} connections, ${ROUNDS}×${DURATION_S} s each)`);
+  console.log(
+    `${path}: mc-server ${results[path].mcReqPerSec} req/s, node:http ${results[path].baselineReqPerSec} req/s → ${results[path].ratio}× (${CONNECTIONS} connections, ${ROUNDS}×${DURATION_S} s each)`,
+  );
 }
 
 // ── SSE fan-out ─────────────────────────────────────────────────────────────
@@ -175,7 +195,8 @@ function openClient() {
   });
 }
 const t0 = performance.now();
-for (let i = 0; i < SSE_CLIENTS; i += 100) await Promise.all(Array.from({ length: Math.min(100, SSE_CLIENTS - i) }, openClient));
+for (let i = 0; i < SSE_CLIENTS; i += 100)
+  await Promise.all(Array.from({ length: Math.min(100, SSE_CLIENTS - i) }, openClient));
 const connectMs = performance.now() - t0;
 const health = await (await fetch(`${MC}/api/health`)).json();
 console.log(`SSE: ${health.sseClients} clients connected in ${Math.round(connectMs)} ms`);
@@ -185,14 +206,21 @@ for (let round = 0; round < SSE_ROUNDS; round++) {
   const marker = String(round);
   const target = received + SSE_CLIENTS;
   pending.set(marker, performance.now());
-  const r = await fetch(`${MC}/api/tasks/${first}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: `sse-${marker}` }) });
+  const r = await fetch(`${MC}/api/tasks/${first}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title: `sse-${marker}` }),
+  });
   if (r.status !== 200) throw new Error(`[bench] PATCH: HTTP ${r.status}`);
   const deadline = Date.now() + 5_000;
   while (received < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   await new Promise((r) => setTimeout(r, 20));
 }
 latencies.sort((a, b) => a - b);
-const pct = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10 : null);
+const pct = (p) =>
+  latencies.length
+    ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10
+    : null;
 const sse = {
   clients: health.sseClients,
   rounds: SSE_ROUNDS,
@@ -202,12 +230,18 @@ const sse = {
   p99Ms: pct(99),
   maxMs: latencies.length ? Math.round(latencies[latencies.length - 1] * 10) / 10 : null,
 };
-console.log(`SSE: ${sse.delivered}/${sse.expected} deliveries, p50 ${sse.p50Ms} ms, p99 ${sse.p99Ms} ms, max ${sse.maxMs} ms`);
+console.log(
+  `SSE: ${sse.delivered}/${sse.expected} deliveries, p50 ${sse.p50Ms} ms, p99 ${sse.p99Ms} ms, max ${sse.maxMs} ms`,
+);
 for (const c of clients) c.destroy();
 agent.destroy();
 
 const ok =
-  results["/api/openclaw/status"].ratio >= 0.6 && results["/api/tasks"].ratio >= 0.6 && sse.delivered === sse.expected && sse.clients >= SSE_CLIENTS && sse.p99Ms < 100;
+  results["/api/openclaw/status"].ratio >= 0.6 &&
+  results["/api/tasks"].ratio >= 0.6 &&
+  sse.delivered === sse.expected &&
+  sse.clients >= SSE_CLIENTS &&
+  sse.p99Ms < 100;
 console.log(
   JSON.stringify({
     bench: "mc-server",

@@ -3,11 +3,12 @@
 //    against raw better-sqlite3 prepared statements writing the same rows, same file settings.
 // 2. First page of 100,000 tasks filtered by status and agent, against the same raw SELECT.
 // Prints figures, ratios, and a final JSON line.
-import { createRequire } from "node:module";
+
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 
 const require = createRequire(import.meta.url);
@@ -32,11 +33,15 @@ try {
   raw.pragma("synchronous = NORMAL");
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
-  raw.prepare("INSERT INTO agents (id, name, status, created_at, updated_at) VALUES ('main', 'Main', 'unknown', 0, 0)").run();
+  raw
+    .prepare("INSERT INTO agents (id, name, status, created_at, updated_at) VALUES ('main', 'Main', 'unknown', 0, 0)")
+    .run();
   const insertTask = raw.prepare(
     "INSERT INTO tasks (id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt) VALUES (?, ?, ?, 'normal', 'in_progress', 'main', ?, ?, ?, 1)",
   );
-  const insertEvent = raw.prepare("INSERT INTO task_events (task_id, actor, type, payload, created_at) VALUES (?, ?, ?, ?, ?)");
+  const insertEvent = raw.prepare(
+    "INSERT INTO task_events (task_id, actor, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+  );
   const insertOutbox = raw.prepare(
     "INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'chat.send', ?, 'pending', 0, ?, ?, ?)",
   );
@@ -45,10 +50,22 @@ try {
     const now = Date.now();
     const sessionKey = `agent:main:bench-${i}`;
     insertTask.run(id, `Task ${i}`, "Benchmark task description", sessionKey, now, now);
-    insertEvent.run(id, "bench", "created", JSON.stringify({ status: "assigned", priority: "normal", assignedAgentId: "main" }), now);
+    insertEvent.run(
+      id,
+      "bench",
+      "created",
+      JSON.stringify({ status: "assigned", priority: "normal", assignedAgentId: "main" }),
+      now,
+    );
     const key = `missionctl-task-${id}-dispatch-1`;
     insertOutbox.run(id, key, JSON.stringify({ sessionKey, message: `Do task ${i}`, agentId: "main" }), now, now, now);
-    insertEvent.run(id, "bench", "dispatched", JSON.stringify({ from: "assigned", to: "in_progress", attempt: 1, sessionKey, idempotencyKey: key }), now);
+    insertEvent.run(
+      id,
+      "bench",
+      "dispatched",
+      JSON.stringify({ from: "assigned", to: "in_progress", attempt: 1, sessionKey, idempotencyKey: key }),
+      now,
+    );
   });
   // The headline: create with dispatch, the store's one-call "create and send now".
   const storeOne = (i) =>
@@ -65,8 +82,17 @@ try {
   twoStepStore.agents.upsertMany([{ id: "main", name: "Main" }]);
   const storeTwoStep = (i) =>
     twoStepStore.transaction(() => {
-      const task = twoStepStore.tasks.create({ title: `Task ${i}`, description: "Benchmark task description", assignedAgentId: "main", actor: "bench" });
-      twoStepStore.tasks.dispatch(task.id, { actor: "bench", message: `Do task ${i}`, sessionKey: `agent:main:bench-${i}` });
+      const task = twoStepStore.tasks.create({
+        title: `Task ${i}`,
+        description: "Benchmark task description",
+        assignedAgentId: "main",
+        actor: "bench",
+      });
+      twoStepStore.tasks.dispatch(task.id, {
+        actor: "bench",
+        message: `Do task ${i}`,
+        sessionKey: `agent:main:bench-${i}`,
+      });
     });
 
   // Wall clock gives throughput; CPU time per transaction (user + sys) is reported too because
@@ -96,10 +122,16 @@ try {
   const rawTps = median(sides[1][2]);
   const twoStepTps = median(sides[2][2]);
   const writeRatio = storeTps / rawTps;
-  const [storeCpuUs, rawCpuUs, twoStepCpuUs] = sides.map((side) => median(side[3]));
-  console.log(`create+dispatch (task + 2 events + outbox row, 1 tx): store ${storeTps.toFixed(0)} tx/s, raw better-sqlite3 ${rawTps.toFixed(0)} tx/s, ratio ${writeRatio.toFixed(2)}x (median of ${ROUNDS} rounds × ${PER_ROUND})`);
-  console.log(`  CPU per transaction: store ${storeCpuUs.toFixed(0)} µs, raw ${rawCpuUs.toFixed(0)} µs (raw/store ${(rawCpuUs / storeCpuUs).toFixed(2)}x)`);
-  console.log(`  two-step create() + dispatch() in one tx: ${twoStepTps.toFixed(0)} tx/s, ratio ${(twoStepTps / rawTps).toFixed(2)}x (information, not gated)`);
+  const [storeCpuUs, rawCpuUs, _twoStepCpuUs] = sides.map((side) => median(side[3]));
+  console.log(
+    `create+dispatch (task + 2 events + outbox row, 1 tx): store ${storeTps.toFixed(0)} tx/s, raw better-sqlite3 ${rawTps.toFixed(0)} tx/s, ratio ${writeRatio.toFixed(2)}x (median of ${ROUNDS} rounds × ${PER_ROUND})`,
+  );
+  console.log(
+    `  CPU per transaction: store ${storeCpuUs.toFixed(0)} µs, raw ${rawCpuUs.toFixed(0)} µs (raw/store ${(rawCpuUs / storeCpuUs).toFixed(2)}x)`,
+  );
+  console.log(
+    `  two-step create() + dispatch() in one tx: ${twoStepTps.toFixed(0)} tx/s, ratio ${(twoStepTps / rawTps).toFixed(2)}x (information, not gated)`,
+  );
   store.close();
   twoStepStore.close();
   raw.close();
@@ -114,7 +146,9 @@ try {
   bulk.pragma("cache_size = -65536");
   const agents = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
   const statuses = ["inbox", "assigned", "in_progress", "review", "done", "failed", "cancelled"];
-  const addAgent = bulk.prepare("INSERT INTO agents (id, name, status, created_at, updated_at) VALUES (?, ?, 'idle', 0, 0)");
+  const addAgent = bulk.prepare(
+    "INSERT INTO agents (id, name, status, created_at, updated_at) VALUES (?, ?, 'idle', 0, 0)",
+  );
   const addTask = bulk.prepare(
     "INSERT INTO tasks (id, title, description, priority, status, assigned_agent_id, created_at, updated_at, attempt) VALUES (?, ?, '', 'normal', ?, ?, ?, ?, 0)",
   );
@@ -144,11 +178,15 @@ try {
   listStore.close();
   const rawList = new Database(listPath, { readonly: true });
   const plan = rawList
-    .prepare("EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN (?) AND assigned_agent_id = ? ORDER BY seq DESC LIMIT 51")
+    .prepare(
+      "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE status IN (?) AND assigned_agent_id = ? ORDER BY seq DESC LIMIT 51",
+    )
     .all("in_progress", "agent-3")
     .map((row) => row.detail)
     .join("; ");
-  const rawSelect = rawList.prepare("SELECT * FROM tasks WHERE status = ? AND assigned_agent_id = ? ORDER BY seq DESC LIMIT 51");
+  const rawSelect = rawList.prepare(
+    "SELECT * FROM tasks WHERE status = ? AND assigned_agent_id = ? ORDER BY seq DESC LIMIT 51",
+  );
   const rawListMs = [];
   for (let i = 0; i < 50; i++) {
     const s = performance.now();

@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const log = (level, msg, extra = {}) =>
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, component: "start", msg, ...extra }) + "\n");
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level, component: "start", msg, ...extra })}\n`,
+  );
 
 const serverBin = join(root, "packages", "mc-server", "dist", "bin.js");
 if (!existsSync(serverBin)) {
@@ -36,7 +38,11 @@ if (!env.OPENCLAW_GATEWAY_URL) {
     );
     if (inUse || !probe) port = undefined;
   }
-  log("info", "OPENCLAW_GATEWAY_URL is not set: starting the pinned local OpenClaw gateway on loopback (first start installs it, about a minute)", { dir });
+  log(
+    "info",
+    "OPENCLAW_GATEWAY_URL is not set: starting the pinned local OpenClaw gateway on loopback (first start installs it, about a minute)",
+    { dir },
+  );
   peer = await startPeer({ dir, port, keepConfig: false, log: (m) => log("info", m) });
   writeFileSync(portFile, `${peer.port}\n`, { mode: 0o600 });
   env.OPENCLAW_GATEWAY_URL = peer.url;

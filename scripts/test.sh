@@ -63,6 +63,7 @@ step "npm ci" npm ci --no-audit --no-fund --loglevel=error
 step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
 step "build" npm run build --silent
 step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "lint and format (biome)" npx biome ci --reporter=summary .
 step "publint" bash -c 'for p in packages/*/; do npx publint --strict "$p" || exit 1; done'
 
 vitest_suite "unit (node)" npx vitest run --project unit

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Each ansible-playbook run takes 10–30 s on an idle 2-core machine and minutes on a busy one.
 const SLOW = 900_000;
+
 import { makeWorkspace, parseEnvFile, playbook, run, tailOf, totalChanged, writeVars } from "./helpers/ansible.js";
 import { prefixVars, testTokens } from "./helpers/vars.js";
 
@@ -33,131 +34,175 @@ describe("site.yml in prefix mode", () => {
     mkdirSync(root, { recursive: true });
   });
 
-  it("--check --diff on an empty target shows the files it would write and writes none", async () => {
-    const res = await playbook(ws.inventory, [vars], ["--check", "--diff"]);
-    timings.checkEmpty = res.ms;
-    expect(res.status, tailOf(res)).toBe(0);
-    expect(res.stdout).toContain("versions 1.1");
-    expect(res.stdout).toContain("${OPENCLAW_GATEWAY_TOKEN}");
-    noSecrets(res.stdout + res.stderr);
-    expect(existsSync(file("etc/caddy/Caddyfile"))).toBe(false);
-  }, SLOW);
+  it(
+    "--check --diff on an empty target shows the files it would write and writes none",
+    async () => {
+      const res = await playbook(ws.inventory, [vars], ["--check", "--diff"]);
+      timings.checkEmpty = res.ms;
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(res.stdout).toContain("versions 1.1");
+      expect(res.stdout).toContain("${OPENCLAW_GATEWAY_TOKEN}");
+      noSecrets(res.stdout + res.stderr);
+      expect(existsSync(file("etc/caddy/Caddyfile"))).toBe(false);
+    },
+    SLOW,
+  );
 
-  it("converges, then a second run changes nothing", async () => {
-    const first = await playbook(ws.inventory, [vars]);
-    timings.converge1 = first.ms;
-    expect(first.status, tailOf(first)).toBe(0);
-    expect(totalChanged(first.recap)).toBeGreaterThan(5);
-    noSecrets(first.stdout + first.stderr);
+  it(
+    "converges, then a second run changes nothing",
+    async () => {
+      const first = await playbook(ws.inventory, [vars]);
+      timings.converge1 = first.ms;
+      expect(first.status, tailOf(first)).toBe(0);
+      expect(totalChanged(first.recap)).toBeGreaterThan(5);
+      noSecrets(first.stdout + first.stderr);
 
-    const second = await playbook(ws.inventory, [vars]);
-    timings.converge2 = second.ms;
-    expect(second.status, tailOf(second)).toBe(0);
-    expect(Object.keys(second.recap).sort()).toEqual(["pi", "vps"]);
-    for (const [host, r] of Object.entries(second.recap)) expect(r.changed, `${host} changed on the 2nd run`).toBe(0);
-  }, SLOW);
+      const second = await playbook(ws.inventory, [vars]);
+      timings.converge2 = second.ms;
+      expect(second.status, tailOf(second)).toBe(0);
+      expect(Object.keys(second.recap).sort()).toEqual(["pi", "vps"]);
+      for (const [host, r] of Object.entries(second.recap)) expect(r.changed, `${host} changed on the 2nd run`).toBe(0);
+    },
+    SLOW,
+  );
 
-  it("renders the files with the right content and permissions", () => {
-    const caddyfile = readFileSync(file("etc/caddy/Caddyfile"), "utf8");
-    expect(caddyfile).toMatch(/reverse_proxy 127\.0\.0\.1:18789 \{[\s\S]*transport http \{\s*versions 1\.1\s*\}/);
-    expect(caddyfile).toContain("@denied not remote_ip 100.64.0.0/10 fd7a:115c:a1e0::/48");
-    expect(caddyfile).toContain('respond @denied "Forbidden" 403');
-    expect(caddyfile).toContain("mc.example.com:8443");
+  it(
+    "renders the files with the right content and permissions",
+    () => {
+      const caddyfile = readFileSync(file("etc/caddy/Caddyfile"), "utf8");
+      expect(caddyfile).toMatch(/reverse_proxy 127\.0\.0\.1:18789 \{[\s\S]*transport http \{\s*versions 1\.1\s*\}/);
+      expect(caddyfile).toContain("@denied not remote_ip 100.64.0.0/10 fd7a:115c:a1e0::/48");
+      expect(caddyfile).toContain('respond @denied "Forbidden" 403');
+      expect(caddyfile).toContain("mc.example.com:8443");
 
-    const oc = JSON.parse(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
-    expect(oc.gateway).toMatchObject({
-      mode: "local",
-      bind: "loopback",
-      port: 18789,
-      auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" },
-      trustedProxies: ["127.0.0.1"],
-      nodes: { pairing: { autoApproveLocal: true } },
-      controlUi: { allowedOrigins: ["https://gateway.example.com", "https://mc.example.com"] },
-    });
-    expect(readFileSync(file("var/lib/openclaw/state/openclaw.json"), "utf8")).toBe(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
-    expect(mode("var/lib/openclaw/state/openclaw.json")).toBe("600");
+      const oc = JSON.parse(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
+      expect(oc.gateway).toMatchObject({
+        mode: "local",
+        bind: "loopback",
+        port: 18789,
+        auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" },
+        trustedProxies: ["127.0.0.1"],
+        nodes: { pairing: { autoApproveLocal: true } },
+        controlUi: { allowedOrigins: ["https://gateway.example.com", "https://mc.example.com"] },
+      });
+      expect(readFileSync(file("var/lib/openclaw/state/openclaw.json"), "utf8")).toBe(
+        readFileSync(file("etc/openclaw/openclaw.json"), "utf8"),
+      );
+      expect(mode("var/lib/openclaw/state/openclaw.json")).toBe("600");
 
-    const gwEnv = parseEnvFile(readFileSync(file("etc/openclaw/gateway.env"), "utf8"));
-    expect(gwEnv.OPENCLAW_GATEWAY_TOKEN).toBe(tokens.gateway);
-    expect(mode("etc/openclaw/gateway.env")).toBe("600");
+      const gwEnv = parseEnvFile(readFileSync(file("etc/openclaw/gateway.env"), "utf8"));
+      expect(gwEnv.OPENCLAW_GATEWAY_TOKEN).toBe(tokens.gateway);
+      expect(mode("etc/openclaw/gateway.env")).toBe("600");
 
-    const mcEnv = parseEnvFile(readFileSync(file("etc/missionctl/mission-control.env"), "utf8"));
-    expect(mcEnv).toMatchObject({
-      DATABASE_PATH: "/var/lib/missionctl/mission-control.db",
-      MC_IDENTITY_DIR: "/var/lib/missionctl/identity",
-      OPENCLAW_GATEWAY_URL: "wss://gateway.example.com",
-      OPENCLAW_GATEWAY_TOKEN: tokens.gateway,
-      MC_API_TOKEN: tokens.api,
-      PORT: "4000",
-      HOST: "127.0.0.1",
-    });
-    expect(mcEnv).not.toHaveProperty("DATABASE_URL");
-    expect(mode("etc/missionctl/mission-control.env")).toBe("600");
-    expect(mode("var/lib/missionctl/identity")).toBe("700");
+      const mcEnv = parseEnvFile(readFileSync(file("etc/missionctl/mission-control.env"), "utf8"));
+      expect(mcEnv).toMatchObject({
+        DATABASE_PATH: "/var/lib/missionctl/mission-control.db",
+        MC_IDENTITY_DIR: "/var/lib/missionctl/identity",
+        OPENCLAW_GATEWAY_URL: "wss://gateway.example.com",
+        OPENCLAW_GATEWAY_TOKEN: tokens.gateway,
+        MC_API_TOKEN: tokens.api,
+        PORT: "4000",
+        HOST: "127.0.0.1",
+      });
+      expect(mcEnv).not.toHaveProperty("DATABASE_URL");
+      expect(mode("etc/missionctl/mission-control.env")).toBe("600");
+      expect(mode("var/lib/missionctl/identity")).toBe("700");
 
-    const unit = readFileSync(file("etc/systemd/system/missionctl-server.service"), "utf8");
-    for (const line of ["NoNewPrivileges=true", "ProtectSystem=strict", "ProtectHome=true", "PrivateTmp=true", "StandardOutput=journal"]) {
-      expect(unit).toContain(line);
-    }
-    expect(unit).toContain("ReadWritePaths=/var/lib/missionctl /var/lib/missionctl/identity");
-  }, SLOW);
+      const unit = readFileSync(file("etc/systemd/system/missionctl-server.service"), "utf8");
+      for (const line of [
+        "NoNewPrivileges=true",
+        "ProtectSystem=strict",
+        "ProtectHome=true",
+        "PrivateTmp=true",
+        "StandardOutput=journal",
+      ]) {
+        expect(unit).toContain(line);
+      }
+      expect(unit).toContain("ReadWritePaths=/var/lib/missionctl /var/lib/missionctl/identity");
+    },
+    SLOW,
+  );
 
-  it("caddy validate accepts the rendered Caddyfile and keeps its CA inside the target folder", async () => {
-    const res = await run("caddy", ["validate", "--adapter", "caddyfile", "--config", file("etc/caddy/Caddyfile")], { cwd: ws.dir });
-    expect(res.status, tailOf(res)).toBe(0);
-    expect(res.stdout + res.stderr).toContain("Valid configuration");
-    expect(existsSync(file("var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt"))).toBe(true);
-  }, SLOW);
+  it(
+    "caddy validate accepts the rendered Caddyfile and keeps its CA inside the target folder",
+    async () => {
+      const res = await run("caddy", ["validate", "--adapter", "caddyfile", "--config", file("etc/caddy/Caddyfile")], {
+        cwd: ws.dir,
+      });
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(res.stdout + res.stderr).toContain("Valid configuration");
+      expect(existsSync(file("var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt"))).toBe(true);
+    },
+    SLOW,
+  );
 
-  it("systemd-analyze verify accepts the rendered units", async () => {
-    for (const unit of ["openclaw-gateway.service", "missionctl-server.service"]) {
-      const res = await run("systemd-analyze", ["verify", file(`etc/systemd/system/${unit}`)]);
-      expect(res.status, `${unit}: ${tailOf(res)}`).toBe(0);
-    }
-  }, SLOW);
+  it(
+    "systemd-analyze verify accepts the rendered units",
+    async () => {
+      for (const unit of ["openclaw-gateway.service", "missionctl-server.service"]) {
+        const res = await run("systemd-analyze", ["verify", file(`etc/systemd/system/${unit}`)]);
+        expect(res.status, `${unit}: ${tailOf(res)}`).toBe(0);
+      }
+    },
+    SLOW,
+  );
 
-  it("refuses an openclaw.json that config-diff --lint rejects, and deploys nothing", async () => {
-    const before = readFileSync(file("etc/openclaw/openclaw.json"), "utf8");
-    const bad = writeVars(ws.dir, "bad-key.json", { openclaw_extra_config: { gateway: { controlUi: { allowedOrigin: ["https://typo.example"] } } } });
-    const res = await playbook(ws.inventory, [vars, bad], ["-l", "vps", "--tags", "openclaw"]);
-    timings.lintReject = res.ms;
-    expect(res.status, tailOf(res)).not.toBe(0);
-    expect(res.stdout).toContain("config-diff --lint rejected the rendered config");
-    expect(res.stdout).toMatch(/Unrecognized key \\?"allowedOrigin\\?"/);
-    expect(readFileSync(file("etc/openclaw/openclaw.json"), "utf8")).toBe(before);
-    expect(readFileSync(file("var/lib/openclaw/state/openclaw.json"), "utf8")).toBe(before);
-  }, SLOW);
+  it(
+    "refuses an openclaw.json that config-diff --lint rejects, and deploys nothing",
+    async () => {
+      const before = readFileSync(file("etc/openclaw/openclaw.json"), "utf8");
+      const bad = writeVars(ws.dir, "bad-key.json", {
+        openclaw_extra_config: { gateway: { controlUi: { allowedOrigin: ["https://typo.example"] } } },
+      });
+      const res = await playbook(ws.inventory, [vars, bad], ["-l", "vps", "--tags", "openclaw"]);
+      timings.lintReject = res.ms;
+      expect(res.status, tailOf(res)).not.toBe(0);
+      expect(res.stdout).toContain("config-diff --lint rejected the rendered config");
+      expect(res.stdout).toMatch(/Unrecognized key \\?"allowedOrigin\\?"/);
+      expect(readFileSync(file("etc/openclaw/openclaw.json"), "utf8")).toBe(before);
+      expect(readFileSync(file("var/lib/openclaw/state/openclaw.json"), "utf8")).toBe(before);
+    },
+    SLOW,
+  );
 
-  it("fails on a runtime config edited after deploy (config-diff drift), warns when told to, resyncs on request", async () => {
-    const runtimePath = file("var/lib/openclaw/state/openclaw.json");
-    const edited = JSON.parse(readFileSync(runtimePath, "utf8"));
-    edited.gateway.controlUi.allowedOrigins = [];
-    writeFileSync(runtimePath, JSON.stringify(edited, null, 2));
+  it(
+    "fails on a runtime config edited after deploy (config-diff drift), warns when told to, resyncs on request",
+    async () => {
+      const runtimePath = file("var/lib/openclaw/state/openclaw.json");
+      const edited = JSON.parse(readFileSync(runtimePath, "utf8"));
+      edited.gateway.controlUi.allowedOrigins = [];
+      writeFileSync(runtimePath, JSON.stringify(edited, null, 2));
 
-    const res = await playbook(ws.inventory, [vars], ["-l", "vps", "--tags", "openclaw"]);
-    timings.driftFail = res.ms;
-    expect(res.status, tailOf(res)).not.toBe(0);
-    expect(res.stdout).toContain("the runtime config drifted");
-    expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
-    expect(JSON.parse(readFileSync(runtimePath, "utf8")).gateway.controlUi.allowedOrigins).toEqual([]);
+      const res = await playbook(ws.inventory, [vars], ["-l", "vps", "--tags", "openclaw"]);
+      timings.driftFail = res.ms;
+      expect(res.status, tailOf(res)).not.toBe(0);
+      expect(res.stdout).toContain("the runtime config drifted");
+      expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
+      expect(JSON.parse(readFileSync(runtimePath, "utf8")).gateway.controlUi.allowedOrigins).toEqual([]);
 
-    const warnOnly = writeVars(ws.dir, "warn.json", { openclaw_fail_on_drift: false });
-    const warned = await playbook(ws.inventory, [vars, warnOnly], ["-l", "vps", "--tags", "openclaw"]);
-    expect(warned.status, tailOf(warned)).toBe(0);
-    expect(warned.stdout).toContain("[openclaw] drift between");
+      const warnOnly = writeVars(ws.dir, "warn.json", { openclaw_fail_on_drift: false });
+      const warned = await playbook(ws.inventory, [vars, warnOnly], ["-l", "vps", "--tags", "openclaw"]);
+      expect(warned.status, tailOf(warned)).toBe(0);
+      expect(warned.stdout).toContain("[openclaw] drift between");
 
-    const force = writeVars(ws.dir, "force.json", { openclaw_force_runtime_sync: true });
-    const synced = await playbook(ws.inventory, [vars, force], ["-l", "vps", "--tags", "openclaw"]);
-    expect(synced.status, tailOf(synced)).toBe(0);
-    expect(synced.recap.vps?.changed).toBe(1);
-    expect(readFileSync(runtimePath, "utf8")).toBe(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
-  }, SLOW);
+      const force = writeVars(ws.dir, "force.json", { openclaw_force_runtime_sync: true });
+      const synced = await playbook(ws.inventory, [vars, force], ["-l", "vps", "--tags", "openclaw"]);
+      expect(synced.status, tailOf(synced)).toBe(0);
+      expect(synced.recap.vps?.changed).toBe(1);
+      expect(readFileSync(runtimePath, "utf8")).toBe(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
+    },
+    SLOW,
+  );
 
-  it("refuses DATABASE_URL in the mc-server environment", async () => {
-    const bad = writeVars(ws.dir, "dburl.json", { mission_control_extra_env: { DATABASE_URL: "file:/tmp/x.db" } });
-    const res = await playbook(ws.inventory, [vars, bad], ["-l", "pi"]);
-    expect(res.status, tailOf(res)).not.toBe(0);
-    expect(res.stdout).toContain("sets DATABASE_URL, which mc-server ignores");
-    expect(res.stdout).toContain("DATABASE_PATH");
-  }, SLOW);
+  it(
+    "refuses DATABASE_URL in the mc-server environment",
+    async () => {
+      const bad = writeVars(ws.dir, "dburl.json", { mission_control_extra_env: { DATABASE_URL: "file:/tmp/x.db" } });
+      const res = await playbook(ws.inventory, [vars, bad], ["-l", "pi"]);
+      expect(res.status, tailOf(res)).not.toBe(0);
+      expect(res.stdout).toContain("sets DATABASE_URL, which mc-server ignores");
+      expect(res.stdout).toContain("DATABASE_PATH");
+    },
+    SLOW,
+  );
 });

@@ -27,7 +27,9 @@ const timings: Record<string, number> = {};
 let topo: Topology | undefined;
 let vars = "";
 let peer: ChildProcess | undefined;
-let peerInfo: { nodeBin: string; openclawEntry: string; stateDir: string; home: string; configPath: string } | undefined;
+let _peerInfo:
+  | { nodeBin: string; openclawEntry: string; stateDir: string; home: string; configPath: string }
+  | undefined;
 let caddy: ChildProcess | undefined;
 let mc: ChildProcess | undefined;
 let bridge: ChildProcess | undefined;
@@ -85,16 +87,23 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     }
     await sleep(500);
   }
-  throw new Error(`[e2e] timed out waiting for ${what} (${timeoutMs} ms); last error: ${String(last)}\nmc-server log tail:\n${mcLog.slice(-3000)}`);
+  throw new Error(
+    `[e2e] timed out waiting for ${what} (${timeoutMs} ms); last error: ${String(last)}\nmc-server log tail:\n${mcLog.slice(-3000)}`,
+  );
 }
 
 function startCaddy(): ChildProcess {
-  const child = spawnIn(topo!.vps, "caddy", ["run", "--adapter", "caddyfile", "--config", join(root, "etc/caddy/Caddyfile")], {
-    ...process.env,
-    HOME: ws.dir,
-    XDG_CONFIG_HOME: join(ws.dir, "xdg-config"),
-    XDG_DATA_HOME: join(ws.dir, "xdg-data"),
-  });
+  const child = spawnIn(
+    topo!.vps,
+    "caddy",
+    ["run", "--adapter", "caddyfile", "--config", join(root, "etc/caddy/Caddyfile")],
+    {
+      ...process.env,
+      HOME: ws.dir,
+      XDG_CONFIG_HOME: join(ws.dir, "xdg-config"),
+      XDG_DATA_HOME: join(ws.dir, "xdg-data"),
+    },
+  );
   child.stdout?.on("data", (d) => (caddyLog += d));
   child.stderr?.on("data", (d) => (caddyLog += d));
   return child;
@@ -161,12 +170,15 @@ beforeAll(async () => {
   peer = spawnIn(
     topo.vps,
     process.execPath,
-    [join(repoRoot, "tests/ansible/helpers/ns-peer.mjs"), JSON.stringify({ dir: join(root, "var/lib/openclaw"), port: GATEWAY_PORT, stubPort: STUB_PORT })],
+    [
+      join(repoRoot, "tests/ansible/helpers/ns-peer.mjs"),
+      JSON.stringify({ dir: join(root, "var/lib/openclaw"), port: GATEWAY_PORT, stubPort: STUB_PORT }),
+    ],
     { ...process.env, MCTL_PEER_TOKEN: tokens.gateway },
   );
   const ready = JSON.parse(await firstLine(peer, 240_000, "gateway peer"));
   if (!ready.ready) throw new Error(`[e2e] gateway peer failed: ${ready.error}`);
-  peerInfo = ready;
+  _peerInfo = ready;
   timings.gatewayStart = Date.now() - t1;
   writeFileSync(
     cliWrapper,
@@ -191,14 +203,25 @@ beforeAll(async () => {
 
   // 4. mc-server in "pi" with the rendered env file (absolute paths mapped into the prefix).
   const env = parseEnvFile(readFileSync(join(root, "etc/missionctl/mission-control.env"), "utf8"));
-  for (const k of ["DATABASE_PATH", "MC_IDENTITY_DIR", "HOME", "NODE_EXTRA_CA_CERTS"]) if (env[k]) env[k] = join(root, env[k]);
+  for (const k of ["DATABASE_PATH", "MC_IDENTITY_DIR", "HOME", "NODE_EXTRA_CA_CERTS"])
+    if (env[k]) env[k] = join(root, env[k]);
   expect(env).not.toHaveProperty("DATABASE_URL");
-  mc = spawnIn(topo.pi, process.execPath, [join(repoRoot, "packages/mc-server/dist/bin.js")], { PATH: process.env.PATH, ...env });
+  mc = spawnIn(topo.pi, process.execPath, [join(repoRoot, "packages/mc-server/dist/bin.js")], {
+    PATH: process.env.PATH,
+    ...env,
+  });
   mc.stdout?.on("data", (d) => (mcLog += d));
   mc.stderr?.on("data", (d) => (mcLog += d));
-  bridge = spawnIn(topo.pi, process.execPath, [join(repoRoot, "tests/ansible/helpers/ns-bridge.mjs"), bridgeSocket, String(MC_PORT)], process.env);
+  bridge = spawnIn(
+    topo.pi,
+    process.execPath,
+    [join(repoRoot, "tests/ansible/helpers/ns-bridge.mjs"), bridgeSocket, String(MC_PORT)],
+    process.env,
+  );
   await firstLine(bridge, 30_000, "api bridge");
-  await waitFor("mc-server to listen", 60_000, async () => ((await api("GET", "/api/health")).status > 0 ? true : undefined));
+  await waitFor("mc-server to listen", 60_000, async () =>
+    (await api("GET", "/api/health")).status > 0 ? true : undefined,
+  );
   timings.setup = Date.now() - t0;
 }, SLOW);
 
@@ -221,105 +244,163 @@ describe("the reference deployment, end to end in network namespaces", () => {
   it("Caddy answers only the allow-listed client network (403 for others)", async () => {
     // From the gateway host itself: its source address (the .2) is not in the allow-list (the .1/32).
     const probe = `require("https").get({ host: "${topo!.vpsAddr}", port: 443, path: "/", timeout: 10000 }, (r) => { console.log(r.statusCode); process.exit(0); }).on("error", (e) => { console.log("ERR " + e.message); process.exit(1); });`;
-    const res = await run("ip", ["netns", "exec", topo!.vps, process.execPath, "-e", probe], { env: { NODE_EXTRA_CA_CERTS: join(root, CA_PATH) } });
+    const res = await run("ip", ["netns", "exec", topo!.vps, process.execPath, "-e", probe], {
+      env: { NODE_EXTRA_CA_CERTS: join(root, CA_PATH) },
+    });
     expect(res.stdout.trim(), tailOf(res)).toBe("403");
   });
 
-  it("mc-server reaches the gateway through Caddy as a remote device: pairing_required with a requestId", async () => {
-    const t = Date.now();
-    const status = await waitFor("pairing_required", 120_000, async () => {
-      const r = await api("GET", "/api/openclaw/status");
-      return r.json?.state === "pairing_required" && r.json?.pairing?.requestId ? r : undefined;
-    });
-    timings.pairingRequired = Date.now() - t;
-    expect(status.status).toBe(503);
-    expect(status.json.gatewayUrl).toBe(`wss://${topo!.vpsAddr}`);
-    expect(JSON.stringify(status.json)).not.toContain(tokens.gateway);
-    // The gateway attributes the request to the Pi's address (X-Forwarded-For from Caddy), not to Caddy.
-    // Read on the gateway host over its loopback RPC (device.pair.list), with our own CLI.
-    const list = await run(
-      "ip",
-      ["netns", "exec", topo!.vps, process.execPath, join(repoRoot, "packages/gateway-client/dist/cli.js"), "devices", "list",
-        "--url", `ws://127.0.0.1:${GATEWAY_PORT}`, "--device-less", "--json", "--timeout", "30000"],
-      { env: { OPENCLAW_GATEWAY_TOKEN: tokens.gateway }, timeoutMs: 120_000 },
-    );
-    expect(list.status, tailOf(list)).toBe(0);
-    const listed = list.stdout + list.stderr;
-    expect(listed, tailOf(list)).toContain(status.json.pairing.requestId);
-    expect(listed, tailOf(list)).toContain(topo!.piAddr);
-  }, SLOW);
+  it(
+    "mc-server reaches the gateway through Caddy as a remote device: pairing_required with a requestId",
+    async () => {
+      const t = Date.now();
+      const status = await waitFor("pairing_required", 120_000, async () => {
+        const r = await api("GET", "/api/openclaw/status");
+        return r.json?.state === "pairing_required" && r.json?.pairing?.requestId ? r : undefined;
+      });
+      timings.pairingRequired = Date.now() - t;
+      expect(status.status).toBe(503);
+      expect(status.json.gatewayUrl).toBe(`wss://${topo!.vpsAddr}`);
+      expect(JSON.stringify(status.json)).not.toContain(tokens.gateway);
+      // The gateway attributes the request to the Pi's address (X-Forwarded-For from Caddy), not to Caddy.
+      // Read on the gateway host over its loopback RPC (device.pair.list), with our own CLI.
+      const list = await run(
+        "ip",
+        [
+          "netns",
+          "exec",
+          topo!.vps,
+          process.execPath,
+          join(repoRoot, "packages/gateway-client/dist/cli.js"),
+          "devices",
+          "list",
+          "--url",
+          `ws://127.0.0.1:${GATEWAY_PORT}`,
+          "--device-less",
+          "--json",
+          "--timeout",
+          "30000",
+        ],
+        { env: { OPENCLAW_GATEWAY_TOKEN: tokens.gateway }, timeoutMs: 120_000 },
+      );
+      expect(list.status, tailOf(list)).toBe(0);
+      const listed = list.stdout + list.stderr;
+      expect(listed, tailOf(list)).toContain(status.json.pairing.requestId);
+      expect(listed, tailOf(list)).toContain(topo!.piAddr);
+    },
+    SLOW,
+  );
 
-  it("the mission-control role's pairing step approves it on the gateway host; the status says connected", async () => {
-    const res = await playbook(ws.inventory, [vars, writeVars(ws.dir, "pair.json", { mission_control_auto_approve: true })], ["--tags", "pairing", "-l", "pi"], {
-      wrap: ["ip", "netns", "exec", topo!.pi],
-    });
-    timings.pairingRole = res.ms;
-    expect(res.status, tailOf(res)).toBe(0);
-    expect(res.recap.pi?.changed).toBe(1);
-    expect(res.stdout + res.stderr).not.toContain(tokens.gateway);
-    const status = await api("GET", "/api/openclaw/status");
-    expect(status.status).toBe(200);
-    expect(status.json).toMatchObject({ state: "connected", protocol: 4 });
-  }, SLOW);
+  it(
+    "the mission-control role's pairing step approves it on the gateway host; the status says connected",
+    async () => {
+      const res = await playbook(
+        ws.inventory,
+        [vars, writeVars(ws.dir, "pair.json", { mission_control_auto_approve: true })],
+        ["--tags", "pairing", "-l", "pi"],
+        {
+          wrap: ["ip", "netns", "exec", topo!.pi],
+        },
+      );
+      timings.pairingRole = res.ms;
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(res.recap.pi?.changed).toBe(1);
+      expect(res.stdout + res.stderr).not.toContain(tokens.gateway);
+      const status = await api("GET", "/api/openclaw/status");
+      expect(status.status).toBe(200);
+      expect(status.json).toMatchObject({ state: "connected", protocol: 4 });
+    },
+    SLOW,
+  );
 
-  it("a task dispatched through the API reaches the agent session (chat.history)", async () => {
-    const marker = `e2e-task-${Date.now().toString(36)}`;
-    const created = await api("POST", "/api/tasks", { title: `Deploy check ${marker}`, assignedAgentId: "main" });
-    expect(created.status, JSON.stringify(created.json)).toBe(201);
-    const dispatched = await api("POST", `/api/tasks/${created.json.task.id}/dispatch`, { message: `Please confirm ${marker}` });
-    expect(dispatched.status, JSON.stringify(dispatched.json)).toBe(202);
-    const key = dispatched.json.outbox.sessionKey as string;
-    const t = Date.now();
-    const history = await waitFor("the message in chat.history", 120_000, async () => {
-      const h = await api("GET", `/api/openclaw/sessions/${encodeURIComponent(key)}/history`);
-      return h.status === 200 && JSON.stringify(h.json.messages).includes(marker) ? h.json : undefined;
-    });
-    timings.dispatchToHistory = Date.now() - t;
-    expect(history.sessionKey).toBe(key);
-  }, SLOW);
+  it(
+    "a task dispatched through the API reaches the agent session (chat.history)",
+    async () => {
+      const marker = `e2e-task-${Date.now().toString(36)}`;
+      const created = await api("POST", "/api/tasks", { title: `Deploy check ${marker}`, assignedAgentId: "main" });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      const dispatched = await api("POST", `/api/tasks/${created.json.task.id}/dispatch`, {
+        message: `Please confirm ${marker}`,
+      });
+      expect(dispatched.status, JSON.stringify(dispatched.json)).toBe(202);
+      const key = dispatched.json.outbox.sessionKey as string;
+      const t = Date.now();
+      const history = await waitFor("the message in chat.history", 120_000, async () => {
+        const h = await api("GET", `/api/openclaw/sessions/${encodeURIComponent(key)}/history`);
+        return h.status === 200 && JSON.stringify(h.json.messages).includes(marker) ? h.json : undefined;
+      });
+      timings.dispatchToHistory = Date.now() - t;
+      expect(history.sessionKey).toBe(key);
+    },
+    SLOW,
+  );
 
-  it("the openclaw role catches a runtime config changed on the gateway host after deploy (config-diff drift)", async () => {
-    // The way it happens in the field: someone runs `openclaw config set` on the server.
-    const set = await run(join(ws.dir, "openclaw-cli.sh"), ["config", "set", "gateway.controlUi.allowedOrigins", '["https://edited-on-server.example"]', "--strict-json"], { timeoutMs: 120_000 });
-    expect(set.status, tailOf(set)).toBe(0);
-    expect(readFileSync(join(root, "var/lib/openclaw/state/openclaw.json"), "utf8")).toContain("edited-on-server.example");
+  it(
+    "the openclaw role catches a runtime config changed on the gateway host after deploy (config-diff drift)",
+    async () => {
+      // The way it happens in the field: someone runs `openclaw config set` on the server.
+      const set = await run(
+        join(ws.dir, "openclaw-cli.sh"),
+        ["config", "set", "gateway.controlUi.allowedOrigins", '["https://edited-on-server.example"]', "--strict-json"],
+        { timeoutMs: 120_000 },
+      );
+      expect(set.status, tailOf(set)).toBe(0);
+      expect(readFileSync(join(root, "var/lib/openclaw/state/openclaw.json"), "utf8")).toContain(
+        "edited-on-server.example",
+      );
 
-    const res = await playbook(ws.inventory, [vars], ["--tags", "openclaw", "-l", "vps"]);
-    timings.driftRun = res.ms;
-    expect(res.status, tailOf(res)).not.toBe(0);
-    expect(res.stdout).toContain("the runtime config drifted");
-    expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
-    // `config set` also adds a meta block and rewrites the formatting: not drift.
-    expect(res.stdout).not.toMatch(/^\s*[+-~] meta/m);
-    expect(res.stdout + res.stderr).not.toContain(tokens.gateway);
-  }, SLOW);
+      const res = await playbook(ws.inventory, [vars], ["--tags", "openclaw", "-l", "vps"]);
+      timings.driftRun = res.ms;
+      expect(res.status, tailOf(res)).not.toBe(0);
+      expect(res.stdout).toContain("the runtime config drifted");
+      expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
+      // `config set` also adds a meta block and rewrites the formatting: not drift.
+      expect(res.stdout).not.toMatch(/^\s*[+-~] meta/m);
+      expect(res.stdout + res.stderr).not.toContain(tokens.gateway);
+    },
+    SLOW,
+  );
 
-  it("with an h2c upstream transport, mc-server's status and the doctor name the upgrade layer and the HTTP/1.1 fix", async () => {
-    const broken = writeVars(ws.dir, "h2c.json", { caddy_gateway_transport_versions: ["h2c", "2"] });
-    const res = await playbook(ws.inventory, [vars, broken], ["--tags", "caddy", "-l", "vps"]);
-    expect(res.status, tailOf(res)).toBe(0);
-    expect(readFileSync(join(root, "etc/caddy/Caddyfile"), "utf8")).toContain("versions h2c 2");
-    await stopChild(caddy);
-    caddy = startCaddy();
+  it(
+    "with an h2c upstream transport, mc-server's status and the doctor name the upgrade layer and the HTTP/1.1 fix",
+    async () => {
+      const broken = writeVars(ws.dir, "h2c.json", { caddy_gateway_transport_versions: ["h2c", "2"] });
+      const res = await playbook(ws.inventory, [vars, broken], ["--tags", "caddy", "-l", "vps"]);
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(readFileSync(join(root, "etc/caddy/Caddyfile"), "utf8")).toContain("versions h2c 2");
+      await stopChild(caddy);
+      caddy = startCaddy();
 
-    const status = await waitFor("the upgrade failure in mc-server's status", 120_000, async () => {
-      const r = await api("GET", "/api/openclaw/status");
-      return r.json?.lastError?.code === "UPGRADE_NOT_SWITCHED" && r.json.state !== "connected" ? r.json : undefined;
-    });
-    expect(status.lastError.layer).toBe("upgrade");
-    expect(status.lastError.hint).toMatch(/HTTP\/1\.1|versions 1\.1/);
-    expect(status.lastError.hint).toMatch(/h2c|proxy/i);
+      const status = await waitFor("the upgrade failure in mc-server's status", 120_000, async () => {
+        const r = await api("GET", "/api/openclaw/status");
+        return r.json?.lastError?.code === "UPGRADE_NOT_SWITCHED" && r.json.state !== "connected" ? r.json : undefined;
+      });
+      expect(status.lastError.layer).toBe("upgrade");
+      expect(status.lastError.hint).toMatch(/HTTP\/1\.1|versions 1\.1/);
+      expect(status.lastError.hint).toMatch(/h2c|proxy/i);
 
-    const doctor = await run(
-      "ip",
-      ["netns", "exec", topo!.pi, process.execPath, join(repoRoot, "packages/gateway-client/dist/cli.js"), "doctor", `wss://${topo!.vpsAddr}`, "--ca", join(root, CA_PATH)],
-      { env: { OPENCLAW_GATEWAY_TOKEN: tokens.gateway }, timeoutMs: 120_000 },
-    );
-    const out = doctor.stdout + doctor.stderr;
-    expect(doctor.status, tailOf(doctor)).toBe(1);
-    expect(out).toMatch(/upgrade/i);
-    expect(out).toMatch(/502/);
-    expect(out).toMatch(/HTTP\/1\.1|versions 1\.1/);
-    expect(out).not.toContain(tokens.gateway);
-  }, SLOW);
+      const doctor = await run(
+        "ip",
+        [
+          "netns",
+          "exec",
+          topo!.pi,
+          process.execPath,
+          join(repoRoot, "packages/gateway-client/dist/cli.js"),
+          "doctor",
+          `wss://${topo!.vpsAddr}`,
+          "--ca",
+          join(root, CA_PATH),
+        ],
+        { env: { OPENCLAW_GATEWAY_TOKEN: tokens.gateway }, timeoutMs: 120_000 },
+      );
+      const out = doctor.stdout + doctor.stderr;
+      expect(doctor.status, tailOf(doctor)).toBe(1);
+      expect(out).toMatch(/upgrade/i);
+      expect(out).toMatch(/502/);
+      expect(out).toMatch(/HTTP\/1\.1|versions 1\.1/);
+      expect(out).not.toContain(tokens.gateway);
+    },
+    SLOW,
+  );
 });

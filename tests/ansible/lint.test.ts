@@ -4,7 +4,17 @@ import { run, tailOf } from "./helpers/ansible.js";
 
 describe("ansible content: static checks", () => {
   it("passes yamllint (repository .yamllint)", async () => {
-    const res = await run("yamllint", ["-s", "-f", "parsable", "site.yml", "roles", "inventory", "group_vars", ".ansible-lint", ".yamllint"]);
+    const res = await run("yamllint", [
+      "-s",
+      "-f",
+      "parsable",
+      "site.yml",
+      "roles",
+      "inventory",
+      "group_vars",
+      ".ansible-lint",
+      ".yamllint",
+    ]);
     expect(res.status, tailOf(res)).toBe(0);
   });
 

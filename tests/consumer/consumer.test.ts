@@ -9,12 +9,23 @@
 // .cache/consumer/ per (version, Node ABI, platform) so later runs skip the compile
 // (MISSIONCTL_CONSUMER_NO_NATIVE_CACHE=1 forces it).
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startPeer, type Peer } from "../peer/peer.mjs";
+import { freePort, type Peer, startPeer } from "../peer/peer.mjs";
 
 const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const bin = (name: string) => join(repo, "node_modules", ".bin", name);
@@ -127,11 +138,20 @@ function killTree(pid: number | undefined, signal: NodeJS.Signals = "SIGKILL"): 
   }
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
+): Promise<RunResult> {
   const t0 = Date.now();
   return new Promise((resolveRun) => {
     // Own process group: on timeout the whole tree goes (npx → sh → node), not just npx.
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? consumerEnv(), stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? consumerEnv(),
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -152,7 +172,8 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: Record<stri
   });
 }
 
-const show = (r: RunResult) => `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+const show = (r: RunResult) =>
+  `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 interface PackFile {
   path: string;
@@ -239,7 +260,8 @@ async function provideNativeSqlite(): Promise<void> {
   const t0 = Date.now();
   const r = await run("npm", ["rebuild", "better-sqlite3", "--foreground-scripts"], { cwd: app, timeoutMs: 600_000 });
   timings.nativeSqliteBuildMs = Date.now() - t0;
-  if (r.code !== 0 || !existsSync(target)) throw new Error(`building better-sqlite3 in the consumer failed: ${show(r)}`);
+  if (r.code !== 0 || !existsSync(target))
+    throw new Error(`building better-sqlite3 in the consumer failed: ${show(r)}`);
   mkdirSync(dirname(cached), { recursive: true });
   copyFileSync(target, cached);
 }
@@ -311,14 +333,32 @@ export async function consumer(): Promise<string[]> {
   writeFileSync(join(app, "ts", "consumer.mts"), tsConsumer);
   writeFileSync(join(app, "ts", "consumer.cts"), tsConsumer);
   writeFileSync(join(app, "ts", "consumer.ts"), tsConsumer);
-  const common = { strict: true, noEmit: true, skipLibCheck: false, types: ["node"], target: "ES2022", lib: ["ES2022"] };
+  const common = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ["node"],
+    target: "ES2022",
+    lib: ["ES2022"],
+  };
   writeFileSync(
     join(app, "tsconfig.node16.json"),
-    JSON.stringify({ compilerOptions: { ...common, module: "node16", moduleResolution: "node16" }, files: ["ts/consumer.mts", "ts/consumer.cts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: { ...common, module: "node16", moduleResolution: "node16" },
+        files: ["ts/consumer.mts", "ts/consumer.cts"],
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(
     join(app, "tsconfig.bundler.json"),
-    JSON.stringify({ compilerOptions: { ...common, module: "esnext", moduleResolution: "bundler" }, files: ["ts/consumer.ts"] }, null, 2),
+    JSON.stringify(
+      { compilerOptions: { ...common, module: "esnext", moduleResolution: "bundler" }, files: ["ts/consumer.ts"] },
+      null,
+      2,
+    ),
   );
 }
 
@@ -347,7 +387,8 @@ beforeAll(async () => {
 }, 900_000);
 
 async function prepare(t0: number): Promise<void> {
-  for (const p of await Promise.all(PACKAGES.map((spec) => pack(spec, join(work, "tarballs"))))) packed.set(p.spec.dir, p);
+  for (const p of await Promise.all(PACKAGES.map((spec) => pack(spec, join(work, "tarballs")))))
+    packed.set(p.spec.dir, p);
   timings.packMs = Date.now() - t0;
   // publint and attw need only the tarballs: they run while npm installs and the peer starts.
   let chain: Promise<unknown> = Promise.resolve();
@@ -356,24 +397,35 @@ async function prepare(t0: number): Promise<void> {
     const result = chain.then(async () => ({
       publint: await run(bin("publint"), ["run", tarball, "--strict"], { cwd: work, env: consumerEnv() }),
       // Profile node16 = node16-cjs, node16-esm and bundler; node10 resolution is not supported.
-      attw: await run(bin("attw"), [tarball, "--profile", "node16", "--no-definitely-typed", "--format", "ascii", "--no-color", "--no-emoji"], {
-        cwd: work,
-        env: consumerEnv(),
-      }),
+      attw: await run(
+        bin("attw"),
+        [tarball, "--profile", "node16", "--no-definitely-typed", "--format", "ascii", "--no-color", "--no-emoji"],
+        {
+          cwd: work,
+          env: consumerEnv(),
+        },
+      ),
     }));
     lints.set(spec.dir, result);
     chain = result;
   }
 
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "missionctl-consumer", version: "0.0.0", private: true }, null, 2));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "missionctl-consumer", version: "0.0.0", private: true }, null, 2),
+  );
   const t1 = Date.now();
   // --ignore-scripts: the only install script among the dependencies is better-sqlite3's native
   // build, handled (and cached) by provideNativeSqlite.
   const tarballs = [...packed.values()].map((p) => p.tarball);
-  const r = await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "@types/node@^20"], {
-    cwd: app,
-    timeoutMs: 600_000,
-  });
+  const r = await run(
+    "npm",
+    ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "@types/node@^20"],
+    {
+      cwd: app,
+      timeoutMs: 600_000,
+    },
+  );
   timings.installMs = Date.now() - t1;
   if (r.code !== 0) installError = `npm install of the tarballs failed in ${app}: ${show(r)}`;
   else {
@@ -387,7 +439,13 @@ async function prepare(t0: number): Promise<void> {
   // tsc is the slowest check (skipLibCheck: false reads every .d.ts): start it while the peer boots.
   if (!installError) {
     for (const mode of ["node16", "bundler"]) {
-      typechecks.set(mode, run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", `tsconfig.${mode}.json`], { cwd: app, timeoutMs: 600_000 }));
+      typechecks.set(
+        mode,
+        run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", `tsconfig.${mode}.json`], {
+          cwd: app,
+          timeoutMs: 600_000,
+        }),
+      );
     }
   }
 }
@@ -407,9 +465,15 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
     const p = packed.get(spec.dir)!;
     expect(p.hasDist, `packages/${spec.dir}/dist is missing — run npm run build first`).toBe(true);
     const files = p.files.map((f) => f.path);
-    const required = ["package.json", "README.md", "LICENSE", ...exportTargets(p.manifest.exports).map((t) => t.replace(/^\.\//, ""))];
+    const required = [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      ...exportTargets(p.manifest.exports).map((t) => t.replace(/^\.\//, "")),
+    ];
     for (const target of Object.values(binMap(p.manifest))) required.push(target.replace(/^\.\//, ""));
-    for (const f of [p.manifest.main, p.manifest.module, p.manifest.types].filter(Boolean)) required.push(String(f).replace(/^\.\//, ""));
+    for (const f of [p.manifest.main, p.manifest.module, p.manifest.types].filter(Boolean))
+      required.push(String(f).replace(/^\.\//, ""));
     const missing = [...new Set(required)].filter((f) => !files.includes(f));
     expect(missing, `missing from ${p.tarball}`).toEqual([]);
     const forbidden = files.filter((f) => FORBIDDEN.some((re) => re.test(f)));
@@ -419,7 +483,10 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
   it("ships a README in the house shape (install, quick start, errors, security, Node/Bun, license)", () => {
     installed();
     const readme = readFileSync(join(app, "node_modules", spec.name, "README.md"), "utf8");
-    const headings = readme.split("\n").filter((l) => /^#{2,3} /.test(l)).join("\n");
+    const headings = readme
+      .split("\n")
+      .filter((l) => /^#{2,3} /.test(l))
+      .join("\n");
     expect(readme, "install command names the package").toMatch(new RegExp(`npm (install|i)( -D)? ${spec.name}`));
     for (const [what, re] of [
       ["Install", /^## Install/im],
@@ -435,7 +502,10 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
 
   it("stays under its size budget", () => {
     const p = packed.get(spec.dir)!;
-    expect(p.size, `${spec.name} packs to ${p.size} B (unpacked ${p.unpackedSize} B), budget ${spec.budget} B`).toBeLessThanOrEqual(spec.budget);
+    expect(
+      p.size,
+      `${spec.name} packs to ${p.size} B (unpacked ${p.unpackedSize} B), budget ${spec.budget} B`,
+    ).toBeLessThanOrEqual(spec.budget);
   });
 
   it("depends only on published versions of its siblings (no workspace: or file: ranges)", () => {
@@ -445,22 +515,28 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
       const sibling = PACKAGES.find((s) => s.name === dep);
       if (sibling) {
         const version = packed.get(sibling.dir)!.manifest.version;
-        expect(range.replace(/^[\^~=]/, ""), `${spec.name} depends on ${dep}@${range} but the workspace has ${version}`).toBe(version);
+        expect(
+          range.replace(/^[\^~=]/, ""),
+          `${spec.name} depends on ${dep}@${range} but the workspace has ${version}`,
+        ).toBe(version);
       }
     }
   });
 
   const bins = binMap(JSON.parse(readFileSync(join(repo, "packages", spec.dir, "package.json"), "utf8")));
-  it.skipIf(Object.keys(bins).length === 0)("has bins with a node shebang that the install links as executables", () => {
-    installed();
-    for (const [name, target] of Object.entries(bins)) {
-      const file = join(app, "node_modules", spec.name, target);
-      expect(readFileSync(file, "utf8").split("\n")[0], `${target} shebang`).toBe("#!/usr/bin/env node");
-      const link = join(app, "node_modules", ".bin", name);
-      expect(existsSync(link), `node_modules/.bin/${name}`).toBe(true);
-      expect(statSync(link).mode & 0o111, `${name} is executable`).not.toBe(0);
-    }
-  });
+  it.skipIf(Object.keys(bins).length === 0)(
+    "has bins with a node shebang that the install links as executables",
+    () => {
+      installed();
+      for (const [name, target] of Object.entries(bins)) {
+        const file = join(app, "node_modules", spec.name, target);
+        expect(readFileSync(file, "utf8").split("\n")[0], `${target} shebang`).toBe("#!/usr/bin/env node");
+        const link = join(app, "node_modules", ".bin", name);
+        expect(existsSync(link), `node_modules/.bin/${name}`).toBe(true);
+        expect(statSync(link).mode & 0o111, `${name} is executable`).not.toBe(0);
+      }
+    },
+  );
 
   it("imports (ESM) and requires (CJS) under Node with the same exports", async () => {
     installed();
@@ -502,7 +578,11 @@ describe("CLIs through npx", () => {
   const npx = (args: string[], extra: { env?: Record<string, string>; timeoutMs?: number } = {}) =>
     run("npx", ["--no", "--", ...args], { cwd: app, env: extra.env ?? consumerEnv(), timeoutMs: extra.timeoutMs });
 
-  const clis = PACKAGES.flatMap((spec) => Object.keys(binMap(JSON.parse(readFileSync(join(repo, "packages", spec.dir, "package.json"), "utf8")))).map((name) => ({ name, spec })));
+  const clis = PACKAGES.flatMap((spec) =>
+    Object.keys(binMap(JSON.parse(readFileSync(join(repo, "packages", spec.dir, "package.json"), "utf8")))).map(
+      (name) => ({ name, spec }),
+    ),
+  );
 
   it.each(clis)("$name --help and --version", async ({ name, spec }) => {
     installed();
@@ -519,8 +599,14 @@ describe("CLIs through npx", () => {
     installed();
     const a = join(work, "deployed.json");
     const b = join(work, "runtime.json");
-    writeFileSync(a, JSON.stringify({ gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token" } } }, null, 2));
-    writeFileSync(b, JSON.stringify({ gateway: { mode: "local", bind: "lan", port: 18789, auth: { mode: "token" } } }, null, 2));
+    writeFileSync(
+      a,
+      JSON.stringify({ gateway: { mode: "local", bind: "loopback", port: 18789, auth: { mode: "token" } } }, null, 2),
+    );
+    writeFileSync(
+      b,
+      JSON.stringify({ gateway: { mode: "local", bind: "lan", port: 18789, auth: { mode: "token" } } }, null, 2),
+    );
     const r = await npx(["config-diff", "--source", a, "--runtime", b]);
     expect(r.code, show(r)).toBe(1);
     expect(r.stdout + r.stderr, "names the drifted key").toContain("bind");
@@ -572,12 +658,17 @@ describe("CLIs through npx", () => {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      child.on("exit", (code, signal) => r({ code, signal })),
+    );
     try {
       const deadline = Date.now() + 60_000;
-      while (!listening && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!listening && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
       expect(listening, `a JSON "listening" log line within 60 s\n${out.slice(-3000)}`).toBe(true);
-      const health = await fetch(`http://127.0.0.1:${port}/api/health`, { headers: { authorization: `Bearer ${apiToken}` } });
+      const health = await fetch(`http://127.0.0.1:${port}/api/health`, {
+        headers: { authorization: `Bearer ${apiToken}` },
+      });
       expect(health.status, `GET /api/health\n${out.slice(-3000)}`).toBe(200);
       expect(out).not.toContain(peer.token);
       child.kill("SIGTERM");
@@ -593,7 +684,9 @@ describe("CLIs through npx", () => {
 describe("changesets", () => {
   it("changeset status succeeds and every changeset names a publishable package", async () => {
     const names = new Set(PACKAGES.map((p) => p.name));
-    const inGit = spawnSync("git", ["rev-parse", "--is-inside-work-tree"], { cwd: repo, encoding: "utf8" }).stdout?.trim() === "true";
+    const inGit =
+      spawnSync("git", ["rev-parse", "--is-inside-work-tree"], { cwd: repo, encoding: "utf8" }).stdout?.trim() ===
+      "true";
     if (!inGit) {
       // A source tarball without .git: changeset status cannot run; parse the changesets instead.
       const { default: parse } = await import("@changesets/parse");
@@ -606,12 +699,15 @@ describe("changesets", () => {
     // A shallow or single-branch clone (CI checking out a PR) has no `main` to diff against:
     // then check the pending changesets themselves (they parse and form a release plan).
     const hasBase = spawnSync("git", ["rev-parse", "--verify", "--quiet", "main"], { cwd: repo }).status === 0;
-    const shallow = spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: repo, encoding: "utf8" }).stdout.trim() === "true";
+    const shallow =
+      spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: repo, encoding: "utf8" }).stdout.trim() ===
+      "true";
     const out = join(work, "changeset-status.json");
     const args = ["status", `--output=${out}`, ...(hasBase && !shallow ? [] : ["--since=HEAD"])];
     const r = await run(bin("changeset"), args, { cwd: repo, env: consumerEnv() });
     expect(r.code, `changeset ${args.join(" ")}\n${show(r)}`).toBe(0);
     const status = JSON.parse(readFileSync(out, "utf8"));
-    for (const release of status.releases) expect(names.has(release.name), `changeset for unknown package ${release.name}`).toBe(true);
+    for (const release of status.releases)
+      expect(names.has(release.name), `changeset for unknown package ${release.name}`).toBe(true);
   });
 });

@@ -41,8 +41,19 @@ try {
   } else if (cmd === "start") {
     const o = parse(rest);
     const peer = await startPeer(o);
-    const info = { url: peer.url, port: peer.port, pid: peer.pid, dir: peer.dir, configPath: peer.configPath, tokenFile: `${peer.dir}/token` };
-    console.log(o.json ? JSON.stringify(info) : `[peer] OpenClaw gateway ready at ${peer.url} (pid ${peer.pid}); token in ${info.tokenFile}`);
+    const info = {
+      url: peer.url,
+      port: peer.port,
+      pid: peer.pid,
+      dir: peer.dir,
+      configPath: peer.configPath,
+      tokenFile: `${peer.dir}/token`,
+    };
+    console.log(
+      o.json
+        ? JSON.stringify(info)
+        : `[peer] OpenClaw gateway ready at ${peer.url} (pid ${peer.pid}); token in ${info.tokenFile}`,
+    );
     const stop = async () => {
       await peer.stop({ clean: false });
       process.exit(0);
@@ -51,7 +62,9 @@ try {
     process.on("SIGTERM", stop);
     setInterval(() => {}, 1 << 30);
   } else {
-    console.error("usage: node tests/peer/cli.mjs install [--sdk] | start [--dir D] [--port P] [--json] [--no-auto-approve] [--trusted-proxy IP] [--origin O] [--config-file F] [--stub-model-url U]");
+    console.error(
+      "usage: node tests/peer/cli.mjs install [--sdk] | start [--dir D] [--port P] [--json] [--no-auto-approve] [--trusted-proxy IP] [--origin O] [--config-file F] [--stub-model-url U]",
+    );
     process.exitCode = 2;
   }
 } catch (err) {

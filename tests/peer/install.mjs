@@ -76,7 +76,8 @@ function withLock(dir, fn) {
       try {
         if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
       } catch {}
-      if (Date.now() > deadline) throw new Error(`[peer] timed out waiting for ${lock}; remove it if no install is running`);
+      if (Date.now() > deadline)
+        throw new Error(`[peer] timed out waiting for ${lock}; remove it if no install is running`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
     }
   }
@@ -91,7 +92,7 @@ function withLock(dir, fn) {
  * Ensures Node 24 and openclaw@2026.9.6 are installed. Returns the paths the peer needs.
  * With `sdk: true` also installs the official @openclaw/gateway-client (used by bench/).
  */
-export function ensurePeerInstalled({ sdk = false, log = (m) => process.stderr.write(m + "\n") } = {}) {
+export function ensurePeerInstalled({ sdk = false, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const root = peerCacheDir();
   const nodeDir = join(root, `node${NODE_MAJOR}`);
   const ocDir = join(root, `openclaw-${OPENCLAW_VERSION}`);
@@ -109,13 +110,17 @@ export function ensurePeerInstalled({ sdk = false, log = (m) => process.stderr.w
     if (!nodeBin) {
       npmInstall(nodeDir, [`node@${NODE_MAJOR}`], log);
       nodeBin = findNode24(nodeDir);
-      if (!nodeBin) throw new Error(`[peer] node@${NODE_MAJOR} installed in ${nodeDir} but no working node >= 24.16 binary was found in it`);
+      if (!nodeBin)
+        throw new Error(
+          `[peer] node@${NODE_MAJOR} installed in ${nodeDir} but no working node >= 24.16 binary was found in it`,
+        );
     }
     if (!existsSync(join(ocDir, ".installed")) || !existsSync(openclawEntry)) {
       npmInstall(ocDir, [`openclaw@${OPENCLAW_VERSION}`], log, nodeBin);
       if (!existsSync(openclawEntry)) throw new Error(`[peer] openclaw installed but ${openclawEntry} is missing`);
       const pkg = JSON.parse(readFileSync(join(ocDir, "node_modules", "openclaw", "package.json"), "utf8"));
-      if (pkg.version !== OPENCLAW_VERSION) throw new Error(`[peer] expected openclaw ${OPENCLAW_VERSION}, got ${pkg.version}`);
+      if (pkg.version !== OPENCLAW_VERSION)
+        throw new Error(`[peer] expected openclaw ${OPENCLAW_VERSION}, got ${pkg.version}`);
       writeFileSync(join(ocDir, ".installed"), `${OPENCLAW_VERSION}\n`);
     }
     if (sdk && !existsSync(sdkEntry)) {

@@ -2,7 +2,17 @@
 // Each peer has its own state dir, config, log file and HOME, a free port and a random token.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,7 +100,9 @@ async function waitStarted(port, child, logPath, timeoutMs) {
       } catch {}
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`[peer] openclaw gateway on port ${port} did not report /startupz 200 within ${timeoutMs} ms.\n${tail(logPath)}`);
+    throw new Error(
+      `[peer] openclaw gateway on port ${port} did not report /startupz 200 within ${timeoutMs} ms.\n${tail(logPath)}`,
+    );
   } finally {
     child.off("exit", onExit);
   }
@@ -136,11 +148,11 @@ export async function startPeer(options = {}) {
   let token = options.token;
   if (!token && existsSync(tokenFile)) token = readFileSync(tokenFile, "utf8").trim();
   if (!token) token = randomBytes(24).toString("hex");
-  writeAtomic(tokenFile, token + "\n");
+  writeAtomic(tokenFile, `${token}\n`);
   const port = options.port ?? (await freePort());
 
   const config = peerConfig({ ...options, port, logFile });
-  if (!options.keepConfig || !existsSync(configPath)) writeAtomic(configPath, JSON.stringify(config, null, 2) + "\n");
+  if (!options.keepConfig || !existsSync(configPath)) writeAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
   const env = {
     PATH: `${join(nodeBin, "..")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
@@ -180,7 +192,9 @@ export async function startPeer(options = {}) {
     try {
       await spawnGateway();
     } catch (err) {
-      (options.log ?? ((m) => process.stderr.write(m + "\n")))(`[peer] first start failed, retrying once: ${String(err.message).split("\n")[0]}`);
+      (options.log ?? ((m) => process.stderr.write(`${m}\n`)))(
+        `[peer] first start failed, retrying once: ${String(err.message).split("\n")[0]}`,
+      );
       await spawnGateway();
     }
   };
@@ -257,7 +271,7 @@ export async function startPeer(options = {}) {
       return readFileSync(configPath, "utf8");
     },
     writeConfig(obj) {
-      writeAtomic(configPath, typeof obj === "string" ? obj : JSON.stringify(obj, null, 2) + "\n");
+      writeAtomic(configPath, typeof obj === "string" ? obj : `${JSON.stringify(obj, null, 2)}\n`);
     },
     logTail(n) {
       return tail(stdoutFile, n);

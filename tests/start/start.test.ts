@@ -1,6 +1,6 @@
 // The README's run command: with no OPENCLAW_GATEWAY_URL, scripts/start.mjs starts the pinned
 // local gateway and mc-server connected to it; SIGTERM stops both.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +63,8 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
     const code = await new Promise<number | null>((r) => child!.once("exit", (c) => r(c)));
     expect(code).toBe(0);
     const gatewayPort = Number(status.gatewayUrl!.split(":").pop());
-    await expect(fetch(`http://127.0.0.1:${gatewayPort}/healthz`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+    await expect(
+      fetch(`http://127.0.0.1:${gatewayPort}/healthz`, { signal: AbortSignal.timeout(2000) }),
+    ).rejects.toThrow();
   }, 300_000);
 });

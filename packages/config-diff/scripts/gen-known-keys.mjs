@@ -17,7 +17,8 @@ import { fileURLToPath } from "node:url";
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 async function loadSchema() {
-  if (process.argv[2]) return { schema: JSON.parse(readFileSync(process.argv[2], "utf8")), version: process.argv[3] ?? "unknown" };
+  if (process.argv[2])
+    return { schema: JSON.parse(readFileSync(process.argv[2], "utf8")), version: process.argv[3] ?? "unknown" };
   const { ensurePeerInstalled, OPENCLAW_VERSION } = await import(here("../../../tests/peer/install.mjs"));
   const { nodeBin, openclawEntry } = ensurePeerInstalled();
   // A throwaway state dir and HOME: the schema must not depend on a local install's config.
@@ -25,10 +26,17 @@ async function loadSchema() {
   const res = spawnSync(nodeBin, [openclawEntry, "config", "schema"], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
-    env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: "1", OPENCLAW_STATE_DIR: join(tmp, "state"), OPENCLAW_CONFIG_PATH: join(tmp, "state", "openclaw.json") },
+    env: {
+      PATH: process.env.PATH,
+      HOME: tmp,
+      NO_COLOR: "1",
+      OPENCLAW_STATE_DIR: join(tmp, "state"),
+      OPENCLAW_CONFIG_PATH: join(tmp, "state", "openclaw.json"),
+    },
   });
   rmSync(tmp, { recursive: true, force: true });
-  if (res.status !== 0) throw new Error(`openclaw config schema failed (exit ${res.status}): ${res.stderr.slice(0, 500)}`);
+  if (res.status !== 0)
+    throw new Error(`openclaw config schema failed (exit ${res.status}): ${res.stderr.slice(0, 500)}`);
   return { schema: JSON.parse(res.stdout), version: OPENCLAW_VERSION };
 }
 
@@ -56,7 +64,10 @@ function trim(root) {
       delete own.anyOf;
       delete own.oneOf;
       delete own.allOf;
-      const parts = [...branches.map(node), ...(own.properties || own.items || own.additionalProperties !== undefined ? [node(own)] : [])];
+      const parts = [
+        ...branches.map(node),
+        ...(own.properties || own.items || own.additionalProperties !== undefined ? [node(own)] : []),
+      ];
       return merge(parts, Boolean(s.allOf));
     }
     if (s.patternProperties || s.propertyNames?.pattern) return 0;
@@ -117,5 +128,5 @@ const { schema, version } = await loadSchema();
 const tree = trim(schema);
 const out = { openclawVersion: version, generatedBy: "scripts/gen-known-keys.mjs", tree };
 const file = here("../src/schema/known-keys.json");
-writeFileSync(file, JSON.stringify(out) + "\n");
+writeFileSync(file, `${JSON.stringify(out)}\n`);
 console.log(`wrote ${file} (${JSON.stringify(out).length} bytes, openclaw ${version})`);

@@ -1,11 +1,18 @@
-import { structuralDiff, type ArrayMode, type RawChange } from "./diff.js";
-import { hasPlaceholder, placeholderNames, resolveEnv, type EnvMode } from "./env.js";
+import { type ArrayMode, type RawChange, structuralDiff } from "./diff.js";
+import { type EnvMode, hasPlaceholder, placeholderNames, resolveEnv } from "./env.js";
 import { ConfigDiffError } from "./errors.js";
-import { BUILTIN_IGNORES, compileRules, matchIgnore, type IgnoreRuleSpec } from "./ignore.js";
+import { BUILTIN_IGNORES, compileRules, type IgnoreRuleSpec, matchIgnore } from "./ignore.js";
 import { lintConfig } from "./lint.js";
-import { normalizeConfig, NORMALIZE_RULES } from "./normalize.js";
-import { compilePointerGlob, getAt, toDotted, toPointer, type Segment } from "./pointer.js";
-import { FORMAT_VERSION, type Change, type DiffReport, type Disposition, type LiveStatus, type SourceInfo } from "./report.js";
+import { NORMALIZE_RULES, normalizeConfig } from "./normalize.js";
+import { compilePointerGlob, getAt, type Segment, toDotted, toPointer } from "./pointer.js";
+import {
+  type Change,
+  type DiffReport,
+  type Disposition,
+  FORMAT_VERSION,
+  type LiveStatus,
+  type SourceInfo,
+} from "./report.js";
 import { containsRedacted, describeSecret, isSensitiveChange, MASK, maskValue, REDACTED_SENTINEL } from "./secrets.js";
 
 /** A config as loaded by a source (file, docker, gateway), or wrap a plain object with `configInput`. */
@@ -18,14 +25,20 @@ export interface LoadedConfig {
 
 const LOADED = Symbol.for("@missionctl/config-diff/loaded");
 
-export function configInput(value: unknown, label = "value", kind: SourceInfo["kind"] = "value", live?: LiveStatus): LoadedConfig {
+export function configInput(
+  value: unknown,
+  label = "value",
+  kind: SourceInfo["kind"] = "value",
+  live?: LiveStatus,
+): LoadedConfig {
   const c = { kind, label, value, ...(live ? { live } : {}) };
   Object.defineProperty(c, LOADED, { value: true });
   return c;
 }
 
 function asLoaded(input: unknown, fallbackLabel: string): LoadedConfig {
-  if (input !== null && typeof input === "object" && (input as Record<symbol, unknown>)[LOADED]) return input as LoadedConfig;
+  if (input !== null && typeof input === "object" && (input as Record<symbol, unknown>)[LOADED])
+    return input as LoadedConfig;
   return configInput(input, fallbackLabel);
 }
 
@@ -61,7 +74,10 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
   const rt = asLoaded(runtime, "runtime");
   const envMode: EnvMode = options.envMode ?? "literal";
   if (!["literal", "resolve", "presence"].includes(envMode)) {
-    throw new ConfigDiffError("INVALID_OPTIONS", `envMode ${JSON.stringify(envMode)} is not one of literal, resolve, presence`);
+    throw new ConfigDiffError(
+      "INVALID_OPTIONS",
+      `envMode ${JSON.stringify(envMode)} is not one of literal, resolve, presence`,
+    );
   }
   const normalize = options.normalize !== false;
   const failOn = options.failOn ?? [];
@@ -69,14 +85,16 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
   const rules = compileRules(
     [
       ...(options.builtinIgnores === false ? [] : BUILTIN_IGNORES),
-      ...(options.ignore ?? []).map((r) => (typeof r === "string" ? { pattern: r, origin: "flag" as const } : { origin: "flag" as const, ...r })),
+      ...(options.ignore ?? []).map((r) =>
+        typeof r === "string" ? { pattern: r, origin: "flag" as const } : { origin: "flag" as const, ...r },
+      ),
     ],
     "flag",
   );
   const suppressed = new Map<(typeof rules)[number], number>();
 
   const arrayRules = Object.entries(options.arrays ?? {}).map(([pattern, mode]) => {
-    let glob;
+    let glob: ReturnType<typeof compilePointerGlob>;
     try {
       glob = compilePointerGlob(pattern);
     } catch (err) {
@@ -147,7 +165,10 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
       disposition = "normalized";
       rule = "array-as-set";
       note = "same elements in another order";
-    } else if ((rc.kind === "changed" || rc.kind === "type-changed") && (containsRedacted(rc.before) || containsRedacted(rc.after))) {
+    } else if (
+      (rc.kind === "changed" || rc.kind === "type-changed") &&
+      (containsRedacted(rc.before) || containsRedacted(rc.after))
+    ) {
       disposition = "unverifiable";
       note = `the gateway redacts this value (${REDACTED_SENTINEL}), so it cannot be compared`;
     } else if (envMode === "resolve" && (unresolved.a.has(pointer) || unresolved.b.has(pointer))) {
@@ -178,12 +199,20 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
       path: toDotted(rc.segments),
       kind: rc.kind,
       disposition,
-      severity: disposition === "drift" ? "error" : disposition === "unverifiable" ? (failOn.includes("unverifiable") ? "error" : "warning") : "info",
+      severity:
+        disposition === "drift"
+          ? "error"
+          : disposition === "unverifiable"
+            ? failOn.includes("unverifiable")
+              ? "error"
+              : "warning"
+            : "info",
       sensitive,
     };
     if (sensitive) {
       if (hasBefore) {
-        c.before = beforeRaw === REDACTED_SENTINEL || isPlainObject(beforeRaw) ? maskValue(beforeRaw, rc.segments) : MASK;
+        c.before =
+          beforeRaw === REDACTED_SENTINEL || isPlainObject(beforeRaw) ? maskValue(beforeRaw, rc.segments) : MASK;
         c.beforeShape = describeSecret(beforeRaw);
       }
       if (hasAfter) {
@@ -191,7 +220,8 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
         c.afterShape = describeSecret(afterRaw);
       }
       // A bare placeholder names a variable, not a value: keep it visible in the masked slot.
-      if (hasBefore && typeof beforeRaw === "string" && /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(beforeRaw)) c.before = beforeRaw;
+      if (hasBefore && typeof beforeRaw === "string" && /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(beforeRaw))
+        c.before = beforeRaw;
       if (hasAfter && typeof afterRaw === "string" && /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(afterRaw)) c.after = afterRaw;
     } else {
       if (hasBefore) c.before = maskValue(beforeRaw, rc.segments);
@@ -217,12 +247,19 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     const kind = ra.found && rb.found ? "changed" : ra.found ? "removed" : "added";
     const ruleDef = NORMALIZE_RULES.find((r) => r.id === e.rule);
     classify(
-      { segments: e.segments, kind, ...(ra.found ? { before: ra.value } : {}), ...(rb.found ? { after: rb.value } : {}) },
+      {
+        segments: e.segments,
+        kind,
+        ...(ra.found ? { before: ra.value } : {}),
+        ...(rb.found ? { after: rb.value } : {}),
+      },
       { disposition: "normalized", rule: e.rule, ...(ruleDef ? { note: ruleDef.description } : {}) },
     );
   }
 
-  changes.sort((x, y) => (x.pointer < y.pointer ? -1 : x.pointer > y.pointer ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0));
+  changes.sort((x, y) =>
+    x.pointer < y.pointer ? -1 : x.pointer > y.pointer ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0,
+  );
 
   const lint = options.lint ? [...lintConfig(src.value, "source"), ...lintConfig(rt.value, "runtime")] : undefined;
   const live = rt.live ?? src.live;
@@ -238,7 +275,10 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     liveMismatch: live ? !live.applied || !live.valid : false,
   };
   const failing =
-    summary.drift > 0 || summary.lintErrors > 0 || summary.liveMismatch || (failOn.includes("unverifiable") && summary.unverifiable > 0);
+    summary.drift > 0 ||
+    summary.lintErrors > 0 ||
+    summary.liveMismatch ||
+    (failOn.includes("unverifiable") && summary.unverifiable > 0);
 
   return {
     formatVersion: FORMAT_VERSION,
@@ -247,7 +287,12 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     sources: { source: { label: src.label, kind: src.kind }, runtime: { label: rt.label, kind: rt.kind } },
     summary,
     changes,
-    rules: rules.map((r) => ({ pattern: r.pattern, origin: r.origin, ...(r.reason ? { reason: r.reason } : {}), suppressed: suppressed.get(r) ?? 0 })),
+    rules: rules.map((r) => ({
+      pattern: r.pattern,
+      origin: r.origin,
+      ...(r.reason ? { reason: r.reason } : {}),
+      suppressed: suppressed.get(r) ?? 0,
+    })),
     ...(lint ? { lint } : {}),
     ...(live ? { live } : {}),
     options: { envMode, normalize, failOn: [...failOn] },

@@ -57,7 +57,11 @@ export function structuralDiff(a: unknown, b: unknown, options: StructuralDiffOp
         return;
       }
     }
-    out.push(kind === "added" ? { segments: segs.slice(), kind, after: v, root } : { segments: segs.slice(), kind, before: v, root });
+    out.push(
+      kind === "added"
+        ? { segments: segs.slice(), kind, after: v, root }
+        : { segments: segs.slice(), kind, before: v, root },
+    );
   };
 
   const walk = (x: unknown, y: unknown): void => {

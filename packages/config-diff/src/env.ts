@@ -45,7 +45,11 @@ export interface EnvResult {
 }
 
 /** Applies resolve mode to a whole config; other modes leave it untouched. */
-export function resolveEnv(value: unknown, env: Record<string, string | undefined>, pointerOf: (segs: (string | number)[]) => string): EnvResult {
+export function resolveEnv(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  pointerOf: (segs: (string | number)[]) => string,
+): EnvResult {
   const unresolved = new Set<string>();
   const segs: (string | number)[] = [];
   const walk = (v: unknown): unknown => {
@@ -86,7 +90,10 @@ export function parseEnvFile(text: string, label: string): Record<string, string
     if (line === "" || line.startsWith("#")) continue;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
     if (!m) {
-      throw new ConfigDiffError("ENV_FILE_INVALID", `${label}:${i + 1}: expected KEY=VALUE — fix or remove the line`, { file: label, line: i + 1 });
+      throw new ConfigDiffError("ENV_FILE_INVALID", `${label}:${i + 1}: expected KEY=VALUE — fix or remove the line`, {
+        file: label,
+        line: i + 1,
+      });
     }
     let v = m[2]!;
     const q = v[0];

@@ -35,7 +35,12 @@ export class ConfigDiffError extends Error {
   readonly pointer?: string;
   readonly hint?: string;
 
-  constructor(code: ConfigDiffErrorCode, message: string, context: ConfigDiffErrorContext = {}, options: { cause?: unknown } = {}) {
+  constructor(
+    code: ConfigDiffErrorCode,
+    message: string,
+    context: ConfigDiffErrorContext = {},
+    options: { cause?: unknown } = {},
+  ) {
     super(`[config-diff] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (context.file !== undefined) this.file = context.file;

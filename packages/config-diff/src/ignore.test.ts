@@ -8,7 +8,9 @@ describe("ignore rules", () => {
     expect(matchIgnore(rules, "/gateway/auth/token")).toBeUndefined();
   });
   it("validates the ignore file with precise messages", () => {
-    expect(parseIgnoreFile("ignore:\n  - /meta/**\n  - pointer: /x\n    reason: y\narrays:\n  /a: ordered\n", "f.yaml")).toEqual({
+    expect(
+      parseIgnoreFile("ignore:\n  - /meta/**\n  - pointer: /x\n    reason: y\narrays:\n  /a: ordered\n", "f.yaml"),
+    ).toEqual({
       ignore: ["/meta/**", { pointer: "/x", reason: "y" }],
       arrays: { "/a": "ordered" },
     });

@@ -15,9 +15,17 @@ export interface IgnoreRuleSpec {
 
 /** Runtime-managed fields OpenClaw writes by itself (config-diff-and-style.md §3.5). */
 export const BUILTIN_IGNORES: readonly IgnoreRuleSpec[] = [
-  { pattern: "/meta/**", reason: "stamped by OpenClaw on every config write (lastTouchedVersion, migrations)", origin: "builtin" },
+  {
+    pattern: "/meta/**",
+    reason: "stamped by OpenClaw on every config write (lastTouchedVersion, migrations)",
+    origin: "builtin",
+  },
   { pattern: "/wizard/**", reason: "written by onboard/configure/doctor", origin: "builtin" },
-  { pattern: "/commands/ownerDisplaySecret", reason: "auto-generated secret persisted by the gateway", origin: "builtin" },
+  {
+    pattern: "/commands/ownerDisplaySecret",
+    reason: "auto-generated secret persisted by the gateway",
+    origin: "builtin",
+  },
 ];
 
 export interface CompiledRule {
@@ -36,9 +44,20 @@ export function compileRules(specs: readonly IgnoreRuleSpec[], defaultOrigin: Ru
     try {
       glob = compilePointerGlob(raw);
     } catch (err) {
-      throw new ConfigDiffError("INVALID_OPTIONS", `ignore pattern ${JSON.stringify(s.pattern)}: ${(err as Error).message}`, {}, { cause: err });
+      throw new ConfigDiffError(
+        "INVALID_OPTIONS",
+        `ignore pattern ${JSON.stringify(s.pattern)}: ${(err as Error).message}`,
+        {},
+        { cause: err },
+      );
     }
-    return { pattern: s.pattern, negate, origin: s.origin ?? defaultOrigin, glob, ...(s.reason ? { reason: s.reason } : {}) };
+    return {
+      pattern: s.pattern,
+      negate,
+      origin: s.origin ?? defaultOrigin,
+      glob,
+      ...(s.reason ? { reason: s.reason } : {}),
+    };
   });
 }
 
@@ -58,7 +77,9 @@ const pointerGlob = z.string().refine((s) => s === "" || s.startsWith("/") || s.
 export const IgnoreFileSchema = z
   .object({
     version: z.literal(1).optional(),
-    ignore: z.array(z.union([pointerGlob, z.object({ pointer: pointerGlob, reason: z.string().optional() }).strict()])).optional(),
+    ignore: z
+      .array(z.union([pointerGlob, z.object({ pointer: pointerGlob, reason: z.string().optional() }).strict()]))
+      .optional(),
     arrays: z.record(z.string().startsWith("/"), z.enum(["set", "ordered"])).optional(),
     envMode: z.enum(["literal", "resolve", "presence"]).optional(),
     builtinIgnores: z.boolean().optional(),
@@ -75,7 +96,12 @@ export function loadIgnoreFile(file: string): IgnoreFile {
     text = readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigDiffError("FILE_UNREADABLE", `${file}: cannot read the ignore file (${code ?? "error"}) — check --ignore-file`, { file }, { cause: err });
+    throw new ConfigDiffError(
+      "FILE_UNREADABLE",
+      `${file}: cannot read the ignore file (${code ?? "error"}) — check --ignore-file`,
+      { file },
+      { cause: err },
+    );
   }
   return parseIgnoreFile(text, file);
 }
@@ -87,7 +113,10 @@ export function parseIgnoreFile(text: string, label: string): IgnoreFile {
   } catch (err) {
     const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
-    throw new ConfigDiffError("IGNORE_FILE_INVALID", `${where}: invalid YAML — fix the ignore file`, { file: label, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+    throw new ConfigDiffError("IGNORE_FILE_INVALID", `${where}: invalid YAML — fix the ignore file`, {
+      file: label,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+    });
   }
   const res = IgnoreFileSchema.safeParse(data ?? {});
   if (!res.success) {

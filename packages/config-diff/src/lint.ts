@@ -1,5 +1,5 @@
+import { type Segment, toDotted, toPointer } from "./pointer.js";
 import knownKeys from "./schema/known-keys.json";
-import { toDotted, toPointer, type Segment } from "./pointer.js";
 
 export type LintSeverity = "error" | "warning";
 
@@ -42,8 +42,9 @@ const KEY_RULES: KeyRule[] = [
     path: ["gateway", "controlUi", "dangerouslyDisableDeviceAuth"],
     rule: "inert-key",
     severity: "warning",
-    message: "is retired and inert: clients without a device identity are still rejected, and changing it forces a full gateway restart",
-    fix: "remove it (openclaw doctor --fix does); pair the client's device (openclaw devices approve) or use gateway.auth.mode \"trusted-proxy\"",
+    message:
+      "is retired and inert: clients without a device identity are still rejected, and changing it forces a full gateway restart",
+    fix: 'remove it (openclaw doctor --fix does); pair the client\'s device (openclaw devices approve) or use gateway.auth.mode "trusted-proxy"',
   },
   {
     path: ["gateway", "reload", "mode"],
@@ -84,7 +85,15 @@ export function lintConfig(config: unknown, side: LintFinding["side"]): LintFind
     if (!found || (r.when && !r.when(cur))) continue;
     const pointer = toPointer(r.path);
     special.add(pointer);
-    findings.push({ side, pointer, path: toDotted(r.path), rule: r.rule, severity: r.severity, message: `${toDotted(r.path)} ${r.message}`, fix: r.fix });
+    findings.push({
+      side,
+      pointer,
+      path: toDotted(r.path),
+      rule: r.rule,
+      severity: r.severity,
+      message: `${toDotted(r.path)} ${r.message}`,
+      fix: r.fix,
+    });
   }
 
   const segs: Segment[] = [];
@@ -103,7 +112,7 @@ export function lintConfig(config: unknown, side: LintFinding["side"]): LintFind
     for (const [k, item] of Object.entries(v)) {
       if (k === "$include" || (segs.length === 0 && k === "$schema")) continue;
       segs.push(k);
-      const child = node.p && Object.prototype.hasOwnProperty.call(node.p, k) ? node.p[k] : node.x;
+      const child = node.p && Object.hasOwn(node.p, k) ? node.p[k] : node.x;
       if (child === undefined) {
         const pointer = toPointer(segs);
         if (!special.has(pointer)) {

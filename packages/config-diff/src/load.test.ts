@@ -27,11 +27,19 @@ describe("resolveIncludes (OpenClaw rules)", () => {
   writeFileSync(join(dir, "a.json5"), "{ list: [1], obj: { x: 1 }, s: 'a' }");
   writeFileSync(join(dir, "b.json5"), "{ list: [2], obj: { y: 2 }, s: 'b' }");
   it("replaces, deep-merges arrays of includes (arrays concatenate) and applies siblings last", () => {
-    const v = resolveIncludes({ one: { $include: "./a.json5" }, many: { $include: ["./a.json5", "./b.json5"], s: "sib" } }, { configPath: cfg });
-    expect(v).toEqual({ one: { list: [1], obj: { x: 1 }, s: "a" }, many: { list: [1, 2], obj: { x: 1, y: 2 }, s: "sib" } });
+    const v = resolveIncludes(
+      { one: { $include: "./a.json5" }, many: { $include: ["./a.json5", "./b.json5"], s: "sib" } },
+      { configPath: cfg },
+    );
+    expect(v).toEqual({
+      one: { list: [1], obj: { x: 1 }, s: "a" },
+      many: { list: [1, 2], obj: { x: 1, y: 2 }, s: "sib" },
+    });
   });
   it("refuses paths outside the config directory, symlink escapes and cycles", () => {
-    expect(() => resolveIncludes({ $include: "../x.json5" }, { configPath: cfg })).toThrow(/escapes the config directory/);
+    expect(() => resolveIncludes({ $include: "../x.json5" }, { configPath: cfg })).toThrow(
+      /escapes the config directory/,
+    );
     const outside = mkdtempSync(join(tmpdir(), "cd-out-"));
     writeFileSync(join(outside, "o.json5"), "{}");
     symlinkSync(join(outside, "o.json5"), join(dir, "link.json5"));
@@ -44,7 +52,11 @@ describe("resolveIncludes (OpenClaw rules)", () => {
     mkdirSync(d, { recursive: true });
     for (let i = 0; i < 12; i++) writeFileSync(join(d, `l${i}.json5`), `{ $include: './l${i + 1}.json5' }`);
     writeFileSync(join(d, "l12.json5"), "{ end: true }");
-    expect(() => resolveIncludes({ $include: "./l0.json5" }, { configPath: join(d, "openclaw.json") })).toThrow(/maximum include depth \(10\)/);
-    expect(resolveIncludes({ $include: "./l3.json5" }, { configPath: join(d, "openclaw.json") })).toEqual({ end: true });
+    expect(() => resolveIncludes({ $include: "./l0.json5" }, { configPath: join(d, "openclaw.json") })).toThrow(
+      /maximum include depth \(10\)/,
+    );
+    expect(resolveIncludes({ $include: "./l3.json5" }, { configPath: join(d, "openclaw.json") })).toEqual({
+      end: true,
+    });
   });
 });

@@ -30,8 +30,19 @@ export function readTextFile(file: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
-      code === "ENOENT" ? "no such file" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "is a directory" : `cannot read (${code ?? "unknown error"})`;
-    throw new ConfigDiffError("FILE_UNREADABLE", `${file}: ${reason} — check the path and that this user may read it`, { file }, { cause: err });
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "is a directory"
+            : `cannot read (${code ?? "unknown error"})`;
+    throw new ConfigDiffError(
+      "FILE_UNREADABLE",
+      `${file}: ${reason} — check the path and that this user may read it`,
+      { file },
+      { cause: err },
+    );
   }
 }
 
@@ -55,7 +66,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function isInside(root: string, p: string): boolean {
   const rel = relative(root, p);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel) && !rel.startsWith(".." + sep));
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
 }
 
 function safeRealpath(p: string): string {
@@ -85,7 +96,12 @@ export function resolveIncludes(value: unknown, options: IncludeOptions): unknow
     real: normalize(safeRealpath(r)),
   }));
   const fail = (msg: string, includePath: string, cause?: unknown): never => {
-    throw new ConfigDiffError("INCLUDE_ERROR", `${configPath}: $include ${JSON.stringify(includePath)}: ${msg}`, { file: configPath }, { cause });
+    throw new ConfigDiffError(
+      "INCLUDE_ERROR",
+      `${configPath}: $include ${JSON.stringify(includePath)}: ${msg}`,
+      { file: configPath },
+      { cause },
+    );
   };
   const read =
     options.readFile ??
@@ -97,20 +113,28 @@ export function resolveIncludes(value: unknown, options: IncludeOptions): unknow
 
   const loadFile = (includePath: string, base: string, visited: string[], depth: number): unknown => {
     if (includePath.includes("\0")) fail("the path contains a null byte", includePath);
-    if (includePath.length >= INCLUDE_MAX_PATH_LENGTH) fail(`the path is longer than ${INCLUDE_MAX_PATH_LENGTH - 1} characters`, includePath);
+    if (includePath.length >= INCLUDE_MAX_PATH_LENGTH)
+      fail(`the path is longer than ${INCLUDE_MAX_PATH_LENGTH - 1} characters`, includePath);
     const abs = normalize(isAbsolute(includePath) ? includePath : resolve(dirname(base), includePath));
-    if (!roots.some((r) => isInside(r.lexical, abs))) fail(`escapes the config directory ${roots[0]!.lexical} — keep included files next to the config`, includePath);
+    if (!roots.some((r) => isInside(r.lexical, abs)))
+      fail(`escapes the config directory ${roots[0]!.lexical} — keep included files next to the config`, includePath);
     const real = safeRealpath(abs);
-    if (!roots.some((r) => isInside(r.real, real))) fail("resolves outside the config directory through a symlink", includePath);
+    if (!roots.some((r) => isInside(r.real, real)))
+      fail("resolves outside the config directory through a symlink", includePath);
     if (visited.includes(abs)) fail(`circular include: ${[...visited, abs].join(" -> ")}`, includePath);
     if (depth >= INCLUDE_MAX_DEPTH) fail(`maximum include depth (${INCLUDE_MAX_DEPTH}) exceeded`, includePath);
     let text: string;
     try {
       text = read(abs);
     } catch (err) {
-      return fail(`cannot read ${abs} (must be a regular file of at most ${INCLUDE_MAX_FILE_BYTES} bytes)`, includePath, err);
+      return fail(
+        `cannot read ${abs} (must be a regular file of at most ${INCLUDE_MAX_FILE_BYTES} bytes)`,
+        includePath,
+        err,
+      );
     }
-    if (Buffer.byteLength(text) > INCLUDE_MAX_FILE_BYTES) fail(`larger than ${INCLUDE_MAX_FILE_BYTES} bytes`, includePath);
+    if (Buffer.byteLength(text) > INCLUDE_MAX_FILE_BYTES)
+      fail(`larger than ${INCLUDE_MAX_FILE_BYTES} bytes`, includePath);
     const parsed = parseJson5(text, abs);
     return walk(parsed, abs, [...visited, abs], depth + 1);
   };

@@ -29,7 +29,8 @@ export const NORMALIZE_RULES: readonly NormalizeRule[] = [
   {
     id: "bind-host-alias",
     path: ["gateway", "bind"],
-    description: "legacy gateway.bind host aliases map to bind modes (0.0.0.0/:: → lan, 127.0.0.1/localhost/::1 → loopback)",
+    description:
+      "legacy gateway.bind host aliases map to bind modes (0.0.0.0/:: → lan, 127.0.0.1/localhost/::1 → loopback)",
     apply: (v) => (typeof v === "string" && v in BIND_ALIASES ? BIND_ALIASES[v] : undefined),
   },
   {
@@ -53,7 +54,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Applies the rules copy-on-write along their paths only, so a large config is not cloned.
  * Returns the rewritten config and where it was rewritten.
  */
-export function normalizeConfig(value: unknown, rules: readonly NormalizeRule[] = NORMALIZE_RULES): { value: unknown; events: NormalizeEvent[] } {
+export function normalizeConfig(
+  value: unknown,
+  rules: readonly NormalizeRule[] = NORMALIZE_RULES,
+): { value: unknown; events: NormalizeEvent[] } {
   let root = value;
   const events: NormalizeEvent[] = [];
   for (const rule of rules) {

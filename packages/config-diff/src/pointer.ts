@@ -8,7 +8,7 @@ export function encodeSegment(s: Segment): string {
 
 export function toPointer(segments: readonly Segment[]): string {
   let out = "";
-  for (const s of segments) out += "/" + encodeSegment(s);
+  for (const s of segments) out += `/${encodeSegment(s)}`;
   return out;
 }
 
@@ -41,7 +41,7 @@ export function getAt(value: unknown, segments: readonly Segment[]): { found: bo
       const i = typeof s === "number" ? s : Number(s);
       if (!Number.isInteger(i) || i < 0 || i >= cur.length) return { found: false };
       cur = cur[i];
-    } else if (cur !== null && typeof cur === "object" && Object.prototype.hasOwnProperty.call(cur, String(s))) {
+    } else if (cur !== null && typeof cur === "object" && Object.hasOwn(cur, String(s))) {
       cur = (cur as Record<string, unknown>)[String(s)];
     } else return { found: false };
   }
@@ -68,7 +68,12 @@ export function compilePointerGlob(pattern: string): PointerGlob {
     if (!s.includes("*")) return s.replace(/~1/g, "/").replace(/~0/g, "~");
     const re = s
       .split("*")
-      .map((lit) => lit.replace(/~1/g, "/").replace(/~0/g, "~").replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .map((lit) =>
+        lit
+          .replace(/~1/g, "/")
+          .replace(/~0/g, "~")
+          .replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
+      )
       .join("[^/]*");
     return new RegExp(`^${re}$`);
   });

@@ -1,6 +1,6 @@
 import type { ChangeKind } from "./diff.js";
-import type { LintFinding } from "./lint.js";
 import type { RuleOrigin } from "./ignore.js";
+import type { LintFinding } from "./lint.js";
 
 /** Bump the minor for additions, the major for breaking changes (Terraform's format_version rule). */
 export const FORMAT_VERSION = "1.0";

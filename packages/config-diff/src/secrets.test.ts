@@ -12,10 +12,22 @@ describe("secrets", () => {
   });
   it("masks nested secrets, SecretRef ids and URL credentials but keeps placeholders", () => {
     const v = maskValue(
-      { apiKey: "sk-live", baseUrl: "https://u:pw@h/v1", token: "${TOK}", ref: { source: "env", provider: "default", id: "MY_ID" }, n: 1 },
+      {
+        apiKey: "sk-live",
+        baseUrl: "https://u:pw@h/v1",
+        token: "${TOK}",
+        ref: { source: "env", provider: "default", id: "MY_ID" },
+        n: 1,
+      },
       ["models", "providers", "p"],
     );
-    expect(v).toEqual({ apiKey: "***", baseUrl: "https://u:***@h/v1", token: "${TOK}", ref: { source: "env", provider: "default", id: "***" }, n: 1 });
+    expect(v).toEqual({
+      apiKey: "***",
+      baseUrl: "https://u:***@h/v1",
+      token: "${TOK}",
+      ref: { source: "env", provider: "default", id: "***" },
+      n: 1,
+    });
   });
   it("treats SecretRef objects and their ids as sensitive", () => {
     expect(isSensitiveChange(["x", "cred"], { source: "file", id: "/a" }, undefined)).toBe(true);

@@ -1,13 +1,20 @@
-import type { Segment } from "./pointer.js";
-
 import { placeholderNames } from "./env.js";
+import type { Segment } from "./pointer.js";
 
 /** OpenClaw's redaction sentinel in `config.get` and UI responses: the value is unknown. */
 export const REDACTED_SENTINEL = "__OPENCLAW_REDACTED__";
 export const MASK = "***";
 
 // OpenClaw 2026.9.6 src/config/sensitive-paths.ts, applied to the dotted path as it does.
-const SENSITIVE_PATTERNS = [/token$/i, /password/i, /secret/i, /api.?key/i, /encrypt.?key/i, /private.?key/i, /serviceaccount(?:ref)?$/i];
+const SENSITIVE_PATTERNS = [
+  /token$/i,
+  /password/i,
+  /secret/i,
+  /api.?key/i,
+  /encrypt.?key/i,
+  /private.?key/i,
+  /serviceaccount(?:ref)?$/i,
+];
 const WHITELIST_SUFFIXES = [
   "maxtokens",
   "maxoutputtokens",
@@ -112,4 +119,3 @@ export function describeSecret(v: unknown): string {
   if (isSecretRef(v)) return `SecretRef ${v.source}:${v.provider ?? "default"}`;
   return typeof v;
 }
-

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
-import { buildOnce, expectGolden, FIXTURES, runBin, type RunResult } from "./helpers.js";
+import { buildOnce, expectGolden, FIXTURES, type RunResult, runBin } from "./helpers.js";
 
 const ref = ["--source", "tests/fixtures/reference-source.json5", "--runtime", "tests/fixtures/reference-runtime.json"];
 const canary = ["--source", "tests/fixtures/canary-source.json5", "--runtime", "tests/fixtures/canary-runtime.json"];
@@ -38,14 +38,28 @@ describe("config-diff CLI: goldens", () => {
     const report = JSON.parse(r.stdout);
     expect(report.formatVersion).toBe("1.0");
     expect(report.changes.filter((c: { disposition: string }) => c.disposition === "drift")).toEqual([
-      expect.objectContaining({ pointer: "/gateway/controlUi/allowedOrigins/0", kind: "removed", before: "https://javisi.ewutelo.cloud" }),
-      expect.objectContaining({ pointer: "/gateway/controlUi/allowedOrigins/1", kind: "removed", before: "https://mc.ewutelo.cloud" }),
+      expect.objectContaining({
+        pointer: "/gateway/controlUi/allowedOrigins/0",
+        kind: "removed",
+        before: "https://javisi.ewutelo.cloud",
+      }),
+      expect.objectContaining({
+        pointer: "/gateway/controlUi/allowedOrigins/1",
+        kind: "removed",
+        before: "https://mc.ewutelo.cloud",
+      }),
     ]);
     expect(report.lint.filter((f: { side: string }) => f.side === "source")).toEqual([
-      expect.objectContaining({ pointer: "/gateway/controlUi/allowInsecureAuth", severity: "error", rule: "removed-key" }),
+      expect.objectContaining({
+        pointer: "/gateway/controlUi/allowInsecureAuth",
+        severity: "error",
+        rule: "removed-key",
+      }),
     ]);
     const human = await run([...ref, "--lint"]);
-    expect(human.stdout).toMatch(/✖ lint \(source\) gateway\.controlUi\.allowInsecureAuth no longer exists.*last good config/);
+    expect(human.stdout).toMatch(
+      /✖ lint \(source\) gateway\.controlUi\.allowInsecureAuth no longer exists.*last good config/,
+    );
     expect(human.stdout).toMatch(/fix: remove gateway\.controlUi\.allowInsecureAuth/);
   });
 
@@ -55,7 +69,12 @@ describe("config-diff CLI: goldens", () => {
     writeFileSync(summary, "# earlier step\n");
     const r = await run([...canary, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(1);
-    expect(r.stdout.split("\n").filter(Boolean).every((l) => /^::(error|warning) /.test(l))).toBe(true);
+    expect(
+      r.stdout
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => /^::(error|warning) /.test(l)),
+    ).toBe(true);
     const md = readFileSync(summary, "utf8");
     seen.push(md);
     expect(md).toMatch(/^# earlier step\n## config-diff: drift found/);
@@ -65,13 +84,34 @@ describe("config-diff CLI: goldens", () => {
 
 describe("config-diff CLI: behaviour", () => {
   it("exit 0 without drift; env resolve from --env-file; presence mode", async () => {
-    expect((await run(["--source", "tests/fixtures/reference-runtime.json", "--runtime", "tests/fixtures/reference-runtime.json"])).code).toBe(0);
-    const resolved = await run([...canary, "--env-mode", "resolve", "--env-file", "tests/fixtures/canary.env", "--format", "json"]);
+    expect(
+      (
+        await run([
+          "--source",
+          "tests/fixtures/reference-runtime.json",
+          "--runtime",
+          "tests/fixtures/reference-runtime.json",
+        ])
+      ).code,
+    ).toBe(0);
+    const resolved = await run([
+      ...canary,
+      "--env-mode",
+      "resolve",
+      "--env-file",
+      "tests/fixtures/canary.env",
+      "--format",
+      "json",
+    ]);
     const changes = JSON.parse(resolved.stdout).changes as { pointer: string }[];
     expect(changes.map((c) => c.pointer)).not.toContain("/models/providers/main/apiKey");
     expect(changes.map((c) => c.pointer)).not.toContain("/logging/file");
     const presence = await run([...canary, "--env-mode", "presence", "--format", "json"]);
-    expect(JSON.parse(presence.stdout).changes.find((c: { pointer: string }) => c.pointer === "/models/providers/main/apiKey").disposition).toBe("unverifiable");
+    expect(
+      JSON.parse(presence.stdout).changes.find(
+        (c: { pointer: string }) => c.pointer === "/models/providers/main/apiKey",
+      ).disposition,
+    ).toBe("unverifiable");
   });
 
   it("--fail-on unverifiable and --exit-zero", async () => {
@@ -86,18 +126,33 @@ describe("config-diff CLI: behaviour", () => {
 
   it("reads the source from stdin and the ignore file from the working directory", async () => {
     const text = readFileSync(join(FIXTURES, "reference-source.json5"), "utf8");
-    const r = await run(["--source", "-", "--runtime", "tests/fixtures/reference-runtime.json", "--format", "json"], { input: text });
+    const r = await run(["--source", "-", "--runtime", "tests/fixtures/reference-runtime.json", "--format", "json"], {
+      input: text,
+    });
     expect(JSON.parse(r.stdout).sources.source).toEqual({ label: "<stdin>", kind: "stdin" });
     const dir = mkdtempSync(join(tmpdir(), "cd-ign-"));
     writeFileSync(join(dir, ".config-diff.yaml"), readFileSync(join(FIXTURES, "ignore-valid.yaml")));
-    const withFile = await run(["--source", join(FIXTURES, "canary-source.json5"), "--runtime", join(FIXTURES, "canary-runtime.json"), "--format", "json"], { cwd: dir });
+    const withFile = await run(
+      [
+        "--source",
+        join(FIXTURES, "canary-source.json5"),
+        "--runtime",
+        join(FIXTURES, "canary-runtime.json"),
+        "--format",
+        "json",
+      ],
+      { cwd: dir },
+    );
     const rep = JSON.parse(withFile.stdout);
     expect(rep.rules.filter((x: { origin: string }) => x.origin === "file")).toEqual([
       { pattern: "/gateway/auth/rateLimit/**", origin: "file", reason: "tuned on the server", suppressed: 1 },
       { pattern: "/logging/level", origin: "file", suppressed: 1 },
     ]);
     // arrays: /gateway/trustedProxies ordered → index-wise comparison
-    expect(rep.changes.find((c: { pointer: string }) => c.pointer === "/gateway/trustedProxies/1")).toMatchObject({ kind: "removed", disposition: "drift" });
+    expect(rep.changes.find((c: { pointer: string }) => c.pointer === "/gateway/trustedProxies/1")).toMatchObject({
+      kind: "removed",
+      disposition: "drift",
+    });
   });
 
   it("reads docker:<container>:<path> through `docker exec <c> cat <path>`", async () => {
@@ -114,20 +169,44 @@ case "$4" in /home/node/.openclaw/openclaw.json) cat "${join(FIXTURES, "referenc
     );
     chmodSync(fake, 0o755);
     const env = { PATH: `${dir}:${process.env.PATH}` };
-    const ok = await run(["--source", "tests/fixtures/reference-source.json5", "--runtime", "docker:openclaw:/home/node/.openclaw/openclaw.json", "--format", "json"], { env });
+    const ok = await run(
+      [
+        "--source",
+        "tests/fixtures/reference-source.json5",
+        "--runtime",
+        "docker:openclaw:/home/node/.openclaw/openclaw.json",
+        "--format",
+        "json",
+      ],
+      { env },
+    );
     expect(ok.code).toBe(1);
     const rep = JSON.parse(ok.stdout);
-    expect(rep.sources.runtime).toEqual({ label: "docker:openclaw:/home/node/.openclaw/openclaw.json", kind: "docker" });
+    expect(rep.sources.runtime).toEqual({
+      label: "docker:openclaw:/home/node/.openclaw/openclaw.json",
+      kind: "docker",
+    });
     expect(rep.summary.drift).toBe(2);
-    const missing = await run(["--source", "tests/fixtures/reference-source.json5", "--runtime", "docker:nope:/x.json"], { env });
+    const missing = await run(
+      ["--source", "tests/fixtures/reference-source.json5", "--runtime", "docker:nope:/x.json"],
+      { env },
+    );
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("[config-diff] docker:nope:/x.json: docker exec failed (exit 1): Error response from daemon: No such container: nope — check the container name and the path\n");
+    expect(missing.stderr).toBe(
+      "[config-diff] docker:nope:/x.json: docker exec failed (exit 1): Error response from daemon: No such container: nope — check the container name and the path\n",
+    );
   });
 
   it("colour only on a TTY, NO_COLOR respected, --color forces it", async () => {
     const capture = async (isTTY: boolean, env: Record<string, string>, extra: string[] = []) => {
       let out = "";
-      await runCli([...ref, ...extra], { stdout: (s) => (out += s), stderr: () => undefined, env, cwd: join(FIXTURES, "..", ".."), isTTY });
+      await runCli([...ref, ...extra], {
+        stdout: (s) => (out += s),
+        stderr: () => undefined,
+        env,
+        cwd: join(FIXTURES, "..", ".."),
+        isTTY,
+      });
       return out;
     };
     expect(await capture(true, {})).toContain("\u001b[");
@@ -139,16 +218,28 @@ case "$4" in /home/node/.openclaw/openclaw.json) cat "${join(FIXTURES, "referenc
 
 describe("config-diff CLI: bad input exits 2 with a precise message", () => {
   it("unreadable file", async () => {
-    const r = await run(["--source", "tests/fixtures/does-not-exist.json", "--runtime", "tests/fixtures/reference-runtime.json"]);
+    const r = await run([
+      "--source",
+      "tests/fixtures/does-not-exist.json",
+      "--runtime",
+      "tests/fixtures/reference-runtime.json",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^\[config-diff\] \S*tests\/fixtures\/does-not-exist\.json: no such file — check the path/);
+    expect(r.stderr).toMatch(
+      /^\[config-diff\] \S*tests\/fixtures\/does-not-exist\.json: no such file — check the path/,
+    );
     const dir = await run(["--source", "tests/fixtures", "--runtime", "tests/fixtures/reference-runtime.json"]);
     expect(dir.code).toBe(2);
     expect(dir.stderr).toMatch(/tests\/fixtures: is a directory/);
   });
   it("invalid JSON5 names file:line:col without the text", async () => {
-    const r = await run(["--source", "tests/fixtures/invalid.json5", "--runtime", "tests/fixtures/reference-runtime.json"]);
+    const r = await run([
+      "--source",
+      "tests/fixtures/invalid.json5",
+      "--runtime",
+      "tests/fixtures/reference-runtime.json",
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^\[config-diff\] \S*tests\/fixtures\/invalid\.json5:3:\d+: invalid JSON5 syntax — /);
   });
@@ -161,7 +252,10 @@ describe("config-diff CLI: bad input exits 2 with a precise message", () => {
   });
   it("an unknown format, a bad flag, a bad env file", async () => {
     const f = await run([...ref, "--format", "xml"]);
-    expect([f.code, f.stderr]).toEqual([2, '[config-diff] unknown --format "xml": use one of human, json, json-patch, github — see config-diff --help\n']);
+    expect([f.code, f.stderr]).toEqual([
+      2,
+      '[config-diff] unknown --format "xml": use one of human, json, json-patch, github — see config-diff --help\n',
+    ]);
     const flag = await run([...ref, "--frmat", "json"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/bad arguments: .*--frmat/);
@@ -169,7 +263,10 @@ describe("config-diff CLI: bad input exits 2 with a precise message", () => {
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/bad\.env:2: expected KEY=VALUE/);
     const missing = await run(["--runtime", "x.json"]);
-    expect([missing.code, missing.stderr]).toEqual([2, "[config-diff] --source is required — see config-diff --help\n"]);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      "[config-diff] --source is required — see config-diff --help\n",
+    ]);
   });
 });
 
@@ -177,7 +274,16 @@ describe("secrets", () => {
   it("no canary secret appears in any output, summary or error message", async () => {
     // Make sure this runs after the others and that the canary runs really happened.
     const extra = [
-      await run([...canary, "--format", "json", "--env-mode", "resolve", "--env-file", "tests/fixtures/canary.env", "--verbose"]),
+      await run([
+        ...canary,
+        "--format",
+        "json",
+        "--env-mode",
+        "resolve",
+        "--env-file",
+        "tests/fixtures/canary.env",
+        "--verbose",
+      ]),
       await run([...canary, "--verbose", "--lint", "--no-builtin-ignores", "--no-normalize"]),
       await run([...canary, "--format", "json-patch", "--no-builtin-ignores"]),
     ];

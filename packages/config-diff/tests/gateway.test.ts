@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPeer } from "../../../tests/peer/peer.mjs";
 import type { Peer } from "../../../tests/peer/peer.d.mts";
-import { diffConfigs, loadFileSource, loadGatewaySource, type LoadedConfig } from "../src/index.js";
+import { startPeer } from "../../../tests/peer/peer.mjs";
+import { diffConfigs, type LoadedConfig, loadFileSource, loadGatewaySource } from "../src/index.js";
 import { buildOnce, runBin } from "./helpers.js";
 
 // Against the real gateway (openclaw 2026.9.6 via the test peer): what `openclaw config set`
@@ -62,9 +62,15 @@ const fileDiff = () => diffConfigs(loadFileSource(sourceFile), loadFileSource(pe
 
 describe("config-diff against the real gateway", () => {
   it("`openclaw config set` rewrites the file (meta added, comments stripped) and that is no drift", async () => {
-    expect(fileDiff().changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual(["/gateway/controlUi/enabled"]);
+    expect(
+      fileDiff()
+        .changes.filter((c) => c.disposition === "drift")
+        .map((c) => c.pointer),
+    ).toEqual(["/gateway/controlUi/enabled"]);
 
-    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.enabled", "true", "--strict-json"], { timeoutMs: 240_000 });
+    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.enabled", "true", "--strict-json"], {
+      timeoutMs: 240_000,
+    });
     expect(res.status, res.stderr).toBe(0);
     const text = peer.readConfig();
     expect(text).not.toContain("// deployed by Ansible");
@@ -81,23 +87,39 @@ describe("config-diff against the real gateway", () => {
   }, 300_000);
 
   it("a changed allowedOrigins is drift", async () => {
-    const res = await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://b.example:2"]', "--strict-json"], { timeoutMs: 240_000 });
+    const res = await peer.cliAsync(
+      ["config", "set", "gateway.controlUi.allowedOrigins", '["http://b.example:2"]', "--strict-json"],
+      { timeoutMs: 240_000 },
+    );
     expect(res.status, res.stderr).toBe(0);
     const cli = await runBin(["--source", sourceFile, "--runtime", peer.configPath, "--format", "json"]);
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.code).toBe(1);
     const drift = JSON.parse(cli.stdout).changes.filter((c: { disposition: string }) => c.disposition === "drift");
-    expect(drift.map((c: { kind: string; pointer: string; before?: string; after?: string }) => [c.kind, c.pointer, c.before ?? c.after])).toEqual([
+    expect(
+      drift.map((c: { kind: string; pointer: string; before?: string; after?: string }) => [
+        c.kind,
+        c.pointer,
+        c.before ?? c.after,
+      ]),
+    ).toEqual([
       ["added", "/gateway/controlUi/allowedOrigins/0", "http://b.example:2"],
       ["removed", "/gateway/controlUi/allowedOrigins/0", "http://a.example:1"],
     ]);
   }, 300_000);
 
   it("the live source reads config.get and sees the applied revision", async () => {
-    await peer.cliAsync(["config", "set", "gateway.controlUi.allowedOrigins", '["http://a.example:1"]', "--strict-json"], { timeoutMs: 240_000 });
+    await peer.cliAsync(
+      ["config", "set", "gateway.controlUi.allowedOrigins", '["http://a.example:1"]', "--strict-json"],
+      { timeoutMs: 240_000 },
+    );
     const ok = await until("the gateway to apply the restored file", async () => {
       const l = await live();
-      return l.live?.applied && (l.value as { gateway?: { controlUi?: { allowedOrigins?: string[] } } }).gateway?.controlUi?.allowedOrigins?.[0] === "http://a.example:1" ? l : undefined;
+      return l.live?.applied &&
+        (l.value as { gateway?: { controlUi?: { allowedOrigins?: string[] } } }).gateway?.controlUi
+          ?.allowedOrigins?.[0] === "http://a.example:1"
+        ? l
+        : undefined;
     });
     expect(ok.live).toMatchObject({ valid: true, applied: true, issues: [] });
     const report = diffConfigs(loadFileSource(sourceFile), ok);
@@ -115,32 +137,56 @@ describe("config-diff against the real gateway", () => {
       return l.live?.valid === false ? l : undefined;
     });
     expect(bad.live).toMatchObject({ valid: false, applied: false, configRevisionHash: null });
-    expect(bad.live!.issues).toContainEqual({ path: "gateway.controlUi", message: 'Unrecognized key: "allowInsecureAuth"' });
+    expect(bad.live!.issues).toContainEqual({
+      path: "gateway.controlUi",
+      message: 'Unrecognized key: "allowInsecureAuth"',
+    });
     expect(bad.live!.appliedConfigHash).toMatch(/^hmac-sha256:/);
-    await until("the reload-skipped log line", async () => (/config reload skipped \(invalid config\)/.test(peer.logTail(200)) ? true : undefined), 15_000);
+    await until(
+      "the reload-skipped log line",
+      async () => (/config reload skipped \(invalid config\)/.test(peer.logTail(200)) ? true : undefined),
+      15_000,
+    );
 
-    const cli = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`, "--lint"], { env: { OPENCLAW_GATEWAY_TOKEN: peer.token } });
+    const cli = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`, "--lint"], {
+      env: { OPENCLAW_GATEWAY_TOKEN: peer.token },
+    });
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.stderr).toBe("");
     expect(cli.code).toBe(1);
-    expect(cli.stdout).toContain("✖ the gateway is running its last good config, not this file: the file is invalid and its reload was skipped");
+    expect(cli.stdout).toContain(
+      "✖ the gateway is running its last good config, not this file: the file is invalid and its reload was skipped",
+    );
     expect(cli.stdout).toContain('gateway.controlUi: Unrecognized key: "allowInsecureAuth"');
 
-    const gh = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`, "--format", "github"], { env: { OPENCLAW_GATEWAY_TOKEN: peer.token } });
+    const gh = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`, "--format", "github"], {
+      env: { OPENCLAW_GATEWAY_TOKEN: peer.token },
+    });
     outputs.push(gh.stdout, gh.stderr);
-    expect(gh.stdout).toMatch(/^::error title=config-diff%3A gateway not running this file::the gateway is running its last good config, not this file/m);
+    expect(gh.stdout).toMatch(
+      /^::error title=config-diff%3A gateway not running this file::the gateway is running its last good config, not this file/m,
+    );
 
     // The file itself shows the key as drift, and --lint explains why it is fatal.
     const fileReport = diffConfigs(loadFileSource(sourceFile), loadFileSource(peer.configPath), { lint: true });
-    expect(fileReport.changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual(["/gateway/controlUi/allowInsecureAuth"]);
-    expect(fileReport.lint!.find((f) => f.side === "runtime")).toMatchObject({ pointer: "/gateway/controlUi/allowInsecureAuth", severity: "error" });
+    expect(fileReport.changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual([
+      "/gateway/controlUi/allowInsecureAuth",
+    ]);
+    expect(fileReport.lint!.find((f) => f.side === "runtime")).toMatchObject({
+      pointer: "/gateway/controlUi/allowInsecureAuth",
+      severity: "error",
+    });
   }, 300_000);
 
   it("a wrong token is an error (exit 2) that names the cause, not the token", async () => {
-    const cli = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`], { env: { OPENCLAW_GATEWAY_TOKEN: "wrong-token-CANARY" } });
+    const cli = await runBin(["--source", sourceFile, "--runtime", `gateway:${peer.url}`], {
+      env: { OPENCLAW_GATEWAY_TOKEN: "wrong-token-CANARY" },
+    });
     outputs.push(cli.stdout, cli.stderr);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toMatch(/^\[config-diff\] gateway:ws:\/\/127\.0\.0\.1:\d+: cannot read config\.get: AUTH_TOKEN_MISMATCH/);
+    expect(cli.stderr).toMatch(
+      /^\[config-diff\] gateway:ws:\/\/127\.0\.0\.1:\d+: cannot read config\.get: AUTH_TOKEN_MISMATCH/,
+    );
   }, 300_000);
 
   it("the gateway token never appears in any output", () => {

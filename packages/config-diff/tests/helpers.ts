@@ -16,7 +16,11 @@ export const BIN = join(PKG, "dist", "cli.js");
  * imports it lazily, for gateway: sources only, so a failure there does not stop these tests.
  */
 export function buildOnce(): void {
-  if (existsSync(BIN) && (process.env.CONFIG_DIFF_SKIP_BUILD === "1" || newestMtime(join(PKG, "src")) < statSync(BIN).mtimeMs)) return;
+  if (
+    existsSync(BIN) &&
+    (process.env.CONFIG_DIFF_SKIP_BUILD === "1" || newestMtime(join(PKG, "src")) < statSync(BIN).mtimeMs)
+  )
+    return;
   if (!existsSync(join(ROOT, "packages", "gateway-client", "dist", "index.js"))) {
     spawnSync("npm", ["run", "build", "-w", "packages/gateway-client"], { cwd: ROOT, stdio: "ignore" });
   }
@@ -39,10 +43,21 @@ export interface RunResult {
 }
 
 /** Spawns the built binary (async: a blocked event loop starves vitest's worker RPC). */
-export function runBin(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<RunResult> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...(opts.env ?? {}) };
+export function runBin(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; cwd?: string } = {},
+): Promise<RunResult> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    ...(opts.env ?? {}),
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? PKG, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? PKG,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -61,7 +76,8 @@ export function runBin(args: string[], opts: { env?: Record<string, string>; inp
 export function expectGolden(name: string, actual: string): void {
   const file = join(GOLDENS, name);
   if (process.env.UPDATE_GOLDENS === "1" || !existsSync(file)) {
-    if (process.env.CI && !existsSync(file)) throw new Error(`missing golden ${name}: run UPDATE_GOLDENS=1 locally and commit it`);
+    if (process.env.CI && !existsSync(file))
+      throw new Error(`missing golden ${name}: run UPDATE_GOLDENS=1 locally and commit it`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, actual);
   }

@@ -2,17 +2,18 @@ import type WebSocket from "ws";
 import { FileDeviceTokenStore } from "./device-tokens.js";
 import { GatewayError } from "./errors.js";
 import type { DeviceIdentity } from "./identity.js";
-import { validateOptions, type GatewayClientOptions } from "./options.js";
+import { type GatewayClientOptions, validateOptions } from "./options.js";
 import { challengePayloadSchema } from "./protocol/frames.js";
-import { fromGatewayError } from "./protocol/gatewayErrors.js";
+import { fromGatewayError } from "./protocol/gateway-errors.js";
 import { helloOkSchema } from "./protocol/hello.js";
-import { buildSignedPayload, signatureToken } from "./protocol/signedPayload.js";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./reconnect.js";
+import { buildSignedPayload, signatureToken } from "./protocol/signed-payload.js";
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./reconnect.js";
 import { redact, redactUrl } from "./redact.js";
-import { openSocket, type OpenSocketOptions } from "./transport.js";
+import { type OpenSocketOptions, openSocket } from "./transport.js";
 import type {
   ClientState,
   DeviceTokenKey,
+  DeviceTokenRecord,
   DeviceTokenStore,
   ErrorShape,
   EventFrame,
@@ -162,14 +163,24 @@ export class GatewayClient {
     const hello = this.#hello;
     if (this.#state !== "connected" || !ws || !hello) {
       return Promise.reject(
-        new GatewayError({ code: "NOT_CONNECTED", subject, reason: `the client is ${this.#state}`, method, cause: this.#lastError }),
+        new GatewayError({
+          code: "NOT_CONNECTED",
+          subject,
+          reason: `the client is ${this.#state}`,
+          method,
+          cause: this.#lastError,
+        }),
       );
     }
     if (opts.signal?.aborted) {
-      return Promise.reject(new GatewayError({ code: "REQUEST_ABORTED", subject, reason: "aborted before sending", method }));
+      return Promise.reject(
+        new GatewayError({ code: "REQUEST_ABORTED", subject, reason: "aborted before sending", method }),
+      );
     }
     const id = String(this.#nextId++);
-    const text = JSON.stringify(params === undefined ? { type: "req", id, method } : { type: "req", id, method, params });
+    const text = JSON.stringify(
+      params === undefined ? { type: "req", id, method } : { type: "req", id, method, params },
+    );
     const bytes = text.length > hello.policy.maxPayload / 4 ? Buffer.byteLength(text) : text.length;
     if (bytes > hello.policy.maxPayload) {
       return Promise.reject(
@@ -187,20 +198,40 @@ export class GatewayClient {
       const timeoutMs = opts.timeoutMs ?? this.#requestTimeoutMs;
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         pending.timer = setTimeout(() => {
-          this.#settle(id, new GatewayError({ code: "REQUEST_TIMEOUT", subject, reason: `no response within ${timeoutMs} ms`, method }));
+          this.#settle(
+            id,
+            new GatewayError({
+              code: "REQUEST_TIMEOUT",
+              subject,
+              reason: `no response within ${timeoutMs} ms`,
+              method,
+            }),
+          );
         }, timeoutMs);
       }
       if (opts.signal) {
         pending.signal = opts.signal;
         pending.onAbort = () =>
-          this.#settle(id, new GatewayError({ code: "REQUEST_ABORTED", subject, reason: "aborted by the caller's signal", method }));
+          this.#settle(
+            id,
+            new GatewayError({ code: "REQUEST_ABORTED", subject, reason: "aborted by the caller's signal", method }),
+          );
         opts.signal.addEventListener("abort", pending.onAbort, { once: true });
       }
       this.#pending.set(id, pending);
       try {
         ws.send(text);
       } catch (err) {
-        this.#settle(id, new GatewayError({ code: "CONNECTION_CLOSED", subject, reason: "the socket refused the frame", method, cause: err }));
+        this.#settle(
+          id,
+          new GatewayError({
+            code: "CONNECTION_CLOSED",
+            subject,
+            reason: "the socket refused the frame",
+            method,
+            cause: err,
+          }),
+        );
       }
       if (this.#log) this.#debug("request sent", { id, method });
     });
@@ -296,11 +327,13 @@ export class GatewayClient {
     if (this.#opts.token) auth.token = this.#opts.token;
     if (this.#opts.password) auth.password = this.#opts.password;
     if (!this.#store || !this.#identity || this.#skipStoredDeviceToken) return { auth, usedStoredDeviceToken: false };
-    let record;
+    let record: DeviceTokenRecord | undefined;
     try {
       record = await this.#store.get(this.#tokenKey());
     } catch (err) {
-      this.#emitLog("warn", "device token store unreadable; using the shared credentials", { error: String((err as Error).message) });
+      this.#emitLog("warn", "device token store unreadable; using the shared credentials", {
+        error: String((err as Error).message),
+      });
       return { auth, usedStoredDeviceToken: false };
     }
     // Sent alongside the shared token (verified on openclaw 2026.9.6): with a valid shared token
@@ -352,7 +385,12 @@ export class GatewayClient {
     const clientId = o.clientId ?? "gateway-client";
     const clientMode = o.clientMode ?? "backend";
     const platform = o.platform ?? process.platform;
-    const client: Record<string, unknown> = { id: clientId, version: o.clientVersion ?? CLIENT_VERSION, platform, mode: clientMode };
+    const client: Record<string, unknown> = {
+      id: clientId,
+      version: o.clientVersion ?? CLIENT_VERSION,
+      platform,
+      mode: clientMode,
+    };
     if (o.displayName) client.displayName = o.displayName;
     if (o.deviceFamily) client.deviceFamily = o.deviceFamily;
     if (o.instanceId) client.instanceId = o.instanceId;
@@ -490,7 +528,9 @@ export class GatewayClient {
     this.#skipStoredDeviceToken = false;
     this.#persisting = this.#persisting
       .then(() => store.set(key, record))
-      .catch((err) => this.#emitLog("warn", "could not store the device token", { error: String((err as Error).message) }));
+      .catch((err) =>
+        this.#emitLog("warn", "could not store the device token", { error: String((err as Error).message) }),
+      );
   }
 
   #tokenKey(): DeviceTokenKey {
@@ -547,11 +587,14 @@ export class GatewayClient {
       this.#settle(frame.id, undefined, frame.payload);
       return;
     }
-    const err = fromGatewayError((frame.error ?? { code: "UNKNOWN", message: "request failed without an error" }) as ErrorShape, {
-      phase: "rpc",
-      subject: `request ${pending.method}`,
-      method: pending.method,
-    });
+    const err = fromGatewayError(
+      (frame.error ?? { code: "UNKNOWN", message: "request failed without an error" }) as ErrorShape,
+      {
+        phase: "rpc",
+        subject: `request ${pending.method}`,
+        method: pending.method,
+      },
+    );
     this.#settle(frame.id, err);
   }
 
@@ -606,8 +649,14 @@ export class GatewayClient {
   #closeError(code: number, reason: string): GatewayError {
     const handshaking = this.#state !== "connected";
     const subject = handshaking ? `connect to ${redactUrl(this.url)}` : `connection to ${redactUrl(this.url)}`;
-    const base = { subject, closeCode: code, closeReason: reason, reason: `closed by the server (code ${code}${reason ? `: ${reason}` : ""})` };
-    if (code === 1013) return new GatewayError({ ...base, code: "GATEWAY_STARTING", retryAfterMs: 500, retryable: true });
+    const base = {
+      subject,
+      closeCode: code,
+      closeReason: reason,
+      reason: `closed by the server (code ${code}${reason ? `: ${reason}` : ""})`,
+    };
+    if (code === 1013)
+      return new GatewayError({ ...base, code: "GATEWAY_STARTING", retryAfterMs: 500, retryable: true });
     if (handshaking && code === 1002) return new GatewayError({ ...base, code: "PROTOCOL_MISMATCH" });
     if (handshaking && code === 1008) {
       if (/pairing required/i.test(reason)) {
@@ -635,16 +684,17 @@ export class GatewayClient {
     const wasConnected = this.#state === "connected";
     this.#dropSocket(closeCode, err.code === "TICK_TIMEOUT" ? "tick timeout" : undefined);
     this.#lastError = err;
-    this.#rejectPending((p) =>
-      new GatewayError({
-        code: "CONNECTION_CLOSED",
-        subject: `request ${p.method}`,
-        reason: `the connection ended before the response (${err.code})`,
-        method: p.method,
-        closeCode: err.closeCode,
-        closeReason: err.closeReason,
-        cause: err,
-      }),
+    this.#rejectPending(
+      (p) =>
+        new GatewayError({
+          code: "CONNECTION_CLOSED",
+          subject: `request ${p.method}`,
+          reason: `the connection ended before the response (${err.code})`,
+          method: p.method,
+          closeCode: err.closeCode,
+          closeReason: err.closeReason,
+          cause: err,
+        }),
     );
     this.#emitLog(wasConnected ? "warn" : "debug", err.message, { code: err.code });
 
@@ -686,19 +736,22 @@ export class GatewayClient {
   #startTickWatchdog(tickIntervalMs: number): void {
     this.#clearTimer("tick");
     const limit = 2 * tickIntervalMs;
-    this.#tickTimer = setInterval(() => {
-      const silentFor = Date.now() - this.#lastFrameAt;
-      if (silentFor <= limit) return;
-      this.#fail(
-        new GatewayError({
-          code: "TICK_TIMEOUT",
-          subject: `connection to ${redactUrl(this.url)}`,
-          reason: `no frame for ${silentFor} ms (tick interval ${tickIntervalMs} ms)`,
-          closeCode: 4000,
-        }),
-        4000,
-      );
-    }, Math.max(20, Math.min(Math.floor(tickIntervalMs / 2), 5_000)));
+    this.#tickTimer = setInterval(
+      () => {
+        const silentFor = Date.now() - this.#lastFrameAt;
+        if (silentFor <= limit) return;
+        this.#fail(
+          new GatewayError({
+            code: "TICK_TIMEOUT",
+            subject: `connection to ${redactUrl(this.url)}`,
+            reason: `no frame for ${silentFor} ms (tick interval ${tickIntervalMs} ms)`,
+            closeCode: 4000,
+          }),
+          4000,
+        );
+      },
+      Math.max(20, Math.min(Math.floor(tickIntervalMs / 2), 5_000)),
+    );
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────

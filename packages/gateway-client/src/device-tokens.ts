@@ -70,7 +70,7 @@ export class FileDeviceTokenStore implements DeviceTokenStore {
     const run = this.#queue.then(async () => {
       const file = await this.#read();
       fn(file);
-      await writeFileAtomic(this.filePath, JSON.stringify(file, null, 2) + "\n");
+      await writeFileAtomic(this.filePath, `${JSON.stringify(file, null, 2)}\n`);
     });
     this.#queue = run.catch(() => {});
     return run;

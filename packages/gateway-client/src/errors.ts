@@ -193,7 +193,10 @@ export class GatewayError extends Error {
         closeCode: init.closeCode,
         details: init.details,
       });
-    super(`[gateway-client] ${init.subject}: ${init.reason} — ${hint}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `[gateway-client] ${init.subject}: ${init.reason} — ${hint}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.code = init.code;
     this.layer = init.layer ?? DEFAULT_LAYER[init.code];
     this.hint = hint;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GATEWAY_ERROR_CODES, GatewayError } from "./errors.js";
 import { CLOSE_CODE_HINTS, CODE_HINTS, DETAIL_CODE_HINTS, HTTP_STATUS_HINTS, hintFor } from "./hints.js";
-import { fromGatewayError } from "./protocol/gatewayErrors.js";
+import { fromGatewayError } from "./protocol/gateway-errors.js";
 
 describe("hint table", () => {
   it("has a one-sentence hint for every code", () => {
@@ -14,23 +14,166 @@ describe("hint table", () => {
   });
 
   // Every row of the protocol reference's §4 error table, as the gateway sends it.
-  const rows: Array<[string, { code: string; message: string; details?: Record<string, unknown>; retryAfterMs?: number }, string, RegExp]> = [
-    ["wrong token", { code: "INVALID_REQUEST", message: "unauthorized: gateway token mismatch", details: { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true } }, "AUTH_TOKEN_MISMATCH", /gateway\.auth\.token/],
-    ["no token", { code: "INVALID_REQUEST", message: "unauthorized: gateway token missing", details: { code: "AUTH_TOKEN_MISSING" } }, "AUTH_TOKEN_MISSING", /pass token/],
-    ["scope mismatch", { code: "INVALID_REQUEST", message: "unauthorized: device token scope mismatch", details: { code: "AUTH_SCOPE_MISMATCH" } }, "AUTH_SCOPE_MISMATCH", /approved scopes/],
-    ["bad signature", { code: "INVALID_REQUEST", message: "device signature invalid", details: { code: "DEVICE_AUTH_SIGNATURE_INVALID", reason: "device-signature" } }, "DEVICE_SIGNATURE_INVALID", /signature/],
-    ["nonce", { code: "INVALID_REQUEST", message: "device nonce mismatch", details: { code: "DEVICE_AUTH_NONCE_MISMATCH" } }, "DEVICE_NONCE_MISMATCH", /reconnect/],
-    ["device id", { code: "INVALID_REQUEST", message: "device identity mismatch", details: { code: "DEVICE_AUTH_DEVICE_ID_MISMATCH" } }, "DEVICE_ID_MISMATCH", /device\.json/],
-    ["skew", { code: "INVALID_REQUEST", message: "device signature expired", details: { code: "DEVICE_AUTH_SIGNATURE_EXPIRED" } }, "DEVICE_SIGNATURE_EXPIRED", /clock/],
-    ["protocol", { code: "INVALID_REQUEST", message: "protocol mismatch", details: { code: "PROTOCOL_MISMATCH", expectedProtocol: 4 } }, "PROTOCOL_MISMATCH", /minProtocol/],
-    ["schema", { code: "INVALID_REQUEST", message: "invalid connect params: at /client/id: must be equal to one of the allowed values" }, "INVALID_CONNECT_PARAMS", /client id\/mode/],
-    ["unpaired", { code: "NOT_PAIRED", message: "pairing required: device is not approved yet", details: { code: "PAIRING_REQUIRED", reason: "not-paired", requestId: "r-1" } }, "PAIRING_REQUIRED", /openclaw devices approve r-1/],
-    ["scope upgrade", { code: "NOT_PAIRED", message: "pairing required: more scopes", details: { code: "PAIRING_REQUIRED", reason: "scope-upgrade", requestId: "r-2" } }, "PAIRING_REQUIRED", /more scopes.*approve r-2/],
-    ["origin", { code: "INVALID_REQUEST", message: "origin not allowed", details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", reason: "origin not allowed" } }, "ORIGIN_NOT_ALLOWED", /allowedOrigins/],
-    ["origin missing", { code: "INVALID_REQUEST", message: "origin not allowed", details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", reason: "origin missing or invalid" } }, "ORIGIN_NOT_ALLOWED", /gateway-client/],
-    ["control ui no device", { code: "INVALID_REQUEST", message: "control ui requires device identity", details: { code: "CONTROL_UI_DEVICE_IDENTITY_REQUIRED" } }, "INVALID_CONNECT_PARAMS", /identity/],
-    ["starting", { code: "UNAVAILABLE", message: "gateway starting; retry shortly", details: { reason: "startup-sidecars" }, retryAfterMs: 500 }, "GATEWAY_STARTING", /starting/],
-    ["first frame not connect", { code: "INVALID_REQUEST", message: "invalid handshake: first request must be connect" }, "INVALID_CONNECT_PARAMS", /connect parameters/],
+  const rows: Array<
+    [
+      string,
+      { code: string; message: string; details?: Record<string, unknown>; retryAfterMs?: number },
+      string,
+      RegExp,
+    ]
+  > = [
+    [
+      "wrong token",
+      {
+        code: "INVALID_REQUEST",
+        message: "unauthorized: gateway token mismatch",
+        details: { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true },
+      },
+      "AUTH_TOKEN_MISMATCH",
+      /gateway\.auth\.token/,
+    ],
+    [
+      "no token",
+      {
+        code: "INVALID_REQUEST",
+        message: "unauthorized: gateway token missing",
+        details: { code: "AUTH_TOKEN_MISSING" },
+      },
+      "AUTH_TOKEN_MISSING",
+      /pass token/,
+    ],
+    [
+      "scope mismatch",
+      {
+        code: "INVALID_REQUEST",
+        message: "unauthorized: device token scope mismatch",
+        details: { code: "AUTH_SCOPE_MISMATCH" },
+      },
+      "AUTH_SCOPE_MISMATCH",
+      /approved scopes/,
+    ],
+    [
+      "bad signature",
+      {
+        code: "INVALID_REQUEST",
+        message: "device signature invalid",
+        details: { code: "DEVICE_AUTH_SIGNATURE_INVALID", reason: "device-signature" },
+      },
+      "DEVICE_SIGNATURE_INVALID",
+      /signature/,
+    ],
+    [
+      "nonce",
+      { code: "INVALID_REQUEST", message: "device nonce mismatch", details: { code: "DEVICE_AUTH_NONCE_MISMATCH" } },
+      "DEVICE_NONCE_MISMATCH",
+      /reconnect/,
+    ],
+    [
+      "device id",
+      {
+        code: "INVALID_REQUEST",
+        message: "device identity mismatch",
+        details: { code: "DEVICE_AUTH_DEVICE_ID_MISMATCH" },
+      },
+      "DEVICE_ID_MISMATCH",
+      /device\.json/,
+    ],
+    [
+      "skew",
+      {
+        code: "INVALID_REQUEST",
+        message: "device signature expired",
+        details: { code: "DEVICE_AUTH_SIGNATURE_EXPIRED" },
+      },
+      "DEVICE_SIGNATURE_EXPIRED",
+      /clock/,
+    ],
+    [
+      "protocol",
+      {
+        code: "INVALID_REQUEST",
+        message: "protocol mismatch",
+        details: { code: "PROTOCOL_MISMATCH", expectedProtocol: 4 },
+      },
+      "PROTOCOL_MISMATCH",
+      /minProtocol/,
+    ],
+    [
+      "schema",
+      {
+        code: "INVALID_REQUEST",
+        message: "invalid connect params: at /client/id: must be equal to one of the allowed values",
+      },
+      "INVALID_CONNECT_PARAMS",
+      /client id\/mode/,
+    ],
+    [
+      "unpaired",
+      {
+        code: "NOT_PAIRED",
+        message: "pairing required: device is not approved yet",
+        details: { code: "PAIRING_REQUIRED", reason: "not-paired", requestId: "r-1" },
+      },
+      "PAIRING_REQUIRED",
+      /openclaw devices approve r-1/,
+    ],
+    [
+      "scope upgrade",
+      {
+        code: "NOT_PAIRED",
+        message: "pairing required: more scopes",
+        details: { code: "PAIRING_REQUIRED", reason: "scope-upgrade", requestId: "r-2" },
+      },
+      "PAIRING_REQUIRED",
+      /more scopes.*approve r-2/,
+    ],
+    [
+      "origin",
+      {
+        code: "INVALID_REQUEST",
+        message: "origin not allowed",
+        details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", reason: "origin not allowed" },
+      },
+      "ORIGIN_NOT_ALLOWED",
+      /allowedOrigins/,
+    ],
+    [
+      "origin missing",
+      {
+        code: "INVALID_REQUEST",
+        message: "origin not allowed",
+        details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED", reason: "origin missing or invalid" },
+      },
+      "ORIGIN_NOT_ALLOWED",
+      /gateway-client/,
+    ],
+    [
+      "control ui no device",
+      {
+        code: "INVALID_REQUEST",
+        message: "control ui requires device identity",
+        details: { code: "CONTROL_UI_DEVICE_IDENTITY_REQUIRED" },
+      },
+      "INVALID_CONNECT_PARAMS",
+      /identity/,
+    ],
+    [
+      "starting",
+      {
+        code: "UNAVAILABLE",
+        message: "gateway starting; retry shortly",
+        details: { reason: "startup-sidecars" },
+        retryAfterMs: 500,
+      },
+      "GATEWAY_STARTING",
+      /starting/,
+    ],
+    [
+      "first frame not connect",
+      { code: "INVALID_REQUEST", message: "invalid handshake: first request must be connect" },
+      "INVALID_CONNECT_PARAMS",
+      /connect parameters/,
+    ],
   ];
   for (const [name, error, code, hint] of rows) {
     it(`maps "${name}" to ${code} with its fix`, () => {
@@ -44,18 +187,29 @@ describe("hint table", () => {
 
   it("maps RPC errors: missing scope and unknown method", () => {
     const scope = fromGatewayError(
-      { code: "FORBIDDEN", message: "missing scope: operator.pairing", details: { code: "MISSING_SCOPE", missingScope: "operator.pairing" } },
+      {
+        code: "FORBIDDEN",
+        message: "missing scope: operator.pairing",
+        details: { code: "MISSING_SCOPE", missingScope: "operator.pairing" },
+      },
       { phase: "rpc", subject: "request device.pair.list", method: "device.pair.list" },
     );
     expect(scope).toMatchObject({ code: "MISSING_SCOPE", layer: "rpc", method: "device.pair.list", retryable: false });
-    const unknown = fromGatewayError({ code: "INVALID_REQUEST", message: "unknown method: no.such" }, { phase: "rpc", subject: "request no.such" });
+    const unknown = fromGatewayError(
+      { code: "INVALID_REQUEST", message: "unknown method: no.such" },
+      { phase: "rpc", subject: "request no.such" },
+    );
     expect(unknown.code).toBe("GATEWAY_ERROR");
     expect(unknown.gatewayCode).toBe("INVALID_REQUEST");
   });
 
   it("redacts secrets in gateway details", () => {
     const err = fromGatewayError(
-      { code: "INVALID_REQUEST", message: "x", details: { code: "AUTH_TOKEN_MISMATCH", token: "s3cret", nested: { deviceToken: "d3v" } } },
+      {
+        code: "INVALID_REQUEST",
+        message: "x",
+        details: { code: "AUTH_TOKEN_MISMATCH", token: "s3cret", nested: { deviceToken: "d3v" } },
+      },
       { phase: "connect", subject: "s" },
     );
     expect(JSON.stringify(err.toJSON())).not.toMatch(/s3cret|d3v/);
@@ -64,15 +218,23 @@ describe("hint table", () => {
   it("has HTTP status hints for 200, 403, 426, 502, 504 and close-code hints for 1008, 1002, 1013", () => {
     expect(hintFor({ code: "UPGRADE_NOT_SWITCHED", httpStatus: 200 })).toContain("transport http { versions 1.1 }");
     expect(hintFor({ code: "PROXY_ATTRIBUTION_REQUIRED", httpStatus: 403 })).toContain("gateway.trustedProxies");
-    for (const s of [426, 502, 504]) expect(hintFor({ code: "UPGRADE_NOT_SWITCHED", httpStatus: s })).toBe(HTTP_STATUS_HINTS[s]);
+    for (const s of [426, 502, 504])
+      expect(hintFor({ code: "UPGRADE_NOT_SWITCHED", httpStatus: s })).toBe(HTTP_STATUS_HINTS[s]);
     expect(hintFor({ code: "UPGRADE_NOT_SWITCHED", httpStatus: 599 })).toBe(HTTP_STATUS_HINTS[502]);
-    for (const c of [1002, 1008, 1013]) expect(hintFor({ code: "CONNECTION_CLOSED", closeCode: c })).toBe(CLOSE_CODE_HINTS[c]);
+    for (const c of [1002, 1008, 1013])
+      expect(hintFor({ code: "CONNECTION_CLOSED", closeCode: c })).toBe(CLOSE_CODE_HINTS[c]);
     for (const d of Object.keys(DETAIL_CODE_HINTS)) expect(DETAIL_CODE_HINTS[d]!.length).toBeGreaterThan(20);
   });
 
   it("formats messages as [gateway-client] subject: reason — hint", () => {
-    const err = new GatewayError({ code: "CONNECTION_REFUSED", subject: "connect to ws://127.0.0.1:1", reason: "connection refused (ECONNREFUSED)" });
-    expect(err.message).toBe(`[gateway-client] connect to ws://127.0.0.1:1: connection refused (ECONNREFUSED) — ${CODE_HINTS.CONNECTION_REFUSED}`);
+    const err = new GatewayError({
+      code: "CONNECTION_REFUSED",
+      subject: "connect to ws://127.0.0.1:1",
+      reason: "connection refused (ECONNREFUSED)",
+    });
+    expect(err.message).toBe(
+      `[gateway-client] connect to ws://127.0.0.1:1: connection refused (ECONNREFUSED) — ${CODE_HINTS.CONNECTION_REFUSED}`,
+    );
     expect(err.layer).toBe("tcp");
     expect(err.retryable).toBe(true);
     expect(err.message).not.toMatch(/^Failed to connect$/);

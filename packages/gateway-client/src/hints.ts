@@ -5,10 +5,12 @@ import type { GatewayErrorCode } from "./errors.js";
  * gateway detail code → HTTP status → close code → our code.
  */
 export const CODE_HINTS: Record<GatewayErrorCode, string> = {
-  INVALID_OPTIONS: "Fix the option named in the message; the client refuses to send a connect the gateway would reject.",
+  INVALID_OPTIONS:
+    "Fix the option named in the message; the client refuses to send a connect the gateway would reject.",
   INSECURE_URL:
     "Use wss:// for a host that is not loopback, private, .local or .ts.net, or set allowInsecureWs: true if the network is trusted.",
-  DNS_LOOKUP_FAILED: "Check the host name in the gateway URL and that this machine's DNS resolves it (try `getent hosts <host>`).",
+  DNS_LOOKUP_FAILED:
+    "Check the host name in the gateway URL and that this machine's DNS resolves it (try `getent hosts <host>`).",
   CONNECTION_REFUSED:
     "Nothing listens on that host and port: start the gateway (`openclaw gateway run`) or the reverse proxy, and check the port in the URL.",
   CONNECT_TIMEOUT:
@@ -17,10 +19,12 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
     "The server certificate is not trusted: pass its CA with tls.ca (e.g. Caddy's local CA root.crt) or pin it with tls.fingerprint.",
   TLS_HOSTNAME_MISMATCH:
     "The certificate does not name this host: connect with the name on the certificate or set tls.servername to it.",
-  TLS_EXPIRED: "The server certificate has expired (or the clock is wrong): renew the certificate or fix the system time.",
+  TLS_EXPIRED:
+    "The server certificate has expired (or the clock is wrong): renew the certificate or fix the system time.",
   TLS_FINGERPRINT_MISMATCH:
     "The certificate's SHA-256 fingerprint differs from tls.fingerprint: update the pin if the certificate was renewed on purpose, otherwise treat it as an interception.",
-  TLS_ERROR: "The TLS handshake failed: check that the URL's port speaks TLS (use ws:// for a plain gateway port) and the proxy's TLS setup.",
+  TLS_ERROR:
+    "The TLS handshake failed: check that the URL's port speaks TLS (use ws:// for a plain gateway port) and the proxy's TLS setup.",
   UPGRADE_NOT_SWITCHED:
     "The server answered plain HTTP instead of switching to WebSocket: check the URL path and that the proxy forwards the Upgrade header over HTTP/1.1.",
   PROXY_ATTRIBUTION_REQUIRED:
@@ -29,21 +33,24 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
     "The server accepted the WebSocket but never sent connect.challenge: the URL probably points at something other than an OpenClaw gateway, or the gateway is overloaded.",
   AUTH_TOKEN_MISMATCH:
     "The token differs from gateway.auth.token: copy the gateway's current token (OPENCLAW_GATEWAY_TOKEN or gateway.auth.token; an unset ${VAR} makes the gateway use a random one).",
-  AUTH_TOKEN_MISSING: "The gateway requires a token: pass token (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN).",
+  AUTH_TOKEN_MISSING:
+    "The gateway requires a token: pass token (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN).",
   AUTH_SCOPE_MISMATCH:
     "The device token was approved for fewer scopes: request only the approved scopes, or approve the scope upgrade with `openclaw devices approve <requestId>`.",
   AUTH_DEVICE_TOKEN_MISMATCH:
     "The stored device token was revoked or rotated: the client dropped it; connect with the shared token to get a new one.",
   AUTH_PASSWORD_MISMATCH: "The password differs from gateway.auth.password: pass the gateway's current password.",
-  AUTH_RATE_LIMITED: "Too many failed auth attempts from this address: fix the credentials and wait a minute before retrying.",
+  AUTH_RATE_LIMITED:
+    "Too many failed auth attempts from this address: fix the credentials and wait a minute before retrying.",
   DEVICE_SIGNATURE_INVALID:
-    "The gateway rejected the device signature: make sure the token sent is the one signed and that device.json holds a matching key pair (try signatureVersion \"v2\" for an old gateway).",
+    'The gateway rejected the device signature: make sure the token sent is the one signed and that device.json holds a matching key pair (try signatureVersion "v2" for an old gateway).',
   DEVICE_SIGNATURE_EXPIRED:
     "The signature timestamp is more than 2 minutes off the gateway's clock: sync this machine's clock (NTP).",
   DEVICE_NONCE_MISMATCH: "The signed nonce was not the challenge's: reconnect (a stale challenge was answered).",
   DEVICE_ID_MISMATCH:
     "device.json's deviceId is not sha256(publicKey): the file was edited by hand; restore it or delete it to create a new identity (then re-pair).",
-  PAIRING_REQUIRED: "This device is not approved yet: run `openclaw devices approve <requestId>` on the gateway host, then reconnect.",
+  PAIRING_REQUIRED:
+    "This device is not approved yet: run `openclaw devices approve <requestId>` on the gateway host, then reconnect.",
   ORIGIN_NOT_ALLOWED:
     "The Origin header is not allowed: remove the origin option (server-side clients need none) or add it to gateway.controlUi.allowedOrigins.",
   PROTOCOL_MISMATCH:
@@ -51,11 +58,14 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   INVALID_CONNECT_PARAMS:
     "The gateway rejected the connect parameters: fix the field named in the message (client id/mode must be from the gateway's list).",
   GATEWAY_STARTING: "The gateway is still starting: the client retries after the suggested delay; nothing to change.",
-  MISSING_SCOPE: "This method needs a scope the connection does not have: add it to the scopes option (and approve the device for it).",
-  REQUEST_TIMEOUT: "The gateway did not answer in time: raise timeoutMs for slow methods or check the gateway's load and logs.",
+  MISSING_SCOPE:
+    "This method needs a scope the connection does not have: add it to the scopes option (and approve the device for it).",
+  REQUEST_TIMEOUT:
+    "The gateway did not answer in time: raise timeoutMs for slow methods or check the gateway's load and logs.",
   REQUEST_ABORTED: "The caller aborted the request through its AbortSignal; nothing to fix.",
   REQUEST_TOO_LARGE: "The request exceeds the gateway's policy.maxPayload: send less data per request (split it).",
-  NOT_CONNECTED: "Call connect() and wait for it before sending requests (or wait for state \"connected\" after a reconnect).",
+  NOT_CONNECTED:
+    'Call connect() and wait for it before sending requests (or wait for state "connected" after a reconnect).',
   CONNECTION_CLOSED: "The connection dropped while the request was pending: retry it once the client has reconnected.",
   CLIENT_CLOSED: "close() was called on this client; create a new GatewayClient to connect again.",
   TICK_TIMEOUT:
@@ -65,7 +75,8 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   GATEWAY_ERROR: "The gateway refused the request: read the gateway's message and its details for the cause.",
   IDENTITY_INVALID:
     "The identity file is damaged or not a device.json: restore it from a backup, or move it away to create a new identity (the device must then be paired again).",
-  IDENTITY_PERMISSIONS: "The private key file is readable by other users: run `chmod 600 <file>` (and `chmod 700` on its folder).",
+  IDENTITY_PERMISSIONS:
+    "The private key file is readable by other users: run `chmod 600 <file>` (and `chmod 700` on its folder).",
 };
 
 /** Hints keyed by the gateway's `error.details.code` (protocol reference §4). */
@@ -81,7 +92,8 @@ export const DETAIL_CODE_HINTS: Record<string, string> = {
   AUTH_PASSWORD_NOT_CONFIGURED: "The gateway has no password configured: set gateway.auth.password or use token auth.",
   AUTH_RATE_LIMITED: CODE_HINTS.AUTH_RATE_LIMITED,
   AUTH_REQUIRED: "The gateway requires credentials: pass token or password.",
-  AUTH_UNAUTHORIZED: "The gateway refused these credentials: check token/password against the gateway's gateway.auth settings.",
+  AUTH_UNAUTHORIZED:
+    "The gateway refused these credentials: check token/password against the gateway's gateway.auth settings.",
   AUTH_BOOTSTRAP_TOKEN_INVALID: "The bootstrap token is invalid or used up: create a new one on the gateway.",
   DEVICE_AUTH_SIGNATURE_INVALID: CODE_HINTS.DEVICE_SIGNATURE_INVALID,
   DEVICE_AUTH_SIGNATURE_EXPIRED: CODE_HINTS.DEVICE_SIGNATURE_EXPIRED,
@@ -93,12 +105,14 @@ export const DETAIL_CODE_HINTS: Record<string, string> = {
   DEVICE_AUTH_INVALID: "The device block was rejected: check device.json is intact and the clock is in sync.",
   DEVICE_IDENTITY_REQUIRED: "This gateway requires a device identity: pass identity (loadOrCreateIdentity(dir)).",
   PROTOCOL_MISMATCH: CODE_HINTS.PROTOCOL_MISMATCH,
-  CLIENT_VERSION_MISMATCH: "The gateway refuses this client version: upgrade @missionctl/gateway-client or the gateway.",
+  CLIENT_VERSION_MISMATCH:
+    "The gateway refuses this client version: upgrade @missionctl/gateway-client or the gateway.",
   PAIRING_REQUIRED: CODE_HINTS.PAIRING_REQUIRED,
   CONTROL_UI_ORIGIN_NOT_ALLOWED: CODE_HINTS.ORIGIN_NOT_ALLOWED,
   CONTROL_UI_DEVICE_IDENTITY_REQUIRED:
-    "Control-UI client ids need a device identity: pass identity, or use clientId \"gateway-client\" for a server-side client.",
-  CONTROL_UI_BUILD_MISMATCH: "The Control UI build differs from the gateway's: use clientId \"gateway-client\" for a server-side client.",
+    'Control-UI client ids need a device identity: pass identity, or use clientId "gateway-client" for a server-side client.',
+  CONTROL_UI_BUILD_MISMATCH:
+    'The Control UI build differs from the gateway\'s: use clientId "gateway-client" for a server-side client.',
   MISSING_SCOPE: CODE_HINTS.MISSING_SCOPE,
 };
 
@@ -143,13 +157,15 @@ export function hintFor(q: HintQuery): string {
   if (q.code === "PAIRING_REQUIRED") {
     const requestId = typeof q.details?.requestId === "string" ? q.details.requestId : undefined;
     const scopeUpgrade = q.details?.reason === "scope-upgrade";
-    const approve = requestId ? `\`openclaw devices approve ${requestId}\`` : "`openclaw devices approve <requestId>` (see `openclaw devices list`)";
+    const approve = requestId
+      ? `\`openclaw devices approve ${requestId}\``
+      : "`openclaw devices approve <requestId>` (see `openclaw devices list`)";
     return scopeUpgrade
       ? `This device asks for more scopes than approved: run ${approve} on the gateway host, then reconnect.`
       : `This device is not approved yet: run ${approve} on the gateway host, then reconnect.`;
   }
   if (q.code === "ORIGIN_NOT_ALLOWED" && q.details?.reason === "origin missing or invalid") {
-    return "Browser client ids (control-ui, webchat) need an allowed Origin: set origin to one in gateway.controlUi.allowedOrigins, or use clientId \"gateway-client\".";
+    return 'Browser client ids (control-ui, webchat) need an allowed Origin: set origin to one in gateway.controlUi.allowedOrigins, or use clientId "gateway-client".';
   }
   if (q.code === "PROXY_ATTRIBUTION_REQUIRED") return CODE_HINTS.PROXY_ATTRIBUTION_REQUIRED;
   if (q.detailCode && DETAIL_CODE_HINTS[q.detailCode]) return DETAIL_CODE_HINTS[q.detailCode]!;

@@ -1,12 +1,11 @@
-import { createPublicKey, generateKeyPairSync, verify } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { createHash, createPublicKey, generateKeyPairSync, verify } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { base64UrlDecode } from "./base64url.js";
 import { GatewayError } from "./errors.js";
 import { loadIdentity, loadOrCreateIdentity } from "./identity.js";
-import { createHash } from "node:crypto";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "gc-id-"));
 
@@ -17,7 +16,11 @@ function nodeCryptoFixture(dir: string) {
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const raw = publicKey.export({ type: "spki", format: "der" }).subarray(12);
   const deviceId = createHash("sha256").update(raw).digest("hex");
-  const text = JSON.stringify({ version: 1, deviceId, publicKeyPem, privateKeyPem, createdAtMs: 1_700_000_000_000 }, null, 2);
+  const text = JSON.stringify(
+    { version: 1, deviceId, publicKeyPem, privateKeyPem, createdAtMs: 1_700_000_000_000 },
+    null,
+    2,
+  );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, "device.json");
   writeFileSync(file, text, { mode: 0o600 });
@@ -36,7 +39,9 @@ describe("identity", () => {
     expect(readFileSync(fx.file, "utf8")).toBe(fx.text);
     // Our signature verifies with node:crypto against the file's public key.
     const sig = await id.sign("v3|payload");
-    expect(verify(null, Buffer.from("v3|payload"), createPublicKey(fx.publicKeyPem), Buffer.from(base64UrlDecode(sig)))).toBe(true);
+    expect(
+      verify(null, Buffer.from("v3|payload"), createPublicKey(fx.publicKeyPem), Buffer.from(base64UrlDecode(sig))),
+    ).toBe(true);
   });
 
   it("creates device.json with mode 0600 in a 0700 folder and reuses it", async () => {
@@ -77,7 +82,10 @@ describe("identity", () => {
   it("names a corrupt file, never replaces it, and leaks no key material", async () => {
     const dir = tmp();
     const fx = nodeCryptoFixture(dir);
-    const broken = fx.text.replace(/"privateKeyPem": "-----BEGIN PRIVATE KEY-----\\n/, '"privateKeyPem": "-----BEGIN PRIVATE KEY-----\\nAAAA');
+    const broken = fx.text.replace(
+      /"privateKeyPem": "-----BEGIN PRIVATE KEY-----\\n/,
+      '"privateKeyPem": "-----BEGIN PRIVATE KEY-----\\nAAAA',
+    );
     writeFileSync(fx.file, broken, { mode: 0o600 });
     const err = await loadOrCreateIdentity(dir).catch((e) => e);
     expect(err.code).toBe("IDENTITY_INVALID");

@@ -1,9 +1,9 @@
-import { createHash, createPrivateKey, randomBytes, sign as nodeSign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, type KeyObject, sign as nodeSign, randomBytes } from "node:crypto";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as ed from "@noble/ed25519";
-import { GatewayError } from "./errors.js";
 import { base64UrlEncode } from "./base64url.js";
+import { GatewayError } from "./errors.js";
 
 /** A device identity: an Ed25519 key pair whose public key hash is the gateway's device id. */
 export interface DeviceIdentity {
@@ -55,13 +55,13 @@ function toPem(der: Uint8Array, label: string): string {
 
 export function rawPublicKeyFromPem(pem: string): Uint8Array | undefined {
   const der = pemBody(pem, "PUBLIC KEY");
-  if (!der || der.length !== 44 || !der.subarray(0, 12).equals(SPKI_PREFIX)) return undefined;
+  if (der?.length !== 44 || !der.subarray(0, 12).equals(SPKI_PREFIX)) return undefined;
   return new Uint8Array(der.subarray(12));
 }
 
 export function rawPrivateKeyFromPem(pem: string): Uint8Array | undefined {
   const der = pemBody(pem, "PRIVATE KEY");
-  if (!der || der.length !== 48 || !der.subarray(0, 16).equals(PKCS8_PREFIX)) return undefined;
+  if (der?.length !== 48 || !der.subarray(0, 16).equals(PKCS8_PREFIX)) return undefined;
   return new Uint8Array(der.subarray(16));
 }
 
@@ -98,7 +98,12 @@ function nativeSigner(seed: Uint8Array): ((data: Uint8Array) => Uint8Array) | un
   return (data) => new Uint8Array(nodeSign(null, data, key));
 }
 
-function identityFromKeys(seed: Uint8Array, publicRaw: Uint8Array, createdAtMs: number, filePath?: string): DeviceIdentity {
+function identityFromKeys(
+  seed: Uint8Array,
+  publicRaw: Uint8Array,
+  createdAtMs: number,
+  filePath?: string,
+): DeviceIdentity {
   ensureSha512();
   const secret = new Uint8Array(seed);
   const signBytes = nativeSigner(secret) ?? ((data: Uint8Array) => ed.sign(data, secret));
@@ -239,7 +244,7 @@ export async function loadOrCreateIdentity(dirOrFile: string): Promise<DeviceIde
     createdAtMs,
   };
   try {
-    await writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n", { exclusive: true });
+    await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, { exclusive: true });
   } catch (err) {
     // Another process created it between our stat and link: use theirs.
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return loadIdentity(file);

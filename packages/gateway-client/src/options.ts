@@ -1,9 +1,9 @@
 // Namespace import: `{ z }` resolves to undefined when vitest runs under Bun (vite SSR + `export * as z`).
 import * as z from "zod";
-import type { DeviceIdentity } from "./identity.js";
 import { GatewayError } from "./errors.js";
-import { normalizeFingerprint } from "./transport.js";
+import type { DeviceIdentity } from "./identity.js";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES } from "./protocol/enums.js";
+import { normalizeFingerprint } from "./transport.js";
 import type { DeviceTokenStore, Logger, ReconnectOptions, Role, TlsOptions } from "./types.js";
 
 export interface GatewayClientOptions {
@@ -125,7 +125,10 @@ export function validateOptions(opts: GatewayClientOptions): void {
       hint: "Set minProtocol ≤ maxProtocol (the gateway speaks 4; the defaults 3..4 work).",
     });
   }
-  if (opts.identity && (typeof opts.identity.sign !== "function" || !opts.identity.deviceId || !opts.identity.publicKey)) {
+  if (
+    opts.identity &&
+    (typeof opts.identity.sign !== "function" || !opts.identity.deviceId || !opts.identity.publicKey)
+  ) {
     throw new GatewayError({
       code: "INVALID_OPTIONS",
       subject: "option identity",

@@ -14,7 +14,11 @@ describe("README", () => {
     }
   });
   it("documents every HTTP status, close code and detail code hint", () => {
-    for (const h of [...Object.values(HTTP_STATUS_HINTS), ...Object.values(CLOSE_CODE_HINTS), ...Object.values(DETAIL_CODE_HINTS)]) {
+    for (const h of [
+      ...Object.values(HTTP_STATUS_HINTS),
+      ...Object.values(CLOSE_CODE_HINTS),
+      ...Object.values(DETAIL_CODE_HINTS),
+    ]) {
       expect(readme).toContain(cell(h));
     }
   });

@@ -1,5 +1,6 @@
 /** Keys whose values never reach a log line, whatever their depth. */
-const SECRET_KEY = /^(auth|token|password|deviceToken|bootstrapToken|approvalRuntimeToken|agentRuntimeIdentityToken|signature|privateKey|privateKeyPem|secret|authorization|cookie|set-cookie|proxy-authorization|recoveryScope)$/i;
+const SECRET_KEY =
+  /^(auth|token|password|deviceToken|bootstrapToken|approvalRuntimeToken|agentRuntimeIdentityToken|signature|privateKey|privateKeyPem|secret|authorization|cookie|set-cookie|proxy-authorization|recoveryScope)$/i;
 
 export const REDACTED = "***";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import * as tls from "node:tls";
 import type { Socket } from "node:net";
+import * as tls from "node:tls";
 // Always the `ws` package: Node's global WebSocket cannot send headers or TLS options and does
 // not exist on Node 20. Under Bun this import resolves to Bun's own `ws` implementation.
 import WebSocket from "ws";
@@ -149,7 +149,7 @@ function readBody(res: IncomingMessage): Promise<string> {
 
 export function upgradeError(summary: UpgradeResponseSummary, subject: string): GatewayError {
   const attribution = summary.status === 403 && /proxy_attribution_required/.test(summary.body);
-  const via = summary.headers["server"] ?? summary.headers["via"];
+  const via = summary.headers.server ?? summary.headers.via;
   const reason =
     `HTTP ${summary.status} ${summary.statusText} (HTTP/${summary.httpVersion}) instead of 101 Switching Protocols` +
     (via ? ` from ${String(via)}` : "") +
@@ -197,7 +197,11 @@ export interface SocketHandlers {
  * a non-101 answer keeps its status, headers and the start of its body. Handlers are attached
  * before the socket opens so the challenge (sent ~2 ms after the upgrade) is never missed.
  */
-export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, signal?: AbortSignal): Promise<WebSocket> {
+export function openSocket(
+  opts: OpenSocketOptions,
+  handlers: SocketHandlers,
+  signal?: AbortSignal,
+): Promise<WebSocket> {
   const subject = `connect to ${redactUrl(opts.url.toString())}`;
   return new Promise((resolve, reject) => {
     const wsOptions: WebSocket.ClientOptions & Record<string, unknown> = {

@@ -3,7 +3,22 @@ import { checkGatewayUrl, isPrivateHost } from "./url-policy.js";
 
 describe("URL policy", () => {
   it("allows ws:// to loopback, private, CGNAT, link-local, ULA, .local and .ts.net", () => {
-    for (const h of ["127.0.0.1", "localhost", "10.1.2.3", "172.16.0.1", "172.31.255.1", "192.168.1.10", "100.64.0.1", "100.127.1.1", "169.254.1.1", "[::1]", "[fd12::1]", "[fe80::1]", "nas.local", "gw.tail1234.ts.net"]) {
+    for (const h of [
+      "127.0.0.1",
+      "localhost",
+      "10.1.2.3",
+      "172.16.0.1",
+      "172.31.255.1",
+      "192.168.1.10",
+      "100.64.0.1",
+      "100.127.1.1",
+      "169.254.1.1",
+      "[::1]",
+      "[fd12::1]",
+      "[fe80::1]",
+      "nas.local",
+      "gw.tail1234.ts.net",
+    ]) {
       expect(() => checkGatewayUrl(`ws://${h}:18789`), h).not.toThrow();
     }
   });
@@ -15,7 +30,11 @@ describe("URL policy", () => {
     expect(() => checkGatewayUrl("wss://gateway.example.com")).not.toThrow();
   });
   it("refuses a credential in the URL without echoing it", () => {
-    for (const u of ["wss://gw.example.com/?token=abc123", "ws://127.0.0.1:1/?password=abc123", "wss://user:abc123@gw.example.com"]) {
+    for (const u of [
+      "wss://gw.example.com/?token=abc123",
+      "ws://127.0.0.1:1/?password=abc123",
+      "wss://user:abc123@gw.example.com",
+    ]) {
       let err: any;
       try {
         checkGatewayUrl(u);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startPeer, type Peer } from "../../../tests/peer/peer.mjs";
+import { freePort, type Peer, startPeer } from "../../../tests/peer/peer.mjs";
 import { main } from "../src/cli/main.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -48,7 +48,16 @@ beforeAll(async () => {
   mkdirSync(OUT_DIR, { recursive: true });
   const build = spawnSync(
     join(ROOT, "node_modules/.bin/esbuild"),
-    [join(PKG, "src/cli/bin.ts"), "--bundle", "--platform=node", "--format=esm", "--target=node20", "--packages=external", `--outfile=${BIN}`, "--banner:js=#!/usr/bin/env node"],
+    [
+      join(PKG, "src/cli/bin.ts"),
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--target=node20",
+      "--packages=external",
+      `--outfile=${BIN}`,
+      "--banner:js=#!/usr/bin/env node",
+    ],
     { encoding: "utf8" },
   );
   if (build.status !== 0) throw new Error(`esbuild failed: ${build.stderr}`);
@@ -56,7 +65,7 @@ beforeAll(async () => {
   mkdirSync(join(tmp, "home"));
   peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false });
   tokenFile = join(tmp, "token");
-  writeFileSync(tokenFile, peer.token + "\n", { mode: 0o600 });
+  writeFileSync(tokenFile, `${peer.token}\n`, { mode: 0o600 });
 }, 450_000);
 
 afterAll(async () => {
@@ -77,7 +86,12 @@ describe("missionctl-gateway", () => {
     const inProcess = async (args: string[]) => {
       let stdout = "";
       let stderr = "";
-      const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, home: join(tmp, "home") });
+      const status = await main(args, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        env: {},
+        home: join(tmp, "home"),
+      });
       return { status, stdout, stderr };
     };
     for (const cmd of ["doctor", "call", "devices", "identity", "pairing"]) {
@@ -105,7 +119,8 @@ describe("missionctl-gateway", () => {
     const env = { OPENCLAW_GATEWAY_URL: peer.url, OPENCLAW_GATEWAY_TOKEN: peer.token };
     const r = await run(["doctor"], env);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    for (const step of ["url", "dns", "tcp", "upgrade", "challenge", "connect", "rpc"]) expect(r.stdout).toMatch(new RegExp(`^✓ ${step} +[\\d.]+ ms`, "m"));
+    for (const step of ["url", "dns", "tcp", "upgrade", "challenge", "connect", "rpc"])
+      expect(r.stdout).toMatch(new RegExp(`^✓ ${step} +[\\d.]+ ms`, "m"));
     expect(r.stdout).toMatch(/^gateway 2026\.\S+, protocol 4/m);
     const j = await run(["doctor", "--json"], env);
     expect(j.status).toBe(0);
@@ -134,7 +149,11 @@ describe("missionctl-gateway", () => {
     const created = await run(["identity", "create", "--identity-dir", dir, "--json"]);
     expect(created.status, created.stderr).toBe(0);
     const v = JSON.parse(created.stdout);
-    expect(v).toMatchObject({ created: true, deviceId: expect.stringMatching(/^[0-9a-f]{64}$/), publicKey: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(v).toMatchObject({
+      created: true,
+      deviceId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      publicKey: expect.stringMatching(/^[\w-]{43}$/),
+    });
     const shown = await run(["identity", "show"], { MC_IDENTITY_DIR: dir });
     expect(shown.status).toBe(0);
     expect(shown.stdout).toContain(v.deviceId);
@@ -153,7 +172,17 @@ describe("missionctl-gateway", () => {
     const dir = join(tmp, "id-pair");
     expect((await run(["identity", "create", "--identity-dir", dir])).status).toBe(0);
     const as = ["--url", peer.url, "--token-file", tokenFile];
-    const device = [...as, "--identity-dir", dir, "--client-id", "cli", "--client-mode", "cli", "--display-name", "cli-test-device"];
+    const device = [
+      ...as,
+      "--identity-dir",
+      dir,
+      "--client-id",
+      "cli",
+      "--client-mode",
+      "cli",
+      "--display-name",
+      "cli-test-device",
+    ];
 
     const pending = await run(["call", "health", ...device]);
     expect(pending.status).toBe(1);
@@ -163,7 +192,9 @@ describe("missionctl-gateway", () => {
 
     const list = await run(["devices", "list", "--json", ...as]);
     expect(list.status, list.stderr).toBe(0);
-    expect(JSON.parse(list.stdout).pending).toEqual(expect.arrayContaining([expect.objectContaining({ requestId, displayName: "cli-test-device" })]));
+    expect(JSON.parse(list.stdout).pending).toEqual(
+      expect.arrayContaining([expect.objectContaining({ requestId, displayName: "cli-test-device" })]),
+    );
     const human = await run(["devices", "list", ...as]);
     expect(human.stdout).toContain(requestId);
 
@@ -187,11 +218,25 @@ describe("missionctl-gateway", () => {
     mkdirSync(work);
     const file = join(work, "paired.json");
     copyFileSync(join(FIXTURES, "paired.json"), file);
-    const r = await run(["pairing", "add-legacy", "--file", file, "--identity-dir", dir, "--label", "Mission Control", "--json"]);
+    const r = await run([
+      "pairing",
+      "add-legacy",
+      "--file",
+      file,
+      "--identity-dir",
+      dir,
+      "--label",
+      "Mission Control",
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, deviceId: id.deviceId, backup: expect.stringContaining("paired.json.bak-") });
-    expect(JSON.parse(readFileSync(file, "utf8"))[id.deviceId]).toMatchObject({ publicKey: id.publicKey, clientId: "gateway-client", label: "Mission Control" });
+    expect(JSON.parse(readFileSync(file, "utf8"))[id.deviceId]).toMatchObject({
+      publicKey: id.publicKey,
+      clientId: "gateway-client",
+      label: "Mission Control",
+    });
 
     const broken = join(work, "broken.json");
     copyFileSync(join(FIXTURES, "paired-broken.json"), broken);

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnose, loadOrCreateIdentity, renderReport, type DiagnoseReport } from "../src/index.js";
-import { freePort, startPeer, type Peer } from "../../../tests/peer/peer.mjs";
-import { startCaddy, type Caddy } from "./helpers/caddy.js";
+import { freePort, type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import { type DiagnoseReport, diagnose, loadOrCreateIdentity, renderReport } from "../src/index.js";
+import { type Caddy, startCaddy } from "./helpers/caddy.js";
 
 let peer: Peer;
 const caddies: Caddy[] = [];
@@ -31,7 +31,11 @@ function failedStep(r: DiagnoseReport) {
 }
 
 beforeAll(async () => {
-  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"] });
+  peer = await startPeer({
+    startTimeoutMs: 200_000,
+    autoApproveLocal: false,
+    allowedOrigins: ["http://allowed.example:8080"],
+  });
   tmp = mkdtempSync(join(tmpdir(), "missionctl-doctor-"));
 }, 450_000);
 
@@ -47,7 +51,11 @@ describe("diagnose() against the real gateway", () => {
     expect(r.ok, renderReport(r)).toBe(true);
     expect(r.steps.map((s) => s.step)).toEqual(["url", "dns", "tcp", "tls", "upgrade", "challenge", "connect", "rpc"]);
     expect(r.steps.every((s) => s.ms >= 0)).toBe(true);
-    expect(r.server).toMatchObject({ version: expect.stringMatching(/^2026\./), protocol: 4, scopes: ["operator.read", "operator.write"] });
+    expect(r.server).toMatchObject({
+      version: expect.stringMatching(/^2026\./),
+      protocol: 4,
+      scopes: ["operator.read", "operator.write"],
+    });
     expect(r.steps.find((s) => s.step === "upgrade")!.detail).toMatch(/101 Switching Protocols/);
     const challenge = r.steps.find((s) => s.step === "challenge")!;
     expect(challenge.warning).toBeUndefined();
@@ -66,7 +74,14 @@ describe("diagnose() against the real gateway", () => {
 
   it("unapproved device → connect, with the requestId and the exact approve command", async () => {
     const identity = await loadOrCreateIdentity(join(tmp, "unapproved"));
-    const r = await diagnose({ url: peer.url, token: peer.token, identity, clientId: "cli", clientMode: "cli", displayName: "doctor-unapproved" });
+    const r = await diagnose({
+      url: peer.url,
+      token: peer.token,
+      identity,
+      clientId: "cli",
+      clientMode: "cli",
+      displayName: "doctor-unapproved",
+    });
     const s = failedStep(r);
     expect(s).toMatchObject({ step: "connect", code: "PAIRING_REQUIRED" });
     const pairing = s.data?.pairing as { requestId: string; deviceId: string; approveCommand: string };
@@ -119,7 +134,9 @@ describe("diagnose() through a real Caddy", () => {
     const r = await diagnose({ url: c.url, token: peer.token });
     const s = failedStep(r);
     expect(s).toMatchObject({ step: "tls", code: "TLS_UNTRUSTED" });
-    expect(s.detail).toMatch(/UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    expect(s.detail).toMatch(
+      /UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+    );
     expect(s.hint).toMatch(/tls\.ca/);
   });
 

@@ -1,7 +1,7 @@
 // A scripted stand-in for the gateway, for failures the real one cannot be made to produce.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 
 export interface FakeConn {
   ws: WebSocket;
@@ -49,11 +49,19 @@ export async function startFakeGateway(onConnection: (conn: FakeConn) => void | 
       url: req.url ?? "",
       received: [],
       challenge() {
-        ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n-" + conn.index, ts: Date.now() } }));
+        ws.send(
+          JSON.stringify({
+            type: "event",
+            event: "connect.challenge",
+            payload: { nonce: `n-${conn.index}`, ts: Date.now() },
+          }),
+        );
       },
       /** Answers the next frame (the connect) with hello-ok; resolves once sent. */
       hello(policy) {
-        return conn.next().then((f) => ws.send(JSON.stringify({ type: "res", id: f.id, ok: true, payload: HELLO(policy) })));
+        return conn
+          .next()
+          .then((f) => ws.send(JSON.stringify({ type: "res", id: f.id, ok: true, payload: HELLO(policy) })));
       },
       next() {
         const f = queue.shift();

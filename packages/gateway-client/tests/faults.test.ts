@@ -1,8 +1,8 @@
 // Fault injection against scripted servers: failures the real gateway cannot be made to produce.
 import { execFileSync } from "node:child_process";
-import { createServer as createHttpsServer } from "node:https";
-import { X509Certificate, createPublicKey, verify } from "node:crypto";
+import { createPublicKey, verify, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { generateIdentity } from "../src/identity.js";
 import type { ClientState } from "../src/types.js";
-import { startFakeGateway, startHttpServer, until, type FakeGateway } from "./fake-gateway.js";
+import { type FakeGateway, startFakeGateway, startHttpServer, until } from "./fake-gateway.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -110,7 +110,12 @@ describe("handshake faults", () => {
             type: "res",
             id: f.id,
             ok: false,
-            error: { code: "UNAVAILABLE", message: "gateway starting; retry shortly", details: { reason: "startup-sidecars" }, retryAfterMs: 100 },
+            error: {
+              code: "UNAVAILABLE",
+              message: "gateway starting; retry shortly",
+              details: { reason: "startup-sidecars" },
+              retryAfterMs: 100,
+            },
           }),
         );
         conn.ws.close(1013, "gateway starting");
@@ -136,7 +141,14 @@ describe("handshake faults", () => {
           error: {
             code: "NOT_PAIRED",
             message: "pairing required: device is not approved yet",
-            details: { code: "PAIRING_REQUIRED", reason: "not-paired", requestId: "req-123", deviceId: "dev", requestedRole: "operator", requestedScopes: ["operator.read"] },
+            details: {
+              code: "PAIRING_REQUIRED",
+              reason: "not-paired",
+              requestId: "req-123",
+              deviceId: "dev",
+              requestedRole: "operator",
+              requestedScopes: ["operator.read"],
+            },
           },
         }),
       );
@@ -145,7 +157,11 @@ describe("handshake faults", () => {
     const c = client({ url: gw.url, token: "t", identity: generateIdentity(), deviceTokenStore: false });
     const err = await c.connect().catch((e) => e);
     expect(err.code).toBe("PAIRING_REQUIRED");
-    expect(err.pairing).toMatchObject({ requestId: "req-123", approveCommand: "openclaw devices approve req-123", scopes: ["operator.read"] });
+    expect(err.pairing).toMatchObject({
+      requestId: "req-123",
+      approveCommand: "openclaw devices approve req-123",
+      scopes: ["operator.read"],
+    });
     expect(err.hint).toContain("openclaw devices approve req-123");
     expect(c.state).toBe("pairing_required");
     await new Promise((r) => setTimeout(r, 300));
@@ -174,7 +190,11 @@ describe("HTTP answers instead of 101", () => {
   it("403 proxy_attribution_required → PROXY_ATTRIBUTION_REQUIRED (trustedProxies)", async () => {
     const http = await startHttpServer((_req, res) => {
       res.writeHead(403, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: "Proxy client attribution is required.", type: "proxy_attribution_required" } }));
+      res.end(
+        JSON.stringify({
+          error: { message: "Proxy client attribution is required.", type: "proxy_attribution_required" },
+        }),
+      );
     });
     cleanups.push(() => http.close());
     const c = client({ url: http.url, token: "t", reconnect: false });
@@ -259,7 +279,12 @@ describe("connected faults", () => {
       }
     });
     const states: Array<{ state: ClientState; code?: string }> = [];
-    const c = client({ url: gw.url, token: "t", maxInboundPayload: 1024, reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
+    const c = client({
+      url: gw.url,
+      token: "t",
+      maxInboundPayload: 1024,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+    });
     c.onState((s) => states.push({ state: s.state, code: s.error?.code }));
     await c.connect();
     await until(() => gw.conns.length === 2 && c.state === "connected");
@@ -286,7 +311,8 @@ describe("connected faults", () => {
     const gw = await fake(async (conn) => {
       conn.challenge();
       await conn.hello();
-      for (const seq of [1, 2, 5]) conn.ws.send(JSON.stringify({ type: "event", event: seq === 2 ? "tick" : "health", payload: { seq }, seq }));
+      for (const seq of [1, 2, 5])
+        conn.ws.send(JSON.stringify({ type: "event", event: seq === 2 ? "tick" : "health", payload: { seq }, seq }));
     });
     const c = client({ url: gw.url, token: "t" });
     const named: number[] = [];
@@ -322,7 +348,25 @@ describe("TLS", () => {
     const dir = mkdtempSync(join(tmpdir(), "gc-tls-"));
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
       { stdio: "ignore" },
     );
     return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
@@ -335,7 +379,20 @@ describe("TLS", () => {
       ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: Date.now() } }));
       ws.on("message", (d) => {
         const f = JSON.parse(d.toString());
-        ws.send(JSON.stringify({ type: "res", id: f.id, ok: true, payload: { type: "hello-ok", protocol: 4, server: { version: "tls" }, auth: { method: "token", role: "operator", scopes: [] }, policy: { maxPayload: 1e6, tickIntervalMs: 30000 } } }));
+        ws.send(
+          JSON.stringify({
+            type: "res",
+            id: f.id,
+            ok: true,
+            payload: {
+              type: "hello-ok",
+              protocol: 4,
+              server: { version: "tls" },
+              auth: { method: "token", role: "operator", scopes: [] },
+              policy: { maxPayload: 1e6, tickIntervalMs: 30000 },
+            },
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -359,7 +416,7 @@ describe("TLS", () => {
     const pinned = client({ url: gw.url, token: "t", reconnect: false, tls: { fingerprint: gw.fingerprint } });
     expect((await pinned.connect()).server.version).toBe("tls");
 
-    const wrong = client({ url: gw.url, token: "t", reconnect: false, tls: { fingerprint: "AA:".repeat(31) + "AA" } });
+    const wrong = client({ url: gw.url, token: "t", reconnect: false, tls: { fingerprint: `${"AA:".repeat(31)}AA` } });
     const err = await wrong.connect().catch((e) => e);
     expect(err.code).toBe("TLS_FINGERPRINT_MISMATCH");
     expect(err.layer).toBe("tls");

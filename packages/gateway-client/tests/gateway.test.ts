@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPeer } from "../../../tests/peer/peer.mjs";
 // Imported from the modules (not index.ts) so this file does not depend on the doctor/pairing modules.
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { loadOrCreateIdentity } from "../src/identity.js";
 import type { ClientState } from "../src/types.js";
-import { startPeer } from "../../../tests/peer/peer.mjs";
 
 type Peer = Awaited<ReturnType<typeof startPeer>>;
 let peer: Peer;
@@ -191,7 +191,15 @@ describe("gateway-client against the real gateway", () => {
     const records: Array<Record<string, unknown>> = [];
     const identity = await loadOrCreateIdentity(scratch());
     const client = track(
-      new GatewayClient({ url: peer.url, token: peer.token, identity, clientId: "cli", clientMode: "cli", displayName: "gc-it-log", logger: (r) => records.push(r) }),
+      new GatewayClient({
+        url: peer.url,
+        token: peer.token,
+        identity,
+        clientId: "cli",
+        clientMode: "cli",
+        displayName: "gc-it-log",
+        logger: (r) => records.push(r),
+      }),
     );
     const hello = await client.connect();
     await client.request("health");
@@ -218,9 +226,19 @@ describe("gateway-client against the real gateway", () => {
       await client?.close();
       identity = await loadOrCreateIdentity(scratch());
       client = track(
-        new GatewayClient({ url: peer.url, token: peer.token, identity, clientId: "cli", clientMode: "cli", displayName: `gc-it-pair-${i}` }),
+        new GatewayClient({
+          url: peer.url,
+          token: peer.token,
+          identity,
+          clientId: "cli",
+          clientMode: "cli",
+          displayName: `gc-it-pair-${i}`,
+        }),
       );
-      err = await client.connect().then(() => undefined, (e) => e);
+      err = await client.connect().then(
+        () => undefined,
+        (e) => e,
+      );
       if (!err) await new Promise((r) => setTimeout(r, 200));
     }
     expect(err?.code).toBe("PAIRING_REQUIRED");
@@ -289,7 +307,9 @@ describe("gateway-client against the real gateway", () => {
   });
 
   it("reconnects by itself after the gateway restarts", async () => {
-    const client = track(new GatewayClient({ url: peer.url, token: peer.token, reconnect: { initialDelayMs: 200, maxDelayMs: 2_000 } }));
+    const client = track(
+      new GatewayClient({ url: peer.url, token: peer.token, reconnect: { initialDelayMs: 200, maxDelayMs: 2_000 } }),
+    );
     await client.connect();
     const states: ClientState[] = [];
     client.onState((c) => states.push(c.state));

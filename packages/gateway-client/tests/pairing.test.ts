@@ -5,21 +5,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
 import {
+  approveDevice,
+  type DeviceIdentity,
   GatewayClient,
   GatewayError,
-  approveDevice,
   listPairing,
   loadOrCreateIdentity,
   onPairingEvents,
-  rejectDevice,
-  waitForApproval,
-  type DeviceIdentity,
   type PairingInfo,
   type PairingResolved,
   type PendingDevice,
+  rejectDevice,
+  waitForApproval,
 } from "../src/index.js";
-import { startPeer, type Peer } from "../../../tests/peer/peer.mjs";
 
 let peer: Peer;
 let approver: GatewayClient;
@@ -154,7 +154,9 @@ describe("pairing", () => {
     const first = deviceClient(identity, "pairing-scope-upgrade");
     const { requestId } = (await pendingError(first)).pairing!;
     await approveDevice(approver, requestId);
-    await expect(waitForApproval(first, { intervalMs: 200, timeoutMs: 20_000 })).resolves.toMatchObject({ protocol: 4 });
+    await expect(waitForApproval(first, { intervalMs: 200, timeoutMs: 20_000 })).resolves.toMatchObject({
+      protocol: 4,
+    });
     await first.close();
 
     const wider = ["operator.read", "operator.write", "operator.approvals"];
@@ -205,7 +207,12 @@ describe("pairing", () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
 
     const ac = new AbortController();
-    const pending = waitForApproval(waiting, { intervalMs: 10_000, timeoutMs: 60_000, signal: ac.signal, onPending: () => ac.abort() });
+    const pending = waitForApproval(waiting, {
+      intervalMs: 10_000,
+      timeoutMs: 60_000,
+      signal: ac.signal,
+      onPending: () => ac.abort(),
+    });
     const t1 = Date.now();
     await expect(pending).rejects.toMatchObject({ code: "REQUEST_ABORTED" });
     expect(Date.now() - t1).toBeLessThan(3_000);
@@ -215,14 +222,22 @@ describe("pairing", () => {
     const reader = new GatewayClient({ url: peer.url, token: peer.token, reconnect: false });
     clients.push(reader);
     await reader.connect();
-    await expect(listPairing(reader)).rejects.toMatchObject({ code: "MISSING_SCOPE", hint: expect.stringMatching(/scope/) });
+    await expect(listPairing(reader)).rejects.toMatchObject({
+      code: "MISSING_SCOPE",
+      hint: expect.stringMatching(/scope/),
+    });
   });
 
   it("approving scopes the approver does not hold → MISSING_SCOPE naming the scope and the fix", async () => {
     const identity = await loadOrCreateIdentity(join(tmp, "narrow"));
     const waiting = deviceClient(identity, "pairing-narrow-approver");
     const { requestId } = (await pendingError(waiting)).pairing!;
-    const narrow = new GatewayClient({ url: peer.url, token: peer.token, scopes: ["operator.read", "operator.pairing"], reconnect: false });
+    const narrow = new GatewayClient({
+      url: peer.url,
+      token: peer.token,
+      scopes: ["operator.read", "operator.pairing"],
+      reconnect: false,
+    });
     clients.push(narrow);
     await narrow.connect();
     const err = (await approveDevice(narrow, requestId).catch((e) => e)) as GatewayError;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { GatewayError } from "@missionctl/gateway-client";
 import { StoreError } from "@missionctl/mc-store";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate, originAllowed } from "./auth.js";
 import type { AppContext } from "./context.js";
@@ -51,14 +51,33 @@ export function errorResponse(err: unknown, ctx: AppContext, requestId?: string)
   }
   if (err instanceof GatewayError) {
     const status = GATEWAY_STATUS[err.code] ?? 502;
-    ctx.log.warn("gateway request failed", { requestId, code: err.code, detailCode: err.detailCode, method: err.method, error: err.message });
+    ctx.log.warn("gateway request failed", {
+      requestId,
+      code: err.code,
+      detailCode: err.detailCode,
+      method: err.method,
+      error: err.message,
+    });
     return jsonResponse(
-      errorBody(err.code, err.message, err.hint, { ...(err.detailCode ? { detailCode: err.detailCode } : {}), ...(err.gatewayCode ? { gatewayCode: err.gatewayCode } : {}) }),
+      errorBody(err.code, err.message, err.hint, {
+        ...(err.detailCode ? { detailCode: err.detailCode } : {}),
+        ...(err.gatewayCode ? { gatewayCode: err.gatewayCode } : {}),
+      }),
       status,
     );
   }
-  ctx.log.error("unhandled error", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  return jsonResponse(errorBody("INTERNAL", "[mc-server] request: an unexpected error occurred", `report it with the request id ${requestId ?? "(none)"} from the logs`), 500);
+  ctx.log.error("unhandled error", {
+    requestId,
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+  return jsonResponse(
+    errorBody(
+      "INTERNAL",
+      "[mc-server] request: an unexpected error occurred",
+      `report it with the request id ${requestId ?? "(none)"} from the logs`,
+    ),
+    500,
+  );
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -94,7 +113,10 @@ export function createApp(ctx: AppContext): Hono {
   app.use("*", async (c, next) => {
     const incoming = headerOf(c, "x-request-id");
     // Unique per process and cheap: a random boot prefix and a counter.
-    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
+    const requestId =
+      incoming && /^[\w.:-]{1,64}$/.test(incoming)
+        ? incoming
+        : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
     c.set("requestId" as never, requestId as never);
     const outgoing = nodeOf(c).outgoing;
     // Node merges setHeader() into the final writeHead(), whatever Response the route returns.
@@ -135,25 +157,36 @@ export function createApp(ctx: AppContext): Hono {
 
   const limit = bodyLimit({
     maxSize: config.bodyLimitBytes,
-      onError: () =>
-        jsonResponse(
-          errorBody("PAYLOAD_TOO_LARGE", `[mc-server] request body: larger than ${config.bodyLimitBytes} bytes`, "send a smaller body (task descriptions are limited to 20000 characters)"),
-          413,
+    onError: () =>
+      jsonResponse(
+        errorBody(
+          "PAYLOAD_TOO_LARGE",
+          `[mc-server] request body: larger than ${config.bodyLimitBytes} bytes`,
+          "send a smaller body (task descriptions are limited to 20000 characters)",
         ),
+        413,
+      ),
   });
   // Only requests that carry a body pay for the limiter (it touches the raw request).
   app.use("/api/*", (c, next) => (MUTATING.has(c.req.method) ? limit(c, next) : next()));
 
   app.use("/api/*", async (c, next) => {
     if (!config.apiToken || OPEN_PATHS.has(c.req.path)) return next();
-    const result = authenticate(config.apiToken, { authorization: headerOf(c, "authorization"), cookie: headerOf(c, "cookie") });
+    const result = authenticate(config.apiToken, {
+      authorization: headerOf(c, "authorization"),
+      cookie: headerOf(c, "cookie"),
+    });
     if (!result.ok) {
       const missing = result.reason === "missing";
       return jsonResponse(
         errorBody(
           missing ? "API_TOKEN_REQUIRED" : "API_TOKEN_INVALID",
-          missing ? "[mc-server] /api: this server requires MC_API_TOKEN" : "[mc-server] /api: the token does not match MC_API_TOKEN",
-          missing ? "send Authorization: Bearer <MC_API_TOKEN>, or log in on the dashboard" : "use the value of MC_API_TOKEN from the server's environment",
+          missing
+            ? "[mc-server] /api: this server requires MC_API_TOKEN"
+            : "[mc-server] /api: the token does not match MC_API_TOKEN",
+          missing
+            ? "send Authorization: Bearer <MC_API_TOKEN>, or log in on the dashboard"
+            : "use the value of MC_API_TOKEN from the server's environment",
         ),
         401,
         { "www-authenticate": 'Bearer realm="missionctl"' },
@@ -171,7 +204,14 @@ export function createApp(ctx: AppContext): Hono {
   registerUiRoutes(app, ctx);
 
   app.notFound((c) =>
-    jsonResponse(errorBody("NOT_FOUND", `[mc-server] ${c.req.method} ${c.req.path}: no such route`, "see the README for the list of routes"), 404),
+    jsonResponse(
+      errorBody(
+        "NOT_FOUND",
+        `[mc-server] ${c.req.method} ${c.req.path}: no such route`,
+        "see the README for the list of routes",
+      ),
+      404,
+    ),
   );
   app.onError((err, c) => errorResponse(err, ctx, c.get("requestId" as never) as string | undefined));
   return app;

@@ -35,12 +35,17 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 export type AuthResult = { ok: true; via: "none" | "bearer" | "cookie" } | { ok: false; reason: "missing" | "wrong" };
 
-export function authenticate(apiToken: string | undefined, headers: { authorization?: string; cookie?: string }): AuthResult {
+export function authenticate(
+  apiToken: string | undefined,
+  headers: { authorization?: string; cookie?: string },
+): AuthResult {
   if (!apiToken) return { ok: true, via: "none" };
   const bearer = bearerFrom(headers.authorization);
-  if (bearer !== undefined) return safeEqual(bearer, apiToken) ? { ok: true, via: "bearer" } : { ok: false, reason: "wrong" };
+  if (bearer !== undefined)
+    return safeEqual(bearer, apiToken) ? { ok: true, via: "bearer" } : { ok: false, reason: "wrong" };
   const cookie = readCookie(headers.cookie, SESSION_COOKIE);
-  if (cookie !== undefined) return safeEqual(cookie, sessionValue(apiToken)) ? { ok: true, via: "cookie" } : { ok: false, reason: "wrong" };
+  if (cookie !== undefined)
+    return safeEqual(cookie, sessionValue(apiToken)) ? { ok: true, via: "cookie" } : { ok: false, reason: "wrong" };
   return { ok: false, reason: "missing" };
 }
 
@@ -49,7 +54,10 @@ export function authenticate(apiToken: string | undefined, headers: { authorizat
  * be this server's own origin (same host as the Host header) or one listed in MC_ALLOWED_ORIGINS.
  * Requests with neither header come from non-browser clients, which cannot be tricked into it.
  */
-export function originAllowed(headers: { origin?: string; host?: string; secFetchSite?: string }, allowed: string[]): boolean {
+export function originAllowed(
+  headers: { origin?: string; host?: string; secFetchSite?: string },
+  allowed: string[],
+): boolean {
   const origin = headers.origin;
   if (origin && origin !== "null") {
     let u: URL;

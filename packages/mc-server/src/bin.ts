@@ -1,9 +1,9 @@
+import pkg from "../package.json";
+import { LOG_LEVELS, type LogLevel } from "./config.js";
 import { McServerError } from "./errors.js";
 import { safeUrl } from "./gateway.js";
 import { createLogger } from "./log.js";
-import { LOG_LEVELS, type LogLevel } from "./config.js";
 import { startServer } from "./server.js";
-import pkg from "../package.json";
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 78 configuration error (EX_CONFIG: systemd should not restart-loop). */
 const EX_CONFIG = 78;
@@ -35,7 +35,9 @@ function handleArgs(args: string[]): number | undefined {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  process.stderr.write(`missionctl-server: unknown argument ${JSON.stringify(args[0])}: configure it through environment variables (see --help)\n`);
+  process.stderr.write(
+    `missionctl-server: unknown argument ${JSON.stringify(args[0])}: configure it through environment variables (see --help)\n`,
+  );
   return 2;
 }
 

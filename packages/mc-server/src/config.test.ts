@@ -61,7 +61,11 @@ describe("loadConfig", () => {
   });
 
   it("parses opt-in scopes and client identity", () => {
-    const { config } = loadConfig({ MC_GATEWAY_SCOPES: "operator.read, operator.write,operator.pairing", MC_GATEWAY_CLIENT_ID: "cli", MC_GATEWAY_CLIENT_MODE: "cli" });
+    const { config } = loadConfig({
+      MC_GATEWAY_SCOPES: "operator.read, operator.write,operator.pairing",
+      MC_GATEWAY_CLIENT_ID: "cli",
+      MC_GATEWAY_CLIENT_MODE: "cli",
+    });
     expect(config.gatewayScopes).toEqual(["operator.read", "operator.write", "operator.pairing"]);
     expect(config.gatewayClientId).toBe("cli");
   });

@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import * as z from "zod";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, OPERATOR_SCOPES } from "@missionctl/gateway-client";
+import * as z from "zod";
 import { McServerError } from "./errors.js";
 
 // The gateway's closed sets (scopes, client ids and modes) come from the client library, which
@@ -19,11 +19,13 @@ export const KNOWN_VARIABLES: Record<string, string> = {
   OPENCLAW_GATEWAY_URL: "gateway WebSocket URL (ws:// on loopback, wss:// elsewhere); unset = not_configured",
   OPENCLAW_GATEWAY_TOKEN: "the gateway's shared token",
   OPENCLAW_GATEWAY_PASSWORD: "the gateway password (password auth mode), instead of the token",
-  OPENCLAW_GATEWAY_ORIGIN: "an Origin header to send (only when the gateway requires one; it switches on origin checks)",
+  OPENCLAW_GATEWAY_ORIGIN:
+    "an Origin header to send (only when the gateway requires one; it switches on origin checks)",
   MC_IDENTITY_DIR: "folder of device.json, the Ed25519 identity (default ~/.mission-control/identity)",
   MC_API_TOKEN: "bearer token for /api (required when HOST is not loopback)",
   LOG_LEVEL: "debug | info | warn | error | silent (default info); debug logs gateway frames, secrets redacted",
-  MC_GATEWAY_SCOPES: "comma-separated operator scopes (default operator.read,operator.write; add operator.pairing to approve devices)",
+  MC_GATEWAY_SCOPES:
+    "comma-separated operator scopes (default operator.read,operator.write; add operator.pairing to approve devices)",
   MC_GATEWAY_CLIENT_ID: "client.id sent to the gateway (default gateway-client)",
   MC_GATEWAY_CLIENT_MODE: "client.mode sent to the gateway (default backend)",
   MC_GATEWAY_DISPLAY_NAME: "client.displayName shown in the gateway's device list (default missionctl mc-server)",
@@ -47,7 +49,12 @@ const isLoopbackHost = (host: string): boolean =>
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const csv = (v: unknown) =>
-  typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v;
+  typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
@@ -91,7 +98,14 @@ const EnvSchema = z.object({
     (v) => emptyToUndefined(v) ?? undefined,
     z.preprocess(csv, z.array(z.url()).default([])),
   ),
-  MC_BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(64 * 1024)),
+  MC_BODY_LIMIT_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+  ),
 });
 
 export interface ServerConfig {
@@ -168,7 +182,9 @@ function unknownVariableWarnings(env: Record<string, string | undefined>): Loade
       ...(suggestion ? { suggestion } : {}),
       message: suggestion
         ? `unknown variable ${name} is ignored — did you mean ${suggestion}?`
-        : `unknown variable ${name} is ignored — mc-server reads ${Object.keys(KNOWN_VARIABLES).filter((k) => k.startsWith(name.startsWith("MC_") ? "MC_" : "OPENCLAW_")).join(", ")}`,
+        : `unknown variable ${name} is ignored — mc-server reads ${Object.keys(KNOWN_VARIABLES)
+            .filter((k) => k.startsWith(name.startsWith("MC_") ? "MC_" : "OPENCLAW_"))
+            .join(", ")}`,
     });
   }
   return out;
@@ -184,9 +200,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? "environment");
     const reasons = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join("; ");
-    throw new McServerError("CONFIG_INVALID", `environment variable ${variable}`, reasons, `fix ${variable} (${KNOWN_VARIABLES[variable] ?? "see the README"})`, {
-      variable,
-    });
+    throw new McServerError(
+      "CONFIG_INVALID",
+      `environment variable ${variable}`,
+      reasons,
+      `fix ${variable} (${KNOWN_VARIABLES[variable] ?? "see the README"})`,
+      {
+        variable,
+      },
+    );
   }
   const e = parsed.data;
   const host = e.HOST.replace(/^\[(.*)\]$/, "$1");

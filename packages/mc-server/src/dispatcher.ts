@@ -92,7 +92,11 @@ export class Dispatcher {
       do {
         this.again = false;
         if (this.ctx.gateway.state !== "connected") return;
-        const items = this.ctx.store.outbox.claimDue({ workerId: this.workerId, leaseMs: this.leaseMs, limit: this.batch });
+        const items = this.ctx.store.outbox.claimDue({
+          workerId: this.workerId,
+          leaseMs: this.leaseMs,
+          limit: this.batch,
+        });
         if (items.length === 0) continue;
         await Promise.all(items.map((item) => this.deliver(item)));
         this.again = true;
@@ -112,7 +116,7 @@ export class Dispatcher {
    */
   async reconcile(): Promise<void> {
     const { store, log, gateway } = this.ctx;
-    let open: OutboxItem[] = [];
+    const open: OutboxItem[] = [];
     try {
       const { items } = store.tasks.list({ status: "in_progress", limit: 500 });
       for (const t of items) for (const i of store.outbox.listByTask(t.id)) if (i.state === "sent") open.push(i);
@@ -125,23 +129,37 @@ export class Dispatcher {
       try {
         const reply = await this.replyInHistory(item);
         if (reply) {
-          this.runs.complete(item, { text: messageText(reply), stopReason: (reply.stopReason as string) ?? null, source: "history" });
+          this.runs.complete(item, {
+            text: messageText(reply),
+            stopReason: (reply.stopReason as string) ?? null,
+            source: "history",
+          });
           continue;
         }
         const sentTo = this.sentToBoot.get(item.id);
         const sameBoot = sentTo !== undefined && sentTo !== null && sentTo === gateway.bootId;
         // Same gateway process: the run is alive and its events will still come.
         if (sameBoot) continue;
-        store.outbox.markFailed(item.id, { error: "the gateway restarted before the run answered; re-sending", retryAt: new Date() });
+        store.outbox.markFailed(item.id, {
+          error: "the gateway restarted before the run answered; re-sending",
+          retryAt: new Date(),
+        });
         log.info("re-queued an unanswered delivery", { taskId: item.taskId, runId: item.idempotencyKey });
       } catch (err) {
-        log.warn("reconcile: could not check a delivery", { taskId: item.taskId, error: err instanceof Error ? err.message : String(err) });
+        log.warn("reconcile: could not check a delivery", {
+          taskId: item.taskId,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   }
 
   private async replyInHistory(item: OutboxItem): Promise<Record<string, unknown> | undefined> {
-    const history = await this.ctx.gateway.request<{ messages?: unknown[] }>("chat.history", { sessionKey: item.payload.sessionKey }, { timeoutMs: 15_000 });
+    const history = await this.ctx.gateway.request<{ messages?: unknown[] }>(
+      "chat.history",
+      { sessionKey: item.payload.sessionKey },
+      { timeoutMs: 15_000 },
+    );
     return findRunReply(history?.messages, item.idempotencyKey);
   }
 
@@ -156,7 +174,11 @@ export class Dispatcher {
       const reply = await this.replyInHistory(item);
       if (reply) {
         store.outbox.markSent(item.id, { runId: key });
-        this.runs.complete(item, { text: messageText(reply), stopReason: (reply.stopReason as string) ?? null, source: "history" });
+        this.runs.complete(item, {
+          text: messageText(reply),
+          stopReason: (reply.stopReason as string) ?? null,
+          source: "history",
+        });
         return;
       }
       this.runs.resetInterrupted(key);
@@ -170,13 +192,23 @@ export class Dispatcher {
       store.taskEvents.append(item.taskId, {
         actor: "dispatcher",
         type: "dispatch.sent",
-        payload: { runId: ack?.runId ?? key, status: ack?.status ?? null, attempt: item.attempts, sessionKey: item.payload.sessionKey },
+        payload: {
+          runId: ack?.runId ?? key,
+          status: ack?.status ?? null,
+          attempt: item.attempts,
+          sessionKey: item.payload.sessionKey,
+        },
       });
       log.info("task dispatched", { taskId: item.taskId, runId: key, status: ack?.status, attempt: item.attempts });
       // "ok" = the gateway answered this key before (its cache): no events will follow.
       if (ack?.status === "ok") {
         const late = await this.replyInHistory(item);
-        if (late) this.runs.complete(item, { text: messageText(late), stopReason: (late.stopReason as string) ?? null, source: "history" });
+        if (late)
+          this.runs.complete(item, {
+            text: messageText(late),
+            stopReason: (late.stopReason as string) ?? null,
+            source: "history",
+          });
       }
     } catch (err) {
       this.onDeliveryError(item, err);
@@ -191,20 +223,40 @@ export class Dispatcher {
     try {
       if (retryable) {
         const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.max(0, item.attempts - 1));
-        const after = store.outbox.markFailed(item.id, { error: `${code}: ${message}`, retryAt: new Date(Date.now() + delay) });
+        const after = store.outbox.markFailed(item.id, {
+          error: `${code}: ${message}`,
+          retryAt: new Date(Date.now() + delay),
+        });
         if (after.state !== "failed") {
-          log.warn("delivery failed; will retry", { taskId: item.taskId, runId: item.idempotencyKey, code, retryInMs: delay });
+          log.warn("delivery failed; will retry", {
+            taskId: item.taskId,
+            runId: item.idempotencyKey,
+            code,
+            retryInMs: delay,
+          });
           return;
         }
         // The store gave up (too many attempts): fall through and fail the task visibly.
       } else {
         store.outbox.markFailed(item.id, { error: `${code}: ${message}`, terminal: true });
       }
-      store.taskEvents.append(item.taskId, { actor: "dispatcher", type: "dispatch.failed", payload: { runId: item.idempotencyKey, code, error: message } });
+      store.taskEvents.append(item.taskId, {
+        actor: "dispatcher",
+        type: "dispatch.failed",
+        payload: { runId: item.idempotencyKey, code, error: message },
+      });
       this.runs.fail(item, `dispatch refused by the gateway: ${message}`, "dispatch");
-      log.error("delivery refused by the gateway", { taskId: item.taskId, runId: item.idempotencyKey, code, error: message });
+      log.error("delivery refused by the gateway", {
+        taskId: item.taskId,
+        runId: item.idempotencyKey,
+        code,
+        error: message,
+      });
     } catch (e) {
-      log.error("could not record a failed delivery", { taskId: item.taskId, error: e instanceof Error ? e.message : String(e) });
+      log.error("could not record a failed delivery", {
+        taskId: item.taskId,
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 }

@@ -15,7 +15,13 @@ export class McServerError extends Error {
   readonly hint: string;
   readonly variable?: string;
 
-  constructor(code: McServerErrorCode, subject: string, reason: string, hint: string, opts: { cause?: unknown; variable?: string } = {}) {
+  constructor(
+    code: McServerErrorCode,
+    subject: string,
+    reason: string,
+    hint: string,
+    opts: { cause?: unknown; variable?: string } = {},
+  ) {
     super(`[mc-server] ${subject}: ${reason} — ${hint}`, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.hint = hint;

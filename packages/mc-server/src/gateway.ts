@@ -1,5 +1,5 @@
-import { GatewayClient, GatewayError, loadOrCreateIdentity } from "@missionctl/gateway-client";
 import type { DeviceIdentity, HelloOk } from "@missionctl/gateway-client";
+import { GatewayClient, GatewayError, loadOrCreateIdentity } from "@missionctl/gateway-client";
 import type { ServerConfig } from "./config.js";
 import { ApiError } from "./errors.js";
 import type { Logger } from "./log.js";
@@ -17,7 +17,13 @@ export interface GatewayStatus {
   deviceId: string | null;
   client: { id: string; mode: string };
   lastError: { code: string; detailCode: string | null; message: string; hint: string; layer: string | null } | null;
-  pairing: { requestId: string; approveCommand: string; deviceId: string | null; remoteIp: string | null; reason: string | null } | null;
+  pairing: {
+    requestId: string;
+    approveCommand: string;
+    deviceId: string | null;
+    remoteIp: string | null;
+    reason: string | null;
+  } | null;
   canApprovePairing: boolean;
   since: string;
 }
@@ -49,7 +55,8 @@ export function safeUrl(url: string | undefined): string | null {
     const u = new URL(url);
     u.username = "";
     u.password = "";
-    for (const k of [...u.searchParams.keys()]) if (/token|password|secret|key/i.test(k)) u.searchParams.set(k, "redacted");
+    for (const k of [...u.searchParams.keys()])
+      if (/token|password|secret|key/i.test(k)) u.searchParams.set(k, "redacted");
     return u.toString().replace(/\/$/, "");
   } catch {
     return "(invalid URL)";
@@ -124,7 +131,10 @@ export class GatewayConnection {
     }
     try {
       this.identity = await loadOrCreateIdentity(this.config.identityDir);
-      this.log.info("device identity loaded", { deviceId: this.identity.deviceId, identityDir: this.config.identityDir });
+      this.log.info("device identity loaded", {
+        deviceId: this.identity.deviceId,
+        identityDir: this.config.identityDir,
+      });
     } catch (err) {
       this.fail(err);
       // Without an identity there is nothing to retry until someone fixes the folder.
@@ -233,7 +243,11 @@ export class GatewayConnection {
   }
 
   private fail(err: unknown): void {
-    const before = { state: this.stateValue, code: this.statusCache.lastError?.code, requestId: this.statusCache.pairing?.requestId };
+    const before = {
+      state: this.stateValue,
+      code: this.statusCache.lastError?.code,
+      requestId: this.statusCache.pairing?.requestId,
+    };
     const gerr = err instanceof GatewayError ? err : null;
     if (gerr) this.lastErr = gerr;
     else if (err) {
@@ -250,17 +264,30 @@ export class GatewayConnection {
     // The client retries every few seconds: log a cause once, not once per attempt.
     const repeated = before.state === next && before.code === e?.code && before.requestId === e?.pairing?.requestId;
     if (e && !repeated) {
-      const fields = { code: e.code, detailCode: e.detailCode, layer: e.layer, hint: e.hint, requestId: e.pairing?.requestId };
-      if (next === "pairing_required") this.log.warn("gateway pairing required", { ...fields, approveCommand: e.pairing?.approveCommand });
+      const fields = {
+        code: e.code,
+        detailCode: e.detailCode,
+        layer: e.layer,
+        hint: e.hint,
+        requestId: e.pairing?.requestId,
+      };
+      if (next === "pairing_required")
+        this.log.warn("gateway pairing required", { ...fields, approveCommand: e.pairing?.approveCommand });
       else this.log.error("gateway connection failed", { ...fields, message: e.message });
     }
   }
 
   private scheduleAfterFailure(): void {
     const e = this.lastErr;
-    if (e?.code === "PAIRING_REQUIRED") return this.schedule(this.pairingPollMs);
+    if (e?.code === "PAIRING_REQUIRED") {
+      this.schedule(this.pairingPollMs);
+      return;
+    }
     this.attempt++;
-    const base = e?.retryable === false ? this.retryMaxMs : Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** (this.attempt - 1));
+    const base =
+      e?.retryable === false
+        ? this.retryMaxMs
+        : Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** (this.attempt - 1));
     const delay = Math.max(e?.retryAfterMs ?? 0, base * (0.8 + Math.random() * 0.4));
     this.schedule(delay);
   }
@@ -285,7 +312,12 @@ export class GatewayConnection {
     const before = this.statusCache;
     this.statusCache = this.buildStatus();
     // A repeated failure with the same cause is not news for the history or the stream.
-    if (!changed && before.lastError?.code === this.statusCache.lastError?.code && before.pairing?.requestId === this.statusCache.pairing?.requestId) return;
+    if (
+      !changed &&
+      before.lastError?.code === this.statusCache.lastError?.code &&
+      before.pairing?.requestId === this.statusCache.pairing?.requestId
+    )
+      return;
     this.record();
     if (state === "connected") {
       this.log.info("gateway connected", {
@@ -378,7 +410,8 @@ export class GatewayConnection {
 
   private dispatchEvent(event: string | undefined, payload: unknown): void {
     if (!event) return;
-    if (this.log.enabled("debug") && event !== "tick" && event !== "health") this.log.debug("gateway event", { event, payload });
+    if (this.log.enabled("debug") && event !== "tick" && event !== "health")
+      this.log.debug("gateway event", { event, payload });
     for (const key of [event, "*"]) {
       const set = this.eventHandlers.get(key);
       if (!set) continue;
@@ -386,7 +419,10 @@ export class GatewayConnection {
         try {
           h(payload, event);
         } catch (err) {
-          this.log.error("gateway event handler failed", { event, error: err instanceof Error ? err.message : String(err) });
+          this.log.error("gateway event handler failed", {
+            event,
+            error: err instanceof Error ? err.message : String(err),
+          });
         }
       }
     }
@@ -402,10 +438,16 @@ export class GatewayConnection {
   notConnected(what: string): ApiError {
     const s = this.statusCache;
     const reason = s.state === "not_configured" ? "no gateway is configured" : `the gateway connection is ${s.state}`;
-    return new ApiError(503, "GATEWAY_NOT_CONNECTED", `[mc-server] ${what}: ${reason}`, s.lastError?.hint ?? "wait for the connection to come back; GET /api/openclaw/status says why it is down", {
-      state: s.state,
-      ...(s.lastError ? { cause: s.lastError.code } : {}),
-    });
+    return new ApiError(
+      503,
+      "GATEWAY_NOT_CONNECTED",
+      `[mc-server] ${what}: ${reason}`,
+      s.lastError?.hint ?? "wait for the connection to come back; GET /api/openclaw/status says why it is down",
+      {
+        state: s.state,
+        ...(s.lastError ? { cause: s.lastError.code } : {}),
+      },
+    );
   }
 
   /**
@@ -413,7 +455,9 @@ export class GatewayConnection {
    * otherwise a short-lived device-less loopback connection with the shared token (the only
    * way to approve this very device while it waits; the gateway grants it on direct loopback).
    */
-  async withPairingClient<T>(fn: (request: <R>(method: string, params?: unknown) => Promise<R>) => Promise<T>): Promise<T> {
+  async withPairingClient<T>(
+    fn: (request: <R>(method: string, params?: unknown) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
     if (!this.canApprovePairing()) {
       throw new ApiError(
         403,
@@ -424,7 +468,11 @@ export class GatewayConnection {
     }
     if (!this.config.gatewayUrl) throw this.notConnected("pairing");
     const main = this.client;
-    if (main && this.stateValue === "connected" && (this.hello?.auth?.scopes ?? []).some((s) => PAIRING_SCOPES.has(s))) {
+    if (
+      main &&
+      this.stateValue === "connected" &&
+      (this.hello?.auth?.scopes ?? []).some((s) => PAIRING_SCOPES.has(s))
+    ) {
       return fn(<R>(m: string, p?: unknown) => main.request<R>(m, p));
     }
     const c = this.config;

@@ -1,15 +1,23 @@
-export { createServer, startServer } from "./server.js";
-export type { CreateServerOptions, McServer } from "./server.js";
-export { loadConfig, editDistance, KNOWN_VARIABLES, OPERATOR_SCOPES, GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, LOG_LEVELS } from "./config.js";
-export type { ServerConfig, LoadedConfig, LogLevel } from "./config.js";
-export { createLogger, redact } from "./log.js";
-export type { Logger, LogSink } from "./log.js";
-export { McServerError, ApiError } from "./errors.js";
-export type { McServerErrorCode } from "./errors.js";
-export { GatewayConnection, safeUrl } from "./gateway.js";
-export type { GatewayState, GatewayStatus } from "./gateway.js";
-export { taskSessionKey, taskIdFromSessionKey } from "./context.js";
+export type { LoadedConfig, LogLevel, ServerConfig } from "./config.js";
+export {
+  editDistance,
+  GATEWAY_CLIENT_IDS,
+  GATEWAY_CLIENT_MODES,
+  KNOWN_VARIABLES,
+  LOG_LEVELS,
+  loadConfig,
+  OPERATOR_SCOPES,
+} from "./config.js";
 export type { AppContext } from "./context.js";
-export { findRunReply, messageText, isTransientRunError } from "./runs.js";
-export { SseHub } from "./sse.js";
+export { taskIdFromSessionKey, taskSessionKey } from "./context.js";
+export type { McServerErrorCode } from "./errors.js";
+export { ApiError, McServerError } from "./errors.js";
+export type { GatewayState, GatewayStatus } from "./gateway.js";
+export { GatewayConnection, safeUrl } from "./gateway.js";
+export type { Logger, LogSink } from "./log.js";
+export { createLogger, redact } from "./log.js";
+export { findRunReply, isTransientRunError, messageText } from "./runs.js";
+export type { CreateServerOptions, McServer } from "./server.js";
+export { createServer, startServer } from "./server.js";
 export type { StreamEvent } from "./sse.js";
+export { SseHub } from "./sse.js";

@@ -13,7 +13,15 @@ describe("log", () => {
   });
 
   it("redacts secrets at any depth (gateway frames at debug)", () => {
-    const frame = { type: "req", method: "connect", params: { auth: { token: "t0k3n", password: "pw" }, device: { signature: "sig", nonce: "n" }, client: { id: "cli" } } };
+    const frame = {
+      type: "req",
+      method: "connect",
+      params: {
+        auth: { token: "t0k3n", password: "pw" },
+        device: { signature: "sig", nonce: "n" },
+        client: { id: "cli" },
+      },
+    };
     const text = JSON.stringify(redact(frame));
     for (const secret of ["t0k3n", '"pw"', '"sig"']) expect(text).not.toContain(secret);
     expect(text).toContain('"id":"cli"');

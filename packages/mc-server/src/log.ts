@@ -17,7 +17,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" ? "[redacted]" : redact(v, depth + 1);
+      out[k] =
+        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean"
+          ? "[redacted]"
+          : redact(v, depth + 1);
     }
     return out;
   }
@@ -40,7 +43,11 @@ export type LogSink = (line: string) => void;
  * Structured JSON lines on stdout: journald (or docker logs) keeps them with no file to rotate.
  * One object per line: `{ ts, level, msg, ...fields }`.
  */
-export function createLogger(level: LogLevel = "info", sink: LogSink = (l) => process.stdout.write(l), base: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  level: LogLevel = "info",
+  sink: LogSink = (l) => process.stdout.write(l),
+  base: Record<string, unknown> = {},
+): Logger {
   const min = ORDER[level];
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
@@ -52,7 +59,7 @@ export function createLogger(level: LogLevel = "info", sink: LogSink = (l) => pr
     } catch {
       text = JSON.stringify({ ts: line.ts, level: lvl, msg, note: "fields were not serialisable" });
     }
-    sink(text + "\n");
+    sink(`${text}\n`);
   };
   return {
     level,

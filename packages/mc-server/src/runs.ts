@@ -8,7 +8,11 @@ export function messageText(message: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((p) => (p && typeof p === "object" && (p as { type?: unknown }).type === "text" ? String((p as { text?: unknown }).text ?? "") : ""))
+      .map((p) =>
+        p && typeof p === "object" && (p as { type?: unknown }).type === "text"
+          ? String((p as { text?: unknown }).text ?? "")
+          : "",
+      )
       .join("");
   }
   return "";
@@ -86,11 +90,14 @@ export class RunFollower {
     if (state !== "final" && state !== "error" && state !== "status") return;
     const item = this.itemFor(p);
     if (!item) return;
-    if (state === "status") return this.markStarted(item, { phase: p.phase ?? null });
-    if (state === "final") return this.complete(item, { text: messageText(p.message), stopReason: p.stopReason ?? null, source: "event" });
-    const message = String(p.errorMessage ?? p.error ?? "the agent run failed");
-    if (isTransientRunError(message)) return this.interrupted(item, message);
-    this.fail(item, message, "event");
+    if (state === "status") this.markStarted(item, { phase: p.phase ?? null });
+    else if (state === "final")
+      this.complete(item, { text: messageText(p.message), stopReason: p.stopReason ?? null, source: "event" });
+    else {
+      const message = String(p.errorMessage ?? p.error ?? "the agent run failed");
+      if (isTransientRunError(message)) this.interrupted(item, message);
+      else this.fail(item, message, "event");
+    }
   }
 
   /** The gateway dropped the run while shutting down: deliver again once it is back. */
@@ -103,12 +110,23 @@ export class RunFollower {
     try {
       const current = store.outbox.get(item.id);
       if (current.state === "sent" || current.state === "pending") {
-        store.outbox.markFailed(item.id, { error: `interrupted by the gateway: ${message}`, retryAt: new Date(Date.now() + 2_000) });
+        store.outbox.markFailed(item.id, {
+          error: `interrupted by the gateway: ${message}`,
+          retryAt: new Date(Date.now() + 2_000),
+        });
       }
       this.append(item.taskId, "run.interrupted", { runId: key, error: message });
-      log.warn("task run interrupted by the gateway; delivering again", { taskId: item.taskId, runId: key, error: message });
+      log.warn("task run interrupted by the gateway; delivering again", {
+        taskId: item.taskId,
+        runId: key,
+        error: message,
+      });
     } catch (err) {
-      log.error("could not re-queue an interrupted run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+      log.error("could not re-queue an interrupted run", {
+        taskId: item.taskId,
+        runId: key,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -130,23 +148,33 @@ export class RunFollower {
     if (this.finished.has(key)) return;
     if (reply.stopReason === "error" || reply.stopReason === "aborted") {
       // Only a failed run is judged by its text: an agent's reply may well quote the word "draining".
-      if (isTransientRunError(reply.text)) return this.interrupted(item, reply.text);
-      return this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
+      if (isTransientRunError(reply.text)) this.interrupted(item, reply.text);
+      else this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
+      return;
     }
     this.finished.add(key);
     this.started.delete(key);
     const { store, log } = this.ctx;
     try {
       const current = store.outbox.get(item.id);
-      if (current.state !== "acknowledged") store.outbox.markAcknowledged(item.id, { payload: { outcome: "reply", text: reply.text } });
+      if (current.state !== "acknowledged")
+        store.outbox.markAcknowledged(item.id, { payload: { outcome: "reply", text: reply.text } });
       const task = store.tasks.get(item.taskId);
       // A later dispatch of the same task owns the task's status now.
       if (task.status !== "in_progress" || task.sessionKey !== item.payload.sessionKey || !this.isLatest(item)) return;
       this.append(item.taskId, "run.reply", { runId: key, text: reply.text, source: reply.source });
-      store.tasks.transition(item.taskId, "review", { actor: "gateway", reason: "the agent run finished", payload: { runId: key } });
+      store.tasks.transition(item.taskId, "review", {
+        actor: "gateway",
+        reason: "the agent run finished",
+        payload: { runId: key },
+      });
       log.info("task run finished", { taskId: item.taskId, runId: key, source: reply.source });
     } catch (err) {
-      log.error("could not record a finished run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+      log.error("could not record a finished run", {
+        taskId: item.taskId,
+        runId: key,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -159,14 +187,19 @@ export class RunFollower {
     const { store, log } = this.ctx;
     try {
       const current = store.outbox.get(item.id);
-      if (current.state !== "acknowledged" && source !== "dispatch") store.outbox.markAcknowledged(item.id, { payload: { outcome: "error", error: message } });
+      if (current.state !== "acknowledged" && source !== "dispatch")
+        store.outbox.markAcknowledged(item.id, { payload: { outcome: "error", error: message } });
       const task = store.tasks.get(item.taskId);
       if (task.status !== "in_progress" || !this.isLatest(item)) return;
       this.append(item.taskId, "run.error", { runId: key, error: message, source });
       store.tasks.transition(item.taskId, "failed", { actor: "gateway", reason: message, payload: { runId: key } });
       log.warn("task run failed", { taskId: item.taskId, runId: key, error: message });
     } catch (err) {
-      log.error("could not record a failed run", { taskId: item.taskId, runId: key, error: err instanceof Error ? err.message : String(err) });
+      log.error("could not record a failed run", {
+        taskId: item.taskId,
+        runId: key,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -183,7 +216,11 @@ export class RunFollower {
     try {
       this.ctx.store.taskEvents.append(taskId, { actor: "gateway", type, payload });
     } catch (err) {
-      this.ctx.log.warn("could not append a task event", { taskId, type, error: err instanceof Error ? err.message : String(err) });
+      this.ctx.log.warn("could not append a task event", {
+        taskId,
+        type,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }

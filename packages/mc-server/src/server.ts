@@ -1,5 +1,5 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { openStore } from "@missionctl/mc-store";
 import type { Hono } from "hono";
@@ -13,7 +13,7 @@ import { McServerError } from "./errors.js";
 import { GatewayConnection } from "./gateway.js";
 import { createLogger, type Logger } from "./log.js";
 import { syncAgents } from "./routes/agents.js";
-import { RunFollower, messageText } from "./runs.js";
+import { messageText, RunFollower } from "./runs.js";
 import { SseHub } from "./sse.js";
 
 export interface CreateServerOptions {
@@ -53,7 +53,10 @@ function openConfiguredStore(config: ServerConfig, env: Record<string, string | 
     const e = err as { code?: string; hint?: string; message?: string };
     // The store's message already reads "subject: reason — fix": keep its reason, state the fix once.
     const reason = (e.message ?? String(err)).replace(/^\[mc-store\] /, "").replace(e.hint ? ` — ${e.hint}` : /$^/, "");
-    throw new McServerError("CONFIG_DATABASE", "database", reason, e.hint ?? "check DATABASE_PATH", { cause: err, variable: "DATABASE_PATH" });
+    throw new McServerError("CONFIG_DATABASE", "database", reason, e.hint ?? "check DATABASE_PATH", {
+      cause: err,
+      variable: "DATABASE_PATH",
+    });
   }
 }
 
@@ -64,12 +67,18 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
   let warnings: ReturnType<typeof loadConfig>["warnings"] = [];
   if (!config) ({ config, warnings } = loadConfig(env));
   const log = opts.logger ?? createLogger(config.logLevel);
-  for (const w of warnings) log.warn(w.message, { variable: w.variable, ...(w.suggestion ? { suggestion: w.suggestion } : {}) });
+  for (const w of warnings)
+    log.warn(w.message, { variable: w.variable, ...(w.suggestion ? { suggestion: w.suggestion } : {}) });
 
   const ownsStore = !opts.store;
   const store = opts.store ?? openConfiguredStore(config, env, log);
   const hub = new SseHub(opts.sse ?? {});
-  const gateway = new GatewayConnection({ config, logger: log, history: store.gatewayHistory, ...(opts.gateway ?? {}) });
+  const gateway = new GatewayConnection({
+    config,
+    logger: log,
+    history: store.gatewayHistory,
+    ...(opts.gateway ?? {}),
+  });
   let dispatcher: Dispatcher | null = null;
   const ctx: AppContext = {
     config,
@@ -117,7 +126,9 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     gateway.onState((status) => {
       hub.broadcast("gateway", status);
       if (status.state === "connected") {
-        syncAgents(ctx).catch((err) => log.warn("agent sync after connect failed", { error: err instanceof Error ? err.message : String(err) }));
+        syncAgents(ctx).catch((err) =>
+          log.warn("agent sync after connect failed", { error: err instanceof Error ? err.message : String(err) }),
+        );
       }
     }),
   );
@@ -126,7 +137,12 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     gateway.on("chat", (p: any) => {
       const taskId = taskIdFromSessionKey(p?.sessionKey);
       if (!taskId || (p?.state !== "delta" && p?.state !== "final")) return;
-      hub.broadcast("run", { taskId, runId: p.runId ?? null, state: p.state, text: messageText(p.message).slice(0, 2000) });
+      hub.broadcast("run", {
+        taskId,
+        runId: p.runId ?? null,
+        state: p.state,
+        text: messageText(p.message).slice(0, 2000),
+      });
     }),
   );
   let sessionsTimer: NodeJS.Timeout | null = null;

@@ -53,7 +53,10 @@ export class SseHub {
   private replayFrom(lastEventId: string | undefined): string {
     const n = lastEventId ? Number.parseInt(lastEventId, 10) : NaN;
     if (!Number.isFinite(n)) return "";
-    return this.ring.filter((e) => e.id > n).map((e) => e.frame).join("");
+    return this.ring
+      .filter((e) => e.id > n)
+      .map((e) => e.frame)
+      .join("");
   }
 
   private static readonly HEADERS = {
@@ -90,7 +93,11 @@ export class SseHub {
           },
           close: () => controller.close(),
         };
-        controller.enqueue(enc.encode(`retry: 2000\nevent: hello\ndata: ${JSON.stringify(opts.hello)}\n\n${this.replayFrom(opts.lastEventId)}`));
+        controller.enqueue(
+          enc.encode(
+            `retry: 2000\nevent: hello\ndata: ${JSON.stringify(opts.hello)}\n\n${this.replayFrom(opts.lastEventId)}`,
+          ),
+        );
         this.clients.add(client);
         opts.signal?.addEventListener("abort", () => client && this.clients.delete(client));
       },
@@ -98,7 +105,9 @@ export class SseHub {
         if (client) this.clients.delete(client);
       },
     });
-    return new Response(stream, { headers: { ...SseHub.HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) } });
+    return new Response(stream, {
+      headers: { ...SseHub.HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) },
+    });
   }
 
   close(): void {

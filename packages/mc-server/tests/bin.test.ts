@@ -13,7 +13,13 @@ const BUN = join(dirname(fileURLToPath(import.meta.url)), "../../../node_modules
 function run(env: Record<string, string>, runtime = process.execPath) {
   const dir = mkdtempSync(join(tmpdir(), "mc-bin-"));
   const child = spawn(runtime, [BIN], {
-    env: { PATH: process.env.PATH ?? "", HOME: dir, DATABASE_PATH: join(dir, "mc.db"), MC_IDENTITY_DIR: join(dir, "id"), ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      DATABASE_PATH: join(dir, "mc.db"),
+      MC_IDENTITY_DIR: join(dir, "id"),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Record<string, any>[] = [];
@@ -34,11 +40,14 @@ describe.skipIf(!existsSync(BIN))("missionctl-server (dist/bin.js)", () => {
   it("logs one JSON line with the URL when it listens, and stops cleanly on SIGTERM", async () => {
     const p = run({ PORT: "0", MC_API_TOKN: "typo" });
     const deadline = Date.now() + 30_000;
-    while (!p.lines.some((l) => l.msg === "mc-server listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!p.lines.some((l) => l.msg === "mc-server listening") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const listening = p.lines.find((l) => l.msg === "mc-server listening");
     expect(listening).toMatchObject({ level: "info", gatewayUrl: null });
     expect(listening!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(p.lines.find((l) => l.variable === "MC_API_TOKN")?.msg).toBe("unknown variable MC_API_TOKN is ignored — did you mean MC_API_TOKEN?");
+    expect(p.lines.find((l) => l.variable === "MC_API_TOKN")?.msg).toBe(
+      "unknown variable MC_API_TOKN is ignored — did you mean MC_API_TOKEN?",
+    );
     const health = await fetch(`${listening!.url}/api/health`);
     expect(health.status).toBe(200);
     p.child.kill("SIGTERM");
@@ -68,9 +77,14 @@ describe.skipIf(!existsSync(BIN))("missionctl-server (dist/bin.js)", () => {
   it.skipIf(!existsSync(BUN))("runs under Bun too: API, SSE and a clean stop", async () => {
     const p = run({ PORT: "0" }, BUN);
     const deadline = Date.now() + 30_000;
-    while (!p.lines.some((l) => l.msg === "mc-server listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!p.lines.some((l) => l.msg === "mc-server listening") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const url = p.lines.find((l) => l.msg === "mc-server listening")!.url as string;
-    const created = await fetch(`${url}/api/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"title":"on bun"}' });
+    const created = await fetch(`${url}/api/tasks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"title":"on bun"}',
+    });
     expect(created.status).toBe(201);
     const ac = new AbortController();
     const sse = await fetch(`${url}/api/events`, { signal: ac.signal });

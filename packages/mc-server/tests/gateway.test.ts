@@ -1,11 +1,11 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPeer, type Peer } from "../../../tests/peer/peer.mjs";
 import { isTransientRunError, messageText } from "@missionctl/mc-server";
-import { openEventStream, startTestServer, waitFor, type TestServer } from "./helpers.js";
-import { startStubModel, type StubModel } from "./stub-model.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import { openEventStream, startTestServer, type TestServer, waitFor } from "./helpers.js";
+import { type StubModel, startStubModel } from "./stub-model.js";
 
 // One real gateway for the whole file (a start costs 10–20 s): pairing first, then runs.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -36,7 +36,8 @@ async function createAndDispatch(title: string) {
 }
 
 /** The error line a run cut by the gateway's shutdown leaves (stopReason "error", "draining"): not a reply. */
-const drainError = (m: { role: string; stopReason?: unknown }) => m.stopReason === "error" && isTransientRunError(messageText(m));
+const drainError = (m: { role: string; stopReason?: unknown }) =>
+  m.stopReason === "error" && isTransientRunError(messageText(m));
 
 async function history(taskId: string) {
   const key = encodeURIComponent(`agent:main:missionctl-task-${taskId}`);
@@ -64,9 +65,12 @@ beforeAll(async () => {
       MC_GATEWAY_CLIENT_MODE: "cli",
       MC_GATEWAY_SCOPES: "operator.read,operator.write,operator.pairing",
     },
-    { gateway: { pairingPollMs: 1_000, retryInitialMs: 300, retryMaxMs: 2_000 }, dispatcher: { pollMs: 250, retryInitialMs: 300, retryMaxMs: 2_000 } },
+    {
+      gateway: { pairingPollMs: 1_000, retryInitialMs: 300, retryMaxMs: 2_000 },
+      dispatcher: { pollMs: 250, retryInitialMs: 300, retryMaxMs: 2_000 },
+    },
   );
-  sse = openEventStream(t.url + "/api/events");
+  sse = openEventStream(`${t.url}/api/events`);
   await sse.ready;
 }, 600_000);
 
@@ -102,15 +106,22 @@ describe("pairing through the API", () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ approved: true, requestId });
 
-    const connected = await waitFor(async () => {
-      const r = await get("/api/openclaw/status");
-      return r.status === 200 ? r : null;
-    }, { what: "connected after approval", timeoutMs: 30_000 });
+    const connected = await waitFor(
+      async () => {
+        const r = await get("/api/openclaw/status");
+        return r.status === 200 ? r : null;
+      },
+      { what: "connected after approval", timeoutMs: 30_000 },
+    );
     expect(connected.body).toMatchObject({ state: "connected", protocol: 4, pairing: null, lastError: null });
-    expect(connected.body.scopes).toEqual(expect.arrayContaining(["operator.read", "operator.write", "operator.pairing"]));
+    expect(connected.body.scopes).toEqual(
+      expect.arrayContaining(["operator.read", "operator.write", "operator.pairing"]),
+    );
     expect(connected.body.serverVersion).toMatch(/^2026\./);
 
-    const states = sse.events.filter((e) => e.event === "gateway" || e.event === "hello").map((e) => (e.event === "hello" ? e.data.gateway.state : e.data.state));
+    const states = sse.events
+      .filter((e) => e.event === "gateway" || e.event === "hello")
+      .map((e) => (e.event === "hello" ? e.data.gateway.state : e.data.state));
     expect(states).toContain("pairing_required");
     expect(states[states.length - 1]).toBe("connected");
     // The state changes are kept in the store's gateway history.
@@ -122,7 +133,9 @@ describe("pairing through the API", () => {
     const r = await get("/api/openclaw/diagnose");
     expect(r.status).toBe(200);
     expect(r.body.ok).toBe(true);
-    expect(r.body.steps.map((s: { step: string }) => s.step)).toEqual(expect.arrayContaining(["url", "tcp", "upgrade", "challenge", "connect", "rpc"]));
+    expect(r.body.steps.map((s: { step: string }) => s.step)).toEqual(
+      expect.arrayContaining(["url", "tcp", "upgrade", "challenge", "connect", "rpc"]),
+    );
   });
 
   it("lists agents (agents.list) and sessions (sessions.list)", async () => {
@@ -141,10 +154,13 @@ describe("pairing through the API", () => {
 describe("a dispatched task reaches a real agent run", () => {
   it("the reply arrives as a task event and the task moves to review", async () => {
     const id = await createAndDispatch("hello from a task");
-    const task = await waitFor(async () => {
-      const r = await get(`/api/tasks/${id}`);
-      return r.body.task.status === "review" ? r.body.task : null;
-    }, { what: "task in review", timeoutMs: 240_000 });
+    const task = await waitFor(
+      async () => {
+        const r = await get(`/api/tasks/${id}`);
+        return r.body.task.status === "review" ? r.body.task : null;
+      },
+      { what: "task in review", timeoutMs: 240_000 },
+    );
     expect(task.sessionKey).toBe(`agent:main:missionctl-task-${id}`);
 
     const { body } = await get(`/api/tasks/${id}/events`);
@@ -155,24 +171,32 @@ describe("a dispatched task reaches a real agent run", () => {
     expect(body.outbox).toHaveLength(1);
     expect(body.outbox[0].state).toBe("acknowledged");
 
-    const msgs = await waitFor(async () => {
-      const m = await history(id);
-      return m.some((x) => x.role === "assistant") ? m : null;
-    }, { what: "the reply in chat.history", timeoutMs: 30_000, intervalMs: 500 });
+    const msgs = await waitFor(
+      async () => {
+        const m = await history(id);
+        return m.some((x) => x.role === "assistant") ? m : null;
+      },
+      { what: "the reply in chat.history", timeoutMs: 30_000, intervalMs: 500 },
+    );
     expect(msgs.filter((m) => m.role === "user")).toHaveLength(1);
     expect(msgs.filter((m) => m.role === "assistant")).toHaveLength(1);
 
     const streamed = sse.events.filter((e) => e.event === "task" && e.data.id === id).map((e) => e.data.status);
     expect(streamed).toEqual(expect.arrayContaining(["assigned", "in_progress", "review"]));
-    expect(sse.events.some((e) => e.event === "task.event" && e.data.taskId === id && e.data.type === "run.reply")).toBe(true);
+    expect(
+      sse.events.some((e) => e.event === "task.event" && e.data.taskId === id && e.data.type === "run.reply"),
+    ).toBe(true);
   }, 300_000);
 
   it("a failed run moves the task to failed with the gateway's message, once", async () => {
     const id = await createAndDispatch("FAIL-400 this one");
-    const task = await waitFor(async () => {
-      const r = await get(`/api/tasks/${id}`);
-      return r.body.task.status === "failed" ? r.body.task : null;
-    }, { what: "task failed", timeoutMs: 180_000 });
+    const task = await waitFor(
+      async () => {
+        const r = await get(`/api/tasks/${id}`);
+        return r.body.task.status === "failed" ? r.body.task : null;
+      },
+      { what: "task failed", timeoutMs: 180_000 },
+    );
     expect(task.status).toBe("failed");
     // Let the gateway's second error event arrive; it must not add anything.
     await new Promise((r) => setTimeout(r, 1_500));
@@ -190,15 +214,27 @@ describe("in a real browser", () => {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const consoleErrors: string[] = [];
       page.on("pageerror", (e) => consoleErrors.push(String(e)));
       // Script errors only: a slow gateway may answer one refresh with 504, which the page shows and survives.
-      page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text()));
-      await page.goto(t.url + "/");
+      page.on(
+        "console",
+        (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text()),
+      );
+      await page.goto(`${t.url}/`);
       await page.getByTestId("gateway-state").first().filter({ hasText: "Connected" }).waitFor({ timeout: 60_000 });
       await page.getByText("live", { exact: true }).waitFor();
 
@@ -211,11 +247,17 @@ describe("in a real browser", () => {
       await card.waitFor();
       await page.locator('[data-column="assigned"] .card', { hasText: "Write the release notes" }).waitFor();
       await card.getByRole("button", { name: /^Dispatch/ }).click();
-      await page.locator('[data-column="review"] .card', { hasText: "Write the release notes" }).waitFor({ timeout: 150_000 });
-      await page.locator('[data-column="review"] .card', { hasText: "STUB-REPLY: Write the release notes" }).waitFor({ timeout: 10_000 });
+      await page
+        .locator('[data-column="review"] .card', { hasText: "Write the release notes" })
+        .waitFor({ timeout: 150_000 });
+      await page
+        .locator('[data-column="review"] .card', { hasText: "STUB-REPLY: Write the release notes" })
+        .waitFor({ timeout: 10_000 });
 
       // Keyboard: the events toggle is a real button that opens with Enter.
-      const eventsButton = page.locator('[data-column="review"] .card', { hasText: "Write the release notes" }).getByRole("button", { name: "Events" });
+      const eventsButton = page
+        .locator('[data-column="review"] .card', { hasText: "Write the release notes" })
+        .getByRole("button", { name: "Events" });
       await eventsButton.focus();
       await page.keyboard.press("Enter");
       await page.locator(".event-list", { hasText: "run.reply" }).first().waitFor();
@@ -239,35 +281,50 @@ describe("the gateway restarts in the middle of dispatches", () => {
     stub.delayMs = 2_000; // keep runs in flight when the gateway goes down
     const before = [] as string[];
     for (let i = 1; i <= 4; i++) before.push(await createAndDispatch(`restart batch task ${i}`));
-    await waitFor(() => t.server.ctx.store.outbox.listByTask(before[0]!).some((o: { state: string }) => o.state === "sent"), { what: "first delivery sent" });
+    await waitFor(
+      () => t.server.ctx.store.outbox.listByTask(before[0]!).some((o: { state: string }) => o.state === "sent"),
+      { what: "first delivery sent" },
+    );
     // Same retry as at start: a start-up that dies under load is the machine, not the outbox.
     const restarting = peer.restart().catch((err: Error) => {
       console.warn(`peer restart failed once, retrying: ${err.message.split("\n")[0]}`);
       return peer.restart();
     });
     await new Promise((r) => setTimeout(r, 800));
-    const during = [await createAndDispatch("dispatched while the gateway restarts 1"), await createAndDispatch("dispatched while the gateway restarts 2")];
+    const during = [
+      await createAndDispatch("dispatched while the gateway restarts 1"),
+      await createAndDispatch("dispatched while the gateway restarts 2"),
+    ];
     await restarting;
     stub.delayMs = 0;
     const all = [...before, ...during];
-    await waitFor(async () => {
-      const r = await get("/api/tasks?status=review&limit=500");
-      const ids = new Set(r.body.tasks.map((x: { id: string }) => x.id));
-      return all.every((id) => ids.has(id));
-    }, { what: "all six tasks in review", timeoutMs: 420_000, intervalMs: 500 });
+    await waitFor(
+      async () => {
+        const r = await get("/api/tasks?status=review&limit=500");
+        const ids = new Set(r.body.tasks.map((x: { id: string }) => x.id));
+        return all.every((id) => ids.has(id));
+      },
+      { what: "all six tasks in review", timeoutMs: 420_000, intervalMs: 500 },
+    );
 
     for (const id of all) {
       // The transcript is written just after the final event: wait until the reply is there.
-      const msgs = await waitFor(async () => {
-        const m = await history(id);
-        return m.some((x) => x.role === "assistant" && !drainError(x)) ? m : null;
-      }, { what: `the reply in chat.history of ${id}`, timeoutMs: 30_000, intervalMs: 500 });
+      const msgs = await waitFor(
+        async () => {
+          const m = await history(id);
+          return m.some((x) => x.role === "assistant" && !drainError(x)) ? m : null;
+        },
+        { what: `the reply in chat.history of ${id}`, timeoutMs: 30_000, intervalMs: 500 },
+      );
       const users = msgs.filter((m) => m.role === "user");
       const assistant = msgs.filter((m) => m.role === "assistant");
       // A run the gateway cut while draining for its restart may leave its own error line; it is
       // not a reply (the agent never ran) and mc-server delivers such a message again.
       const replies = assistant.filter((m) => !drainError(m));
-      const shape = msgs.map((m) => `${m.role}:${(m as { stopReason?: string }).stopReason ?? ""}:${m.__openclaw?.runId ?? ""}:${messageText(m).slice(0, 80)}`);
+      const shape = msgs.map(
+        (m) =>
+          `${m.role}:${(m as { stopReason?: string }).stopReason ?? ""}:${m.__openclaw?.runId ?? ""}:${messageText(m).slice(0, 80)}`,
+      );
       expect([id, users.length, replies.length], shape.join("\n")).toEqual([id, 1, 1]);
       expect(assistant.length - replies.length).toBeLessThanOrEqual(1);
       const key = t.server.ctx.store.outbox.listByTask(id)[0]!.idempotencyKey;

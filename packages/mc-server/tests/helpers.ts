@@ -13,7 +13,10 @@ export interface TestServer {
 }
 
 /** A real mc-server on a free loopback port with its own database and identity folder. */
-export async function startTestServer(env: Record<string, string | undefined> = {}, opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string | undefined> = {},
+  opts: Parameters<typeof startServer>[0] = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "mc-server-test-"));
   const logs: Record<string, any>[] = [];
   const { createLogger } = await import("@missionctl/mc-server");
@@ -22,7 +25,14 @@ export async function startTestServer(env: Record<string, string | undefined> = 
     if (process.env.MC_TEST_LOGS) process.stdout.write(line);
   });
   const server = await startServer({
-    env: { HOME: dir, PORT: "0", HOST: "127.0.0.1", DATABASE_PATH: join(dir, "mc.db"), MC_IDENTITY_DIR: join(dir, "identity"), ...env },
+    env: {
+      HOME: dir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_PATH: join(dir, "mc.db"),
+      MC_IDENTITY_DIR: join(dir, "identity"),
+      ...env,
+    },
     logger,
     ...opts,
   });
@@ -39,7 +49,10 @@ export async function startTestServer(env: Record<string, string | undefined> = 
   };
 }
 
-export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

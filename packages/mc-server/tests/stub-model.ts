@@ -13,7 +13,8 @@ const INTERNAL = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT";
 
 function partText(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((p) => (p && typeof p === "object" && typeof p.text === "string" ? p.text : "")).join("");
+  if (Array.isArray(content))
+    return content.map((p) => (p && typeof p === "object" && typeof p.text === "string" ? p.text : "")).join("");
   return "";
 }
 
@@ -54,7 +55,9 @@ export async function startStubModel(): Promise<StubModel> {
       stub.requests.push({ text, at: Date.now() });
       if (text.includes("FAIL-400")) {
         res.writeHead(400, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: "stub refuses this task (FAIL-400)", type: "invalid_request_error" } }));
+        res.end(
+          JSON.stringify({ error: { message: "stub refuses this task (FAIL-400)", type: "invalid_request_error" } }),
+        );
         return;
       }
       const id = `chatcmpl-stub-${++n}`;
@@ -67,7 +70,9 @@ export async function startStubModel(): Promise<StubModel> {
         res.write(chunk({ role: "assistant", content: "" }, null));
         res.write(chunk({ content: reply }, null));
         res.write(chunk({}, "stop"));
-        res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: "stub-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: "stub-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`,
+        );
         res.end("data: [DONE]\n\n");
       }, stub.delayMs);
     });

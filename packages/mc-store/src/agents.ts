@@ -63,7 +63,9 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
         const at = now();
         const saved: Agent[] = [];
         for (const agent of agents) {
-          const existing = db.get<AgentRow>("upsert agents", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, { id: agent.id });
+          const existing = db.get<AgentRow>("upsert agents", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, {
+            id: agent.id,
+          });
           const pick = <K extends "name" | "emoji" | "avatar" | "workspace">(key: K): string | null =>
             agent[key] === undefined ? (existing?.[key] ?? null) : (agent[key] ?? null);
           const row: AgentRow = {
@@ -73,7 +75,8 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
             avatar: pick("avatar"),
             workspace: pick("workspace"),
             status: agent.status ?? existing?.status ?? "unknown",
-            last_seen_at: agent.lastSeenAt === null ? null : agent.lastSeenAt === undefined ? at : toMs(agent.lastSeenAt),
+            last_seen_at:
+              agent.lastSeenAt === null ? null : agent.lastSeenAt === undefined ? at : toMs(agent.lastSeenAt),
             created_at: existing?.created_at ?? at,
             updated_at: at,
           };
@@ -92,14 +95,22 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
     },
 
     list() {
-      return db.all<AgentRow>("list agents", `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY COALESCE(name, id), id`).map(toAgent);
+      return db
+        .all<AgentRow>("list agents", `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY COALESCE(name, id), id`)
+        .map(toAgent);
     },
 
     get(id) {
       const agentId = parseInput(idSchema, id, "get agent");
       const row = db.get<AgentRow>("get agent", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, { id: agentId });
       if (!row) {
-        throw new StoreError("AGENT_NOT_FOUND", { subject: `agent ${agentId}`, operation: "get agent", agentId, reason: "no agent has this id", fix: "sync agents from the gateway (agents.list) first" });
+        throw new StoreError("AGENT_NOT_FOUND", {
+          subject: `agent ${agentId}`,
+          operation: "get agent",
+          agentId,
+          reason: "no agent has this id",
+          fix: "sync agents from the gateway (agents.list) first",
+        });
       }
       return toAgent(row);
     },

@@ -21,7 +21,10 @@ const databasePathSchema = z
   .min(1, "must not be empty")
   .max(4096, "must be at most 4096 characters")
   .refine((value) => !value.includes("\0"), "must not contain a NUL byte")
-  .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^(file|sqlite3?):/i.test(value), "must be a file path, not a URL");
+  .refine(
+    (value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^(file|sqlite3?):/i.test(value),
+    "must be a file path, not a URL",
+  );
 
 function invalidPath(subject: string, reason: string): StoreError {
   return new StoreError("CONFIG_INVALID_PATH", {
@@ -58,7 +61,8 @@ export function resolveDatabasePath(env: Env = process.env): ResolvedDatabasePat
     // The value is not echoed: a URL may carry credentials.
     throw new StoreError("CONFIG_DATABASE_URL_ONLY", {
       subject: "DATABASE_URL",
-      reason: "is set but DATABASE_PATH is not; mc-store reads only DATABASE_PATH, so the database would silently land elsewhere",
+      reason:
+        "is set but DATABASE_PATH is not; mc-store reads only DATABASE_PATH, so the database would silently land elsewhere",
       fix: "rename the variable to DATABASE_PATH with a file path (e.g. DATABASE_PATH=/var/lib/missionctl/mission-control.db) and remove DATABASE_URL",
     });
   }

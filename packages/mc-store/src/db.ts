@@ -24,7 +24,12 @@ export class Db {
 
   private ensureOpen(operation: string): void {
     if (this.closed) {
-      throw new StoreError("STORE_CLOSED", { subject: operation, operation, reason: "the store was closed", fix: "open a new store with openStore()" });
+      throw new StoreError("STORE_CLOSED", {
+        subject: operation,
+        operation,
+        reason: "the store was closed",
+        fix: "open a new store with openStore()",
+      });
     }
   }
 

@@ -82,7 +82,10 @@ export class StoreError extends Error {
   readonly sqliteCode?: string;
 
   constructor(code: StoreErrorCode, details: StoreErrorDetails) {
-    super(`[mc-store] ${details.subject}: ${details.reason} — ${details.fix}`, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      `[mc-store] ${details.subject}: ${details.reason} — ${details.fix}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
     this.subject = details.subject;
     this.hint = details.fix;
@@ -134,25 +137,57 @@ export function wrapDriverError(err: unknown, operation: string, extra: Partial<
   const base = { subject: operation, operation, cause: err, sqliteCode, ...extra };
   const raw = err instanceof Error ? err.message : String(err);
   if (sqliteCode?.startsWith("SQLITE_BUSY") || sqliteCode?.startsWith("SQLITE_LOCKED")) {
-    return new StoreError("BUSY", { ...base, reason: "the database stayed locked by another connection past busy_timeout", fix: "retry later, or raise busyTimeoutMs if writers hold long transactions" });
+    return new StoreError("BUSY", {
+      ...base,
+      reason: "the database stayed locked by another connection past busy_timeout",
+      fix: "retry later, or raise busyTimeoutMs if writers hold long transactions",
+    });
   }
   if (sqliteCode === "SQLITE_CONSTRAINT_TRIGGER" && /append-only/.test(raw)) {
-    return new StoreError("APPEND_ONLY", { ...base, reason: "task events are append-only and cannot be changed or deleted", fix: "append a new event instead" });
+    return new StoreError("APPEND_ONLY", {
+      ...base,
+      reason: "task events are append-only and cannot be changed or deleted",
+      fix: "append a new event instead",
+    });
   }
   if (sqliteCode?.startsWith("SQLITE_CONSTRAINT")) {
-    return new StoreError("CONSTRAINT", { ...base, reason: `a database constraint rejected the write (${sqliteCode})`, fix: "check that referenced agents and tasks exist and that values are unique where required" });
+    return new StoreError("CONSTRAINT", {
+      ...base,
+      reason: `a database constraint rejected the write (${sqliteCode})`,
+      fix: "check that referenced agents and tasks exist and that values are unique where required",
+    });
   }
   if (sqliteCode?.startsWith("SQLITE_READONLY")) {
-    return new StoreError("READ_ONLY", { ...base, reason: "the database file is read-only for this process", fix: "check the file's owner and mode, and that its folder is writable (WAL needs -wal and -shm files next to it)" });
+    return new StoreError("READ_ONLY", {
+      ...base,
+      reason: "the database file is read-only for this process",
+      fix: "check the file's owner and mode, and that its folder is writable (WAL needs -wal and -shm files next to it)",
+    });
   }
   if (sqliteCode === "SQLITE_FULL") {
-    return new StoreError("DISK_FULL", { ...base, reason: "the disk is full", fix: "free space on the volume holding DATABASE_PATH" });
+    return new StoreError("DISK_FULL", {
+      ...base,
+      reason: "the disk is full",
+      fix: "free space on the volume holding DATABASE_PATH",
+    });
   }
   if (sqliteCode?.startsWith("SQLITE_CORRUPT") || sqliteCode === "SQLITE_NOTADB") {
-    return new StoreError("CORRUPT", { ...base, reason: "the file is not a valid SQLite database or is damaged", fix: "check DATABASE_PATH points at the Mission Control database; restore from a backup if it is damaged" });
+    return new StoreError("CORRUPT", {
+      ...base,
+      reason: "the file is not a valid SQLite database or is damaged",
+      fix: "check DATABASE_PATH points at the Mission Control database; restore from a backup if it is damaged",
+    });
   }
   if (sqliteCode?.startsWith("SQLITE_IOERR") || sqliteCode?.startsWith("SQLITE_CANTOPEN")) {
-    return new StoreError("OPEN_FAILED", { ...base, reason: `an I/O error occurred (${sqliteCode})`, fix: "check the disk and the folder of DATABASE_PATH" });
+    return new StoreError("OPEN_FAILED", {
+      ...base,
+      reason: `an I/O error occurred (${sqliteCode})`,
+      fix: "check the disk and the folder of DATABASE_PATH",
+    });
   }
-  return new StoreError("QUERY_FAILED", { ...base, reason: `the database rejected the statement (${sqliteCode ?? "unknown error"})`, fix: "this is a bug in mc-store or a damaged schema; report it with the cause attached" });
+  return new StoreError("QUERY_FAILED", {
+    ...base,
+    reason: `the database rejected the statement (${sqliteCode ?? "unknown error"})`,
+    fix: "this is a bug in mc-store or a damaged schema; report it with the cause attached",
+  });
 }

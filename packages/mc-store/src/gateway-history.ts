@@ -26,7 +26,12 @@ const toEntry = (row: HistoryRow): GatewayHistoryEntry => ({
 
 export interface GatewayHistoryRepo {
   /** Records a connection state change or error (codes from GatewayError). */
-  record(entry: { state: string; code?: string | null; detailCode?: string | null; message?: string | null }): GatewayHistoryEntry;
+  record(entry: {
+    state: string;
+    code?: string | null;
+    detailCode?: string | null;
+    message?: string | null;
+  }): GatewayHistoryEntry;
   /** Newest first; default 100. */
   list(options?: { limit?: number }): GatewayHistoryEntry[];
 }
@@ -40,11 +45,27 @@ export function createGatewayHistoryRepo(db: Db, now: () => number): GatewayHist
         const result = db.run(
           "record gateway state",
           "INSERT INTO gateway_history (state, code, detail_code, message, at) VALUES (@state, @code, @detail, @message, @at)",
-          { state: data.state, code: data.code ?? null, detail: data.detailCode ?? null, message: data.message ?? null, at },
+          {
+            state: data.state,
+            code: data.code ?? null,
+            detail: data.detailCode ?? null,
+            message: data.message ?? null,
+            at,
+          },
         );
         const id = Number(result.lastInsertRowid);
-        if (id % 100 === 0) db.run("record gateway state", "DELETE FROM gateway_history WHERE id <= @cut", { cut: id - GATEWAY_HISTORY_KEEP });
-        const entry = toEntry({ id, state: data.state, code: data.code ?? null, detail_code: data.detailCode ?? null, message: data.message ?? null, at });
+        if (id % 100 === 0)
+          db.run("record gateway state", "DELETE FROM gateway_history WHERE id <= @cut", {
+            cut: id - GATEWAY_HISTORY_KEEP,
+          });
+        const entry = toEntry({
+          id,
+          state: data.state,
+          code: data.code ?? null,
+          detail_code: data.detailCode ?? null,
+          message: data.message ?? null,
+          at,
+        });
         db.notify({ type: "gateway.recorded", entry });
         return entry;
       });
@@ -52,7 +73,11 @@ export function createGatewayHistoryRepo(db: Db, now: () => number): GatewayHist
     list(options) {
       const limit = parseInput(historyListSchema, options, "list gateway history")?.limit ?? 100;
       return db
-        .all<HistoryRow>("list gateway history", "SELECT id, state, code, detail_code, message, at FROM gateway_history ORDER BY id DESC LIMIT @limit", { limit })
+        .all<HistoryRow>(
+          "list gateway history",
+          "SELECT id, state, code, detail_code, message, at FROM gateway_history ORDER BY id DESC LIMIT @limit",
+          { limit },
+        )
         .map(toEntry);
     },
   };

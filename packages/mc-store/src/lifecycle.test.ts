@@ -24,6 +24,7 @@ describe("task lifecycle", () => {
   });
 
   it("lets every non-final status be cancelled", () => {
-    for (const status of TASK_STATUSES.filter((s) => !isTerminalStatus(s))) expect(allowedTransitions(status)).toContain("cancelled");
+    for (const status of TASK_STATUSES.filter((s) => !isTerminalStatus(s)))
+      expect(allowedTransitions(status)).toContain("cancelled");
   });
 });

@@ -1,6 +1,6 @@
 import type { Driver } from "./driver/index.js";
 import { StoreError, wrapDriverError } from "./errors.js";
-import { MIGRATIONS, SCHEMA_VERSION, type Migration } from "./migrations/index.js";
+import { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations/index.js";
 
 export function readSchemaVersion(driver: Driver): number {
   const row = driver.prepare("PRAGMA user_version").get<{ user_version: number }>();
@@ -48,7 +48,10 @@ export function migrate(driver: Driver, options: MigrateOptions = {}): number[] 
         subject: `migration ${migration.version} (${migration.name})`,
         operation: "migrate",
         reason: `${wrapped.code === "BUSY" ? "the database stayed locked" : "it failed"} (${wrapped.sqliteCode ?? wrapped.code}); it was rolled back and the database stays at version ${safeVersion(driver)}`,
-        fix: wrapped.code === "BUSY" ? "stop other processes holding long transactions on this database and retry" : "restore the database from a backup or report the bug with the cause attached",
+        fix:
+          wrapped.code === "BUSY"
+            ? "stop other processes holding long transactions on this database and retry"
+            : "restore the database from a backup or report the bug with the cause attached",
         cause: err,
         schemaVersion: migration.version,
         sqliteCode: wrapped.sqliteCode,

@@ -1,14 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StoreError } from "./errors.js";
+import { seedAgents, tempStore } from "../tests/temp-store.js";
+import type { StoreError } from "./errors.js";
 import type { Store } from "./store.js";
-import { seedAgents, tempStore } from "./test-helpers.js";
 
 let clock = 1_800_000_000_000;
 let t: ReturnType<typeof tempStore>;
 let store: Store;
 beforeEach(() => {
   clock = 1_800_000_000_000;
-  t = tempStore({ now: () => clock, outbox: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000, random: () => 0.5 } });
+  t = tempStore({
+    now: () => clock,
+    outbox: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 10_000, random: () => 0.5 },
+  });
   store = t.store;
   seedAgents(store);
 });
@@ -28,7 +31,9 @@ describe("outbox", () => {
     clock += 30_001;
     const [again] = store.outbox.claimDue({ workerId: "w2", leaseMs: 30_000 });
     expect(again).toMatchObject({ id: item.id, leaseOwner: "w2", attempts: 2 });
-    expect(() => store.outbox.markSent(item.id, { runId: "r", workerId: "w1" })).toThrowError(expect.objectContaining({ code: "LEASE_LOST" }));
+    expect(() => store.outbox.markSent(item.id, { runId: "r", workerId: "w1" })).toThrowError(
+      expect.objectContaining({ code: "LEASE_LOST" }),
+    );
   });
 
   it("goes pending → sent → acknowledged, idempotently", () => {
@@ -40,7 +45,9 @@ describe("outbox", () => {
     const acked = store.outbox.markAcknowledged(item.id, { payload: { status: "ok" } });
     expect(acked).toMatchObject({ state: "acknowledged", result: { status: "ok" } });
     expect(store.outbox.markAcknowledged(item.id).state).toBe("acknowledged");
-    expect(() => store.outbox.markFailed(item.id, { error: "late" })).toThrowError(expect.objectContaining({ code: "OUTBOX_INVALID_STATE" }));
+    expect(() => store.outbox.markFailed(item.id, { error: "late" })).toThrowError(
+      expect.objectContaining({ code: "OUTBOX_INVALID_STATE" }),
+    );
   });
 
   it("retries with capped exponential backoff, then fails for good", () => {
@@ -65,7 +72,9 @@ describe("outbox", () => {
   it("honours retryAt and terminal", () => {
     const item = dispatched();
     const at = clock + 60_000;
-    expect(store.outbox.markFailed(item.id, { error: "x", retryAt: at }).nextAttemptAt).toBe(new Date(at).toISOString());
+    expect(store.outbox.markFailed(item.id, { error: "x", retryAt: at }).nextAttemptAt).toBe(
+      new Date(at).toISOString(),
+    );
     expect(store.outbox.markFailed(item.id, { error: "no such session", terminal: true }).state).toBe("failed");
   });
 

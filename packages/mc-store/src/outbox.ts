@@ -1,7 +1,15 @@
-import { computeBackoffMs, type BackoffOptions } from "./backoff.js";
+import { type BackoffOptions, computeBackoffMs } from "./backoff.js";
 import type { Db } from "./db.js";
 import { StoreError } from "./errors.js";
-import { claimSchema, idSchema, markAckSchema, markFailedSchema, markSentSchema, outboxIdSchema, parseInput } from "./schemas.js";
+import {
+  claimSchema,
+  idSchema,
+  markAckSchema,
+  markFailedSchema,
+  markSentSchema,
+  outboxIdSchema,
+  parseInput,
+} from "./schemas.js";
 import { iso, isoOrNull, parseJson, toMs } from "./time.js";
 import type { ChatSendPayload, OutboxItem, OutboxState } from "./types.js";
 
@@ -52,7 +60,13 @@ export function dispatchIdempotencyKey(taskId: string, attempt: number): string 
 }
 
 /** Inserts a pending chat.send item; the caller holds the transaction (the one that moved the task). */
-export function enqueueChatSend(db: Db, taskId: string, attempt: number, payload: ChatSendPayload, now: number): OutboxItem {
+export function enqueueChatSend(
+  db: Db,
+  taskId: string,
+  attempt: number,
+  payload: ChatSendPayload,
+  now: number,
+): OutboxItem {
   const row: OutboxRow = {
     id: 0,
     task_id: taskId,
@@ -73,7 +87,15 @@ export function enqueueChatSend(db: Db, taskId: string, attempt: number, payload
   const result = db.run(
     "enqueue dispatch",
     "INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (@task_id, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, @updated_at)",
-    { task_id: row.task_id, idempotency_key: row.idempotency_key, kind: row.kind, payload: row.payload, next_attempt_at: now, created_at: now, updated_at: now },
+    {
+      task_id: row.task_id,
+      idempotency_key: row.idempotency_key,
+      kind: row.kind,
+      payload: row.payload,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    },
   );
   row.id = Number(result.lastInsertRowid);
   return toOutboxItem(row);
@@ -114,7 +136,10 @@ export interface OutboxRepo {
    * Records the error; pending again at `retryAt` (default: now + capped exponential
    * backoff with jitter), or failed for good when `terminal` or out of attempts.
    */
-  markFailed(id: number, options: { error: string; retryAt?: number | Date; terminal?: boolean; workerId?: string }): OutboxItem;
+  markFailed(
+    id: number,
+    options: { error: string; retryAt?: number | Date; terminal?: boolean; workerId?: string },
+  ): OutboxItem;
   /** failed → pending now, attempts reset (an operator's retry). */
   retry(id: number): OutboxItem;
   get(id: number): OutboxItem;
@@ -128,7 +153,13 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
   function load(id: number, operation: string): OutboxRow {
     const row = db.get<OutboxRow>(operation, `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = @id`, { id });
     if (!row) {
-      throw new StoreError("OUTBOX_ITEM_NOT_FOUND", { subject: `outbox item ${id}`, operation, outboxId: id, reason: "no outbox item has this id", fix: "list the task's outbox items with outbox.listByTask(taskId)" });
+      throw new StoreError("OUTBOX_ITEM_NOT_FOUND", {
+        subject: `outbox item ${id}`,
+        operation,
+        outboxId: id,
+        reason: "no outbox item has this id",
+        fix: "list the task's outbox items with outbox.listByTask(taskId)",
+      });
     }
     return row;
   }
@@ -158,7 +189,11 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
   }
 
   function update(operation: string, id: number, set: string, params: Record<string, unknown>): OutboxItem {
-    const row = db.get<OutboxRow>(operation, `UPDATE outbox SET ${set}, updated_at = @now WHERE id = @id RETURNING ${OUTBOX_COLUMNS}`, { ...params, id });
+    const row = db.get<OutboxRow>(
+      operation,
+      `UPDATE outbox SET ${set}, updated_at = @now WHERE id = @id RETURNING ${OUTBOX_COLUMNS}`,
+      { ...params, id },
+    );
     const item = toOutboxItem(row!);
     db.notify({ type: "outbox.changed", item });
     return item;
@@ -195,7 +230,12 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         if (row.state === "sent" && (opts.runId ?? null) === row.run_id) return toOutboxItem(row);
         if (row.state !== "pending") throw invalidState(row, "mark outbox item sent", "pending");
         checkLease(row, opts.workerId, "mark outbox item sent", at);
-        return update("mark outbox item sent", itemId, "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL", { runId: opts.runId ?? null, now: at });
+        return update(
+          "mark outbox item sent",
+          itemId,
+          "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL",
+          { runId: opts.runId ?? null, now: at },
+        );
       });
     },
 
@@ -206,10 +246,16 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         const at = now();
         const row = load(itemId, "acknowledge outbox item");
         if (row.state === "acknowledged") return toOutboxItem(row);
-        if (row.state !== "pending" && row.state !== "sent") throw invalidState(row, "acknowledge outbox item", "pending or sent");
+        if (row.state !== "pending" && row.state !== "sent")
+          throw invalidState(row, "acknowledge outbox item", "pending or sent");
         checkLease(row, opts.workerId, "acknowledge outbox item", at);
         const result = opts.payload === undefined ? null : JSON.stringify(opts.payload);
-        return update("acknowledge outbox item", itemId, "state = 'acknowledged', result = @result, lease_owner = NULL, lease_until = NULL", { result, now: at });
+        return update(
+          "acknowledge outbox item",
+          itemId,
+          "state = 'acknowledged', result = @result, lease_owner = NULL, lease_until = NULL",
+          { result, now: at },
+        );
       });
     },
 
@@ -219,14 +265,26 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
       return db.transaction("mark outbox item failed", () => {
         const at = now();
         const row = load(itemId, "mark outbox item failed");
-        if (row.state !== "pending" && row.state !== "sent") throw invalidState(row, "mark outbox item failed", "pending or sent");
+        if (row.state !== "pending" && row.state !== "sent")
+          throw invalidState(row, "mark outbox item failed", "pending or sent");
         checkLease(row, opts.workerId, "mark outbox item failed", at);
         const terminal = opts.terminal === true || row.attempts >= maxAttempts;
         if (terminal) {
-          return update("mark outbox item failed", itemId, "state = 'failed', last_error = @error, lease_owner = NULL, lease_until = NULL", { error: opts.error, now: at });
+          return update(
+            "mark outbox item failed",
+            itemId,
+            "state = 'failed', last_error = @error, lease_owner = NULL, lease_until = NULL",
+            { error: opts.error, now: at },
+          );
         }
-        const next = opts.retryAt === undefined ? at + computeBackoffMs(Math.max(1, row.attempts), options) : toMs(opts.retryAt);
-        return update("mark outbox item failed", itemId, "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL", { error: opts.error, next, now: at });
+        const next =
+          opts.retryAt === undefined ? at + computeBackoffMs(Math.max(1, row.attempts), options) : toMs(opts.retryAt);
+        return update(
+          "mark outbox item failed",
+          itemId,
+          "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL",
+          { error: opts.error, next, now: at },
+        );
       });
     },
 
@@ -236,7 +294,12 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         const at = now();
         const row = load(itemId, "retry outbox item");
         if (row.state !== "failed") throw invalidState(row, "retry outbox item", "failed");
-        return update("retry outbox item", itemId, "state = 'pending', attempts = 0, next_attempt_at = @now, lease_owner = NULL, lease_until = NULL", { now: at });
+        return update(
+          "retry outbox item",
+          itemId,
+          "state = 'pending', attempts = 0, next_attempt_at = @now, lease_owner = NULL, lease_until = NULL",
+          { now: at },
+        );
       });
     },
 
@@ -247,14 +310,24 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
 
     listByTask(taskId) {
       const id = parseInput(idSchema, taskId, "list outbox items");
-      return db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE task_id = @id ORDER BY id`, { id }).map(toOutboxItem);
+      return db
+        .all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE task_id = @id ORDER BY id`, {
+          id,
+        })
+        .map(toOutboxItem);
     },
 
     list(input = {}) {
       const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 100)), 10_000);
       const rows = input.state
-        ? db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = @state ORDER BY id DESC LIMIT @limit`, { state: input.state, limit })
-        : db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY id DESC LIMIT @limit`, { limit });
+        ? db.all<OutboxRow>(
+            "list outbox items",
+            `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = @state ORDER BY id DESC LIMIT @limit`,
+            { state: input.state, limit },
+          )
+        : db.all<OutboxRow>("list outbox items", `SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY id DESC LIMIT @limit`, {
+            limit,
+          });
       return rows.map(toOutboxItem);
     },
   };

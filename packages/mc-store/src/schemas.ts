@@ -27,7 +27,8 @@ export const LIMITS = {
 } as const;
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-const nonEmpty = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const nonEmpty = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
 
 export const idSchema = nonEmpty(LIMITS.id);
 export const actorSchema = nonEmpty(LIMITS.actor);
@@ -44,10 +45,14 @@ export const jsonPayloadSchema = z.unknown().superRefine((value, ctx) => {
     return;
   }
   if (json === undefined) ctx.addIssue({ code: "custom", message: "must be JSON-serialisable" });
-  else if (Buffer.byteLength(json) > LIMITS.payloadBytes) ctx.addIssue({ code: "custom", message: `must serialise to at most ${LIMITS.payloadBytes} bytes` });
+  else if (Buffer.byteLength(json) > LIMITS.payloadBytes)
+    ctx.addIssue({ code: "custom", message: `must serialise to at most ${LIMITS.payloadBytes} bytes` });
 });
 
-const messageSchema = z.string().min(1, "must not be empty").max(LIMITS.message, `must be at most ${LIMITS.message} characters`);
+const messageSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(LIMITS.message, `must be at most ${LIMITS.message} characters`);
 
 export const createTaskSchema = z.strictObject({
   title: nonEmpty(LIMITS.title),
@@ -114,7 +119,11 @@ export const agentsInputSchema = z.array(agentInputSchema).max(LIMITS.agents);
 
 export const claimSchema = z.object({
   workerId: nonEmpty(LIMITS.workerId),
-  leaseMs: z.number().int().min(1).max(24 * 3_600_000),
+  leaseMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3_600_000),
   limit: z.number().int().min(1).max(1_000).optional(),
   now: z.union([z.number().int().nonnegative(), z.date()]).optional(),
 });
@@ -124,7 +133,9 @@ export const outboxIdSchema = z.number().int().positive();
 export const markSentSchema = z
   .object({ runId: text(LIMITS.id).nullish(), workerId: nonEmpty(LIMITS.workerId).optional() })
   .optional();
-export const markAckSchema = z.object({ payload: jsonPayloadSchema.optional(), workerId: nonEmpty(LIMITS.workerId).optional() }).optional();
+export const markAckSchema = z
+  .object({ payload: jsonPayloadSchema.optional(), workerId: nonEmpty(LIMITS.workerId).optional() })
+  .optional();
 export const markFailedSchema = z.object({
   // Longer errors are cut, not refused: a failure must always be recordable.
   error: z.string().transform((value) => value.slice(0, LIMITS.errorText)),
@@ -142,7 +153,10 @@ export const gatewayRecordSchema = z.object({
   state: nonEmpty(64),
   code: z.string().max(128).nullish(),
   detailCode: z.string().max(128).nullish(),
-  message: z.string().transform((value) => value.slice(0, LIMITS.errorText)).nullish(),
+  message: z
+    .string()
+    .transform((value) => value.slice(0, LIMITS.errorText))
+    .nullish(),
 });
 
 export const historyListSchema = z.object({ limit: z.number().int().min(1).max(10_000).optional() }).optional();

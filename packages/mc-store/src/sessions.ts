@@ -43,7 +43,8 @@ function updatedAtMs(value: unknown): number | null {
   return null;
 }
 
-const shortString = (value: unknown, max: number): string | null => (typeof value === "string" && value !== "" ? value.slice(0, max) : null);
+const shortString = (value: unknown, max: number): string | null =>
+  typeof value === "string" && value !== "" ? value.slice(0, max) : null;
 
 function agentIdOf(session: SessionInput): string | null {
   const explicit = shortString(session.agentId, 200);
@@ -90,10 +91,17 @@ export function createSessionsRepo(db: Db, now: () => number): SessionsRepo {
       });
     },
     list() {
-      return db.all<SessionRow>("list sessions", `SELECT ${COLUMNS} FROM sessions ORDER BY gateway_updated_at DESC NULLS LAST, key`).map(toSession);
+      return db
+        .all<SessionRow>(
+          "list sessions",
+          `SELECT ${COLUMNS} FROM sessions ORDER BY gateway_updated_at DESC NULLS LAST, key`,
+        )
+        .map(toSession);
     },
     get(key) {
-      const row = db.get<SessionRow>("get session", `SELECT ${COLUMNS} FROM sessions WHERE key = @key`, { key: String(key) });
+      const row = db.get<SessionRow>("get session", `SELECT ${COLUMNS} FROM sessions WHERE key = @key`, {
+        key: String(key),
+      });
       return row ? toSession(row) : undefined;
     },
   };

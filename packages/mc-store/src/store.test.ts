@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempStore } from "../tests/temp-store.js";
 import { openDriver } from "./driver/index.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { openStore } from "./store.js";
-import { tempStore } from "./test-helpers.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -22,7 +22,10 @@ describe("openStore", () => {
   it("uses the driver of the runtime it runs on", () => {
     const t = tempStore();
     try {
-      const expected = typeof (process.versions as Record<string, string | undefined>).bun === "string" ? "bun:sqlite" : "better-sqlite3";
+      const expected =
+        typeof (process.versions as Record<string, string | undefined>).bun === "string"
+          ? "bun:sqlite"
+          : "better-sqlite3";
       expect(t.store.driverName).toBe(expected);
       // Set by the Bun CI step, so a runner that silently fell back to Node fails here.
       if (process.env.MC_STORE_EXPECT_DRIVER) expect(t.store.driverName).toBe(process.env.MC_STORE_EXPECT_DRIVER);
@@ -35,7 +38,14 @@ describe("openStore", () => {
     const t = tempStore();
     try {
       expect(t.logs).toHaveLength(1);
-      expect(t.logs[0]).toMatchObject({ msg: "database opened", path: t.path, source: "option", schemaVersion: SCHEMA_VERSION, journalMode: "wal", migrationsApplied: [1, 2, 3] });
+      expect(t.logs[0]).toMatchObject({
+        msg: "database opened",
+        path: t.path,
+        source: "option",
+        schemaVersion: SCHEMA_VERSION,
+        journalMode: "wal",
+        migrationsApplied: [1, 2, 3],
+      });
       expect(JSON.parse(JSON.stringify(t.logs[0]))).toEqual(t.logs[0]);
     } finally {
       t.cleanup();
@@ -72,9 +82,9 @@ describe("openStore", () => {
 
   it("refuses DATABASE_URL alone without creating anything", () => {
     const dir = tmp();
-    expect(() => openStore({ env: { DATABASE_URL: `file:${join(dir, "x.db")}`, HOME: dir }, logger: () => {} })).toThrowError(
-      expect.objectContaining({ code: "CONFIG_DATABASE_URL_ONLY" }),
-    );
+    expect(() =>
+      openStore({ env: { DATABASE_URL: `file:${join(dir, "x.db")}`, HOME: dir }, logger: () => {} }),
+    ).toThrowError(expect.objectContaining({ code: "CONFIG_DATABASE_URL_ONLY" }));
     expect(existsSync(join(dir, ".local"))).toBe(false);
   });
 
@@ -101,24 +111,32 @@ describe("openStore", () => {
     })();
     expect(err).toBeInstanceOf(StoreError);
     expect(err).toMatchObject({ code: "CONFIG_PATH_NOT_WRITABLE" });
-    expect((err as Error).message).toMatch(/^\[mc-store\] .*file: cannot create the folder \(\w+\) — point DATABASE_PATH/);
+    expect((err as Error).message).toMatch(
+      /^\[mc-store\] .*file: cannot create the folder \(\w+\) — point DATABASE_PATH/,
+    );
   });
 
   it.skipIf(process.getuid?.() === 0)("reports a read-only folder clearly", async () => {
     const { chmodSync } = await import("node:fs");
     const dir = tmp();
     chmodSync(dir, 0o500);
-    expect(() => openStore({ path: join(dir, "mc.db"), env: {}, logger: () => {} })).toThrowError(expect.objectContaining({ code: "CONFIG_PATH_NOT_WRITABLE" }));
+    expect(() => openStore({ path: join(dir, "mc.db"), env: {}, logger: () => {} })).toThrowError(
+      expect.objectContaining({ code: "CONFIG_PATH_NOT_WRITABLE" }),
+    );
     chmodSync(dir, 0o700);
   });
 
   it("refuses a folder as database path and a file that is not a database", () => {
     const dir = tmp();
-    expect(() => openStore({ path: dir, env: {}, logger: () => {} })).toThrowError(expect.objectContaining({ code: "CONFIG_INVALID_PATH" }));
+    expect(() => openStore({ path: dir, env: {}, logger: () => {} })).toThrowError(
+      expect.objectContaining({ code: "CONFIG_INVALID_PATH" }),
+    );
     const junk = join(dir, "junk.db");
     writeFileSync(junk, "this is not a database, just some text that is long enough to have a header ".repeat(20));
     const before = readFileSync(junk);
-    expect(() => openStore({ path: junk, env: {}, logger: () => {} })).toThrowError(expect.objectContaining({ code: "OPEN_FAILED" }));
+    expect(() => openStore({ path: junk, env: {}, logger: () => {} })).toThrowError(
+      expect.objectContaining({ code: "OPEN_FAILED" }),
+    );
     expect(readFileSync(junk).equals(before)).toBe(true);
   });
 
@@ -185,8 +203,12 @@ describe("store.transaction", () => {
       changes.length = 0;
       const task = t.store.transaction(() => {
         const created = t.store.tasks.create({ title: "kept", assignedAgentId: "main" });
-        expect(() => t.store.tasks.dispatch(created.id, { actor: "op", message: "x".repeat(200_000), sessionKey: "s" })).toThrow(StoreError);
-        expect(() => t.store.tasks.transition(created.id, "done", { actor: "op" })).toThrowError(expect.objectContaining({ code: "INVALID_TRANSITION" }));
+        expect(() =>
+          t.store.tasks.dispatch(created.id, { actor: "op", message: "x".repeat(200_000), sessionKey: "s" }),
+        ).toThrow(StoreError);
+        expect(() => t.store.tasks.transition(created.id, "done", { actor: "op" })).toThrowError(
+          expect.objectContaining({ code: "INVALID_TRANSITION" }),
+        );
         return created;
       });
       expect(t.store.tasks.get(task.id).status).toBe("assigned");

@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { createAgentsRepo, type AgentsRepo } from "./agents.js";
-import { resolveStorePath, type Env, type ResolvedDatabasePath } from "./config.js";
+import { type AgentsRepo, createAgentsRepo } from "./agents.js";
+import { type Env, type ResolvedDatabasePath, resolveStorePath } from "./config.js";
 import { Db } from "./db.js";
-import { openDriver, type Driver, type DriverName } from "./driver/index.js";
+import { type Driver, type DriverName, openDriver } from "./driver/index.js";
 import { StoreError, wrapDriverError } from "./errors.js";
 import { createGatewayHistoryRepo, type GatewayHistoryRepo } from "./gateway-history.js";
 import { migrate, readSchemaVersion } from "./migrate.js";
@@ -85,7 +85,12 @@ function prepareLocation(path: string): void {
   }
   if (existsSync(path)) {
     if (!statSync(path).isFile()) {
-      throw new StoreError("CONFIG_INVALID_PATH", { subject: path, path, reason: "exists and is not a regular file", fix: "point DATABASE_PATH at a file, not a folder" });
+      throw new StoreError("CONFIG_INVALID_PATH", {
+        subject: path,
+        path,
+        reason: "exists and is not a regular file",
+        fix: "point DATABASE_PATH at a file, not a folder",
+      });
     }
     try {
       accessSync(path, constants.R_OK | constants.W_OK);
@@ -101,7 +106,14 @@ function openFailed(path: string, err: unknown): StoreError {
     wrapped.code === "CORRUPT"
       ? `is not a SQLite database or is damaged (${wrapped.sqliteCode})`
       : `could not be opened (${wrapped.sqliteCode ?? (err instanceof Error ? err.message : String(err))})`;
-  return new StoreError("OPEN_FAILED", { subject: path, path, reason, cause: err, sqliteCode: wrapped.sqliteCode, fix: "check DATABASE_PATH points at the Mission Control database and that its folder and disk are healthy" });
+  return new StoreError("OPEN_FAILED", {
+    subject: path,
+    path,
+    reason,
+    cause: err,
+    sqliteCode: wrapped.sqliteCode,
+    fix: "check DATABASE_PATH points at the Mission Control database and that its folder and disk are healthy",
+  });
 }
 
 /**
@@ -146,7 +158,9 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     }
     if (found === 0) {
       const foreign = driver
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5")
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5",
+        )
         .all<{ name: string }>();
       if (foreign.length > 0) {
         // Tables but no schema version: another application's database, such as the
@@ -199,7 +213,13 @@ export function openStore(options: OpenStoreOptions = {}): Store {
       try {
         listener(change);
       } catch (err) {
-        logger({ level: "error", component: "mc-store", msg: "onChange listener threw", change: change.type, error: err instanceof Error ? err.message : String(err) });
+        logger({
+          level: "error",
+          component: "mc-store",
+          msg: "onChange listener threw",
+          change: change.type,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   };

@@ -1,7 +1,7 @@
 import type { Db } from "./db.js";
 import { StoreError } from "./errors.js";
 import { appendEventSchema, idSchema, parseInput } from "./schemas.js";
-import { insertTaskEvent, loadTaskRow, toTaskEvent, type TaskEventRow } from "./task-rows.js";
+import { insertTaskEvent, loadTaskRow, type TaskEventRow, toTaskEvent } from "./task-rows.js";
 import type { TaskEvent } from "./types.js";
 
 /** Event types the store writes itself; append() refuses them so the log cannot be forged. */

@@ -27,7 +27,8 @@ export interface TaskEventRow {
   created_at: number;
 }
 
-export const TASK_COLUMNS = "seq, id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt";
+export const TASK_COLUMNS =
+  "seq, id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt";
 
 export function toTask(row: TaskRow): Task {
   return {
@@ -45,13 +46,26 @@ export function toTask(row: TaskRow): Task {
 }
 
 export function toTaskEvent(row: TaskEventRow): TaskEvent {
-  return { id: row.id, taskId: row.task_id, actor: row.actor, type: row.type, payload: parseJson(row.payload), createdAt: iso(row.created_at) };
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    actor: row.actor,
+    type: row.type,
+    payload: parseJson(row.payload),
+    createdAt: iso(row.created_at),
+  };
 }
 
 export function loadTaskRow(db: Db, id: string, operation: string): TaskRow {
   const row = db.get<TaskRow>(operation, `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = @id`, { id });
   if (!row) {
-    throw new StoreError("TASK_NOT_FOUND", { subject: `task ${id}`, operation, taskId: id, reason: "no task has this id", fix: "list tasks to find the right id; it may have been deleted" });
+    throw new StoreError("TASK_NOT_FOUND", {
+      subject: `task ${id}`,
+      operation,
+      taskId: id,
+      reason: "no task has this id",
+      fix: "list tasks to find the right id; it may have been deleted",
+    });
   }
   return row;
 }
@@ -59,17 +73,37 @@ export function loadTaskRow(db: Db, id: string, operation: string): TaskRow {
 export function ensureAgentExists(db: Db, agentId: string, operation: string): void {
   const row = db.get<{ id: string }>(operation, "SELECT id FROM agents WHERE id = @id", { id: agentId });
   if (!row) {
-    throw new StoreError("AGENT_NOT_FOUND", { subject: `agent ${agentId}`, operation, agentId, reason: "no agent has this id", fix: "sync agents from the gateway (agents.list) or pick an id from store.agents.list()" });
+    throw new StoreError("AGENT_NOT_FOUND", {
+      subject: `agent ${agentId}`,
+      operation,
+      agentId,
+      reason: "no agent has this id",
+      fix: "sync agents from the gateway (agents.list) or pick an id from store.agents.list()",
+    });
   }
 }
 
 /** Inserts one event row; the caller holds the transaction. */
-export function insertTaskEvent(db: Db, taskId: string, actor: string, type: string, payload: unknown, now: number): TaskEvent {
+export function insertTaskEvent(
+  db: Db,
+  taskId: string,
+  actor: string,
+  type: string,
+  payload: unknown,
+  now: number,
+): TaskEvent {
   const json = JSON.stringify(payload ?? {});
   const result = db.run(
     "append task event",
     "INSERT INTO task_events (task_id, actor, type, payload, created_at) VALUES (@taskId, @actor, @type, @payload, @now)",
     { taskId, actor, type, payload: json, now },
   );
-  return { id: Number(result.lastInsertRowid), taskId, actor, type, payload: JSON.parse(json) as unknown, createdAt: iso(now) };
+  return {
+    id: Number(result.lastInsertRowid),
+    taskId,
+    actor,
+    type,
+    payload: JSON.parse(json) as unknown,
+    createdAt: iso(now),
+  };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { seedAgents, tempStore } from "../tests/temp-store.js";
 import { StoreError } from "./errors.js";
 import type { Store } from "./store.js";
-import { seedAgents, tempStore } from "./test-helpers.js";
 import type { StoreChange } from "./types.js";
 
 let t: ReturnType<typeof tempStore>;
@@ -25,10 +25,25 @@ function caught(fn: () => unknown): StoreError {
 
 describe("tasks", () => {
   it("creates a task in the inbox with a created event", () => {
-    const task = store.tasks.create({ title: "Write docs", description: "all of them", priority: "high", actor: "alice" });
-    expect(task).toMatchObject({ title: "Write docs", description: "all of them", priority: "high", status: "inbox", assignedAgentId: null, attempt: 0, sessionKey: null });
+    const task = store.tasks.create({
+      title: "Write docs",
+      description: "all of them",
+      priority: "high",
+      actor: "alice",
+    });
+    expect(task).toMatchObject({
+      title: "Write docs",
+      description: "all of them",
+      priority: "high",
+      status: "inbox",
+      assignedAgentId: null,
+      attempt: 0,
+      sessionKey: null,
+    });
     expect(store.tasks.get(task.id)).toEqual(task);
-    expect(store.taskEvents.list(task.id)).toEqual([expect.objectContaining({ type: "created", actor: "alice", taskId: task.id })]);
+    expect(store.taskEvents.list(task.id)).toEqual([
+      expect.objectContaining({ type: "created", actor: "alice", taskId: task.id }),
+    ]);
   });
 
   it("creates a task already assigned when an agent is given", () => {
@@ -39,30 +54,65 @@ describe("tasks", () => {
   it("walks the lifecycle with one status_changed event per transition", () => {
     const task = store.tasks.create({ title: "t" });
     store.tasks.transition(task.id, "assigned", { actor: "op", assignedAgentId: "coder" });
-    const { task: running, outbox } = store.tasks.dispatch(task.id, { actor: "op", message: "do it", sessionKey: "agent:coder:task-1" });
-    expect(running).toMatchObject({ status: "in_progress", attempt: 1, sessionKey: "agent:coder:task-1", assignedAgentId: "coder" });
-    expect(outbox).toMatchObject({ taskId: task.id, idempotencyKey: `missionctl-task-${task.id}-dispatch-1`, state: "pending", attempts: 0, kind: "chat.send" });
+    const { task: running, outbox } = store.tasks.dispatch(task.id, {
+      actor: "op",
+      message: "do it",
+      sessionKey: "agent:coder:task-1",
+    });
+    expect(running).toMatchObject({
+      status: "in_progress",
+      attempt: 1,
+      sessionKey: "agent:coder:task-1",
+      assignedAgentId: "coder",
+    });
+    expect(outbox).toMatchObject({
+      taskId: task.id,
+      idempotencyKey: `missionctl-task-${task.id}-dispatch-1`,
+      state: "pending",
+      attempts: 0,
+      kind: "chat.send",
+    });
     expect(outbox.payload).toEqual({ sessionKey: "agent:coder:task-1", message: "do it", agentId: "coder" });
     store.tasks.transition(task.id, "review", { actor: "coder", reason: "TASK_COMPLETE" });
     const done = store.tasks.transition(task.id, "done", { actor: "op" });
     expect(done.status).toBe("done");
     const events = store.taskEvents.list(task.id);
-    expect(events.map((e) => e.type)).toEqual(["created", "status_changed", "dispatched", "status_changed", "status_changed"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "created",
+      "status_changed",
+      "dispatched",
+      "status_changed",
+      "status_changed",
+    ]);
     expect(events[3]!.payload).toEqual({ from: "in_progress", to: "review", reason: "TASK_COMPLETE" });
   });
 
   it("creates and dispatches in one transaction, like create() then dispatch()", () => {
     const changes: string[] = [];
     store.onChange((change) => changes.push(change.type));
-    const task = store.tasks.create({ title: "now", assignedAgentId: "main", actor: "op", dispatch: { message: "go", sessionKey: "agent:main:now" } });
-    expect(task).toMatchObject({ status: "in_progress", attempt: 1, sessionKey: "agent:main:now", assignedAgentId: "main" });
+    const task = store.tasks.create({
+      title: "now",
+      assignedAgentId: "main",
+      actor: "op",
+      dispatch: { message: "go", sessionKey: "agent:main:now" },
+    });
+    expect(task).toMatchObject({
+      status: "in_progress",
+      attempt: 1,
+      sessionKey: "agent:main:now",
+      assignedAgentId: "main",
+    });
     expect(store.taskEvents.list(task.id).map((e) => [e.type, (e.payload as { from?: string }).from])).toEqual([
       ["created", undefined],
       ["dispatched", "assigned"],
     ]);
-    expect(store.outbox.listByTask(task.id)).toEqual([expect.objectContaining({ idempotencyKey: `missionctl-task-${task.id}-dispatch-1`, state: "pending" })]);
+    expect(store.outbox.listByTask(task.id)).toEqual([
+      expect.objectContaining({ idempotencyKey: `missionctl-task-${task.id}-dispatch-1`, state: "pending" }),
+    ]);
     expect(changes).toEqual(["task.created", "task.status_changed", "outbox.changed"]);
-    expect(caught(() => store.tasks.create({ title: "x", dispatch: { message: "m", sessionKey: "s" } })).code).toBe("AGENT_REQUIRED");
+    expect(caught(() => store.tasks.create({ title: "x", dispatch: { message: "m", sessionKey: "s" } })).code).toBe(
+      "AGENT_REQUIRED",
+    );
     expect(store.tasks.list({ status: "inbox" }).items).toEqual([]);
   });
 
@@ -89,9 +139,13 @@ describe("tasks", () => {
   it("requires an agent to assign, and refuses unassigning while one is needed", () => {
     const task = store.tasks.create({ title: "t" });
     expect(caught(() => store.tasks.transition(task.id, "assigned", { actor: "op" })).code).toBe("AGENT_REQUIRED");
-    expect(caught(() => store.tasks.transition(task.id, "assigned", { actor: "op", assignedAgentId: "ghost" })).code).toBe("AGENT_NOT_FOUND");
+    expect(
+      caught(() => store.tasks.transition(task.id, "assigned", { actor: "op", assignedAgentId: "ghost" })).code,
+    ).toBe("AGENT_NOT_FOUND");
     store.tasks.transition(task.id, "assigned", { actor: "op", assignedAgentId: "main" });
-    expect(caught(() => store.tasks.update(task.id, { assignedAgentId: null }, { actor: "op" })).code).toBe("AGENT_REQUIRED");
+    expect(caught(() => store.tasks.update(task.id, { assignedAgentId: null }, { actor: "op" })).code).toBe(
+      "AGENT_REQUIRED",
+    );
     const back = store.tasks.transition(task.id, "inbox", { actor: "op" });
     expect(back.assignedAgentId).toBeNull();
   });
@@ -106,7 +160,11 @@ describe("tasks", () => {
 
   it("updates fields with an updated event, and no event when nothing changes", () => {
     const task = store.tasks.create({ title: "t" });
-    const updated = store.tasks.update(task.id, { title: "t2", priority: "urgent", assignedAgentId: "main" }, { actor: "op" });
+    const updated = store.tasks.update(
+      task.id,
+      { title: "t2", priority: "urgent", assignedAgentId: "main" },
+      { actor: "op" },
+    );
     expect(updated).toMatchObject({ title: "t2", priority: "urgent", assignedAgentId: "main", status: "inbox" });
     store.tasks.update(task.id, { title: "t2" }, { actor: "op" });
     const events = store.taskEvents.list(task.id);
@@ -127,7 +185,10 @@ describe("tasks", () => {
     const task = store.tasks.create({ title: "t", assignedAgentId: "main" });
     const { outbox } = store.tasks.dispatch(task.id, { actor: "op", message: "m", sessionKey: "s" });
     store.tasks.transition(task.id, "cancelled", { actor: "op" });
-    expect(store.outbox.get(outbox.id)).toMatchObject({ state: "failed", lastError: expect.stringContaining("superseded") });
+    expect(store.outbox.get(outbox.id)).toMatchObject({
+      state: "failed",
+      lastError: expect.stringContaining("superseded"),
+    });
     expect(store.outbox.claimDue({ workerId: "w", leaseMs: 1000 })).toEqual([]);
   });
 
@@ -148,7 +209,9 @@ describe("tasks", () => {
     const task = store.tasks.create({ title: "t" });
     const event = store.taskEvents.append(task.id, { actor: "coder", type: "activity", payload: { text: "started" } });
     expect(event).toMatchObject({ type: "activity", payload: { text: "started" } });
-    expect(caught(() => store.taskEvents.append(task.id, { actor: "x", type: "status_changed" })).code).toBe("VALIDATION_FAILED");
+    expect(caught(() => store.taskEvents.append(task.id, { actor: "x", type: "status_changed" })).code).toBe(
+      "VALIDATION_FAILED",
+    );
     expect(caught(() => store.taskEvents.append("nope", { actor: "x", type: "activity" })).code).toBe("TASK_NOT_FOUND");
   });
 

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.js";
 import { StoreError } from "./errors.js";
-import { allowedTransitions, canTransition, DISPATCHABLE_STATUSES, STATUSES_REQUIRING_AGENT, type TaskStatus } from "./lifecycle.js";
+import {
+  allowedTransitions,
+  canTransition,
+  DISPATCHABLE_STATUSES,
+  STATUSES_REQUIRING_AGENT,
+  type TaskStatus,
+} from "./lifecycle.js";
 import { enqueueChatSend, supersedePending } from "./outbox.js";
 import {
   actorOptionsSchema,
@@ -14,7 +20,7 @@ import {
   transitionOptionsSchema,
   updateTaskSchema,
 } from "./schemas.js";
-import { ensureAgentExists, insertTaskEvent, loadTaskRow, TASK_COLUMNS, toTask, type TaskRow } from "./task-rows.js";
+import { ensureAgentExists, insertTaskEvent, loadTaskRow, TASK_COLUMNS, type TaskRow, toTask } from "./task-rows.js";
 import type { OutboxItem, Task, TaskPriority } from "./types.js";
 
 export interface CreateTaskInput {
@@ -75,7 +81,10 @@ export interface TasksRepo {
    * assigned|review|failed → in_progress, bumps `attempt`, records the session key and
    * enqueues the chat.send outbox item, all in one transaction.
    */
-  dispatch(id: string, options: { actor: string; message: string; sessionKey: string }): { task: Task; outbox: OutboxItem };
+  dispatch(
+    id: string,
+    options: { actor: string; message: string; sessionKey: string },
+  ): { task: Task; outbox: OutboxItem };
 }
 
 const DEFAULT_ACTOR = "system";
@@ -98,7 +107,12 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-function invalidTransition(task: TaskRow, to: string, operation: string, allowed: readonly string[] = allowedTransitions(task.status as TaskStatus)): StoreError {
+function invalidTransition(
+  task: TaskRow,
+  to: string,
+  operation: string,
+  allowed: readonly string[] = allowedTransitions(task.status as TaskStatus),
+): StoreError {
   return new StoreError("INVALID_TRANSITION", {
     subject: `task ${task.id}`,
     operation,
@@ -107,7 +121,10 @@ function invalidTransition(task: TaskRow, to: string, operation: string, allowed
     to,
     allowed,
     reason: `cannot go from ${task.status} to ${to}`,
-    fix: allowed.length > 0 ? `allowed from ${task.status}: ${allowed.join(", ")}` : `${task.status} is final; create a new task instead`,
+    fix:
+      allowed.length > 0
+        ? `allowed from ${task.status}: ${allowed.join(", ")}`
+        : `${task.status} is final; create a new task instead`,
   });
 }
 
@@ -124,7 +141,14 @@ function agentRequired(task: TaskRow, to: string, operation: string): StoreError
 }
 
 function dispatchedPayload(from: TaskStatus, attempt: number, outbox: OutboxItem): Record<string, unknown> {
-  return { from, to: "in_progress", attempt, sessionKey: outbox.payload.sessionKey, outboxId: outbox.id, idempotencyKey: outbox.idempotencyKey };
+  return {
+    from,
+    to: "in_progress",
+    attempt,
+    sessionKey: outbox.payload.sessionKey,
+    outboxId: outbox.id,
+    idempotencyKey: outbox.idempotencyKey,
+  };
 }
 
 export function createTasksRepo(db: Db, now: () => number): TasksRepo {
@@ -132,7 +156,13 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
     return loadTaskRow(db, parseInput(idSchema, id, operation), operation);
   }
 
-  function writeStatus(row: TaskRow, to: TaskStatus, agentId: string | null, at: number, extra: { attempt?: number; sessionKey?: string } = {}): TaskRow {
+  function writeStatus(
+    row: TaskRow,
+    to: TaskStatus,
+    agentId: string | null,
+    at: number,
+    extra: { attempt?: number; sessionKey?: string } = {},
+  ): TaskRow {
     const next: TaskRow = {
       ...row,
       status: to,
@@ -151,7 +181,12 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
 
   function supersede(row: TaskRow, to: TaskStatus, at: number): void {
     if (to === "in_progress" || to === "review") return;
-    for (const item of supersedePending(db, row.id, `superseded: task moved from ${row.status} to ${to} before this dispatch was sent`, at)) {
+    for (const item of supersedePending(
+      db,
+      row.id,
+      `superseded: task moved from ${row.status} to ${to} before this dispatch was sent`,
+      at,
+    )) {
       db.notify({ type: "outbox.changed", item });
     }
   }
@@ -191,15 +226,38 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         db.run(
           "create task",
           "INSERT INTO tasks (id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt) VALUES (@id, @title, @description, @priority, @status, @agent, @sessionKey, @at, @at, @attempt)",
-          { id: row.id, title: row.title, description: row.description, priority: row.priority, status: row.status, agent: agentId, sessionKey: row.session_key, at, attempt: row.attempt },
+          {
+            id: row.id,
+            title: row.title,
+            description: row.description,
+            priority: row.priority,
+            status: row.status,
+            agent: agentId,
+            sessionKey: row.session_key,
+            at,
+            attempt: row.attempt,
+          },
         );
-        insertTaskEvent(db, row.id, actor, "created", { status: initial, priority: row.priority, assignedAgentId: agentId }, at);
+        insertTaskEvent(
+          db,
+          row.id,
+          actor,
+          "created",
+          { status: initial, priority: row.priority, assignedAgentId: agentId },
+          at,
+        );
         const task = toTask(row);
         if (!data.dispatch || agentId === null) {
           db.notify({ type: "task.created", task });
           return task;
         }
-        const outbox = enqueueChatSend(db, row.id, 1, { sessionKey: data.dispatch.sessionKey, message: data.dispatch.message, agentId }, at);
+        const outbox = enqueueChatSend(
+          db,
+          row.id,
+          1,
+          { sessionKey: data.dispatch.sessionKey, message: data.dispatch.message, agentId },
+          at,
+        );
         const event = insertTaskEvent(db, row.id, actor, "dispatched", dispatchedPayload(initial, 1, outbox), at);
         db.notify({ type: "task.created", task: { ...task, status: initial, attempt: 0, sessionKey: null } });
         db.notify({ type: "task.status_changed", task, from: initial, to: "in_progress", event });
@@ -220,7 +278,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
       if (opts.status !== undefined) {
         const statuses = Array.isArray(opts.status) ? [...new Set(opts.status)] : [opts.status];
         where.push(`status IN (${statuses.map((_, i) => `@s${i}`).join(", ")})`);
-        statuses.forEach((status, i) => (params[`s${i}`] = status));
+        for (const [i, status] of statuses.entries()) params[`s${i}`] = status;
       }
       if (opts.agentId === null) where.push("assigned_agent_id IS NULL");
       else if (opts.agentId !== undefined) {
@@ -235,7 +293,9 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
       const rows = db.all<TaskRow>("list tasks", sql, params);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return rows.length > limit && last ? { items: page.map(toTask), nextCursor: encodeCursor(last.seq) } : { items: page.map(toTask) };
+      return rows.length > limit && last
+        ? { items: page.map(toTask), nextCursor: encodeCursor(last.seq) }
+        : { items: page.map(toTask) };
     },
 
     update(id, patch, options) {
@@ -247,11 +307,14 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         const next: TaskRow = { ...row };
         const changed: string[] = [];
         if (data.title !== undefined && data.title !== row.title) (next.title = data.title), changed.push("title");
-        if (data.description !== undefined && data.description !== row.description) (next.description = data.description), changed.push("description");
-        if (data.priority !== undefined && data.priority !== row.priority) (next.priority = data.priority), changed.push("priority");
+        if (data.description !== undefined && data.description !== row.description)
+          (next.description = data.description), changed.push("description");
+        if (data.priority !== undefined && data.priority !== row.priority)
+          (next.priority = data.priority), changed.push("priority");
         if (data.assignedAgentId !== undefined && data.assignedAgentId !== row.assigned_agent_id) {
           if (data.assignedAgentId === null) {
-            if (STATUSES_REQUIRING_AGENT.includes(row.status as TaskStatus)) throw agentRequired(row, row.status, "update task");
+            if (STATUSES_REQUIRING_AGENT.includes(row.status as TaskStatus))
+              throw agentRequired(row, row.status, "update task");
           } else ensureAgentExists(db, data.assignedAgentId, "update task");
           next.assigned_agent_id = data.assignedAgentId;
           changed.push("assignedAgentId");
@@ -262,10 +325,18 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         db.run(
           "update task",
           "UPDATE tasks SET title = @title, description = @description, priority = @priority, assigned_agent_id = @agent, updated_at = @at WHERE seq = @seq",
-          { title: next.title, description: next.description, priority: next.priority, agent: next.assigned_agent_id, at, seq: row.seq },
+          {
+            title: next.title,
+            description: next.description,
+            priority: next.priority,
+            agent: next.assigned_agent_id,
+            at,
+            seq: row.seq,
+          },
         );
         const payload: Record<string, unknown> = { fields: changed };
-        if (changed.includes("assignedAgentId")) payload.assignedAgentId = { from: row.assigned_agent_id, to: next.assigned_agent_id };
+        if (changed.includes("assignedAgentId"))
+          payload.assignedAgentId = { from: row.assigned_agent_id, to: next.assigned_agent_id };
         if (changed.includes("priority")) payload.priority = { from: row.priority, to: next.priority };
         insertTaskEvent(db, row.id, actor, "updated", payload, at);
         const task = toTask(next);
@@ -301,7 +372,8 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         }
         // Back to the inbox means nobody owns it any more.
         if (target === "inbox") agentId = null;
-        if (STATUSES_REQUIRING_AGENT.includes(target) && agentId === null) throw agentRequired(row, target, "transition task");
+        if (STATUSES_REQUIRING_AGENT.includes(target) && agentId === null)
+          throw agentRequired(row, target, "transition task");
         const at = now();
         const next = writeStatus(row, target, agentId, at);
         supersede(row, target, at);
@@ -330,8 +402,21 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         const at = now();
         const attempt = row.attempt + 1;
         const next = writeStatus(row, "in_progress", agentId, at, { attempt, sessionKey: opts.sessionKey });
-        const outbox = enqueueChatSend(db, row.id, attempt, { sessionKey: opts.sessionKey, message: opts.message, agentId }, at);
-        const event = insertTaskEvent(db, row.id, opts.actor, "dispatched", dispatchedPayload(from, attempt, outbox), at);
+        const outbox = enqueueChatSend(
+          db,
+          row.id,
+          attempt,
+          { sessionKey: opts.sessionKey, message: opts.message, agentId },
+          at,
+        );
+        const event = insertTaskEvent(
+          db,
+          row.id,
+          opts.actor,
+          "dispatched",
+          dispatchedPayload(from, attempt, outbox),
+          at,
+        );
         const task = toTask(next);
         db.notify({ type: "task.status_changed", task, from, to: "in_progress", event });
         db.notify({ type: "outbox.changed", item: outbox });

@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDriver, type Driver } from "../src/driver/index.js";
-import { openStore, StoreError, type Store, type StoreErrorCode } from "../src/index.js";
+import { type Driver, openDriver } from "../src/driver/index.js";
+import { openStore, type Store, StoreError, type StoreErrorCode } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 let dir: string;
@@ -10,7 +10,7 @@ let store: Store;
 let raw: Driver;
 let taskId: string;
 let inboxId: string;
-let outboxId: number;
+let _outboxId: number;
 
 beforeAll(() => {
   dir = tempDir("mc-store-bad-");
@@ -18,7 +18,7 @@ beforeAll(() => {
   store = openStore({ path, env: {}, logger: () => {} });
   store.agents.upsertMany([{ id: "main", name: "Main" }]);
   taskId = store.tasks.create({ title: "dispatched", assignedAgentId: "main" }).id;
-  outboxId = store.tasks.dispatch(taskId, { actor: "op", message: "m", sessionKey: "s" }).outbox.id;
+  _outboxId = store.tasks.dispatch(taskId, { actor: "op", message: "m", sessionKey: "s" }).outbox.id;
   inboxId = store.tasks.create({ title: "inbox" }).id;
   store.sessions.replaceAll([{ key: "agent:main:s" }]);
   store.gatewayHistory.record({ state: "connected" });
@@ -44,23 +44,51 @@ type Case = [name: string, code: StoreErrorCode, call: () => unknown];
 const cases: Case[] = [
   ["inbox → done", "INVALID_TRANSITION", () => store.tasks.transition(inboxId, "done", { actor: "op" })],
   ["in_progress → inbox", "INVALID_TRANSITION", () => store.tasks.transition(taskId, "inbox", { actor: "op" })],
-  ["dispatch from inbox", "INVALID_TRANSITION", () => store.tasks.dispatch(inboxId, { actor: "op", message: "m", sessionKey: "s" })],
-  ["dispatch while in progress", "INVALID_TRANSITION", () => store.tasks.dispatch(taskId, { actor: "op", message: "m", sessionKey: "s" })],
+  [
+    "dispatch from inbox",
+    "INVALID_TRANSITION",
+    () => store.tasks.dispatch(inboxId, { actor: "op", message: "m", sessionKey: "s" }),
+  ],
+  [
+    "dispatch while in progress",
+    "INVALID_TRANSITION",
+    () => store.tasks.dispatch(taskId, { actor: "op", message: "m", sessionKey: "s" }),
+  ],
   ["assign without agent", "AGENT_REQUIRED", () => store.tasks.transition(inboxId, "assigned", { actor: "op" })],
   ["unknown status", "VALIDATION_FAILED", () => store.tasks.transition(inboxId, "bogus" as never, { actor: "op" })],
   ["transition without actor", "VALIDATION_FAILED", () => store.tasks.transition(inboxId, "assigned", {} as never)],
   ["unknown task get", "TASK_NOT_FOUND", () => store.tasks.get("no-such-task")],
-  ["unknown task transition", "TASK_NOT_FOUND", () => store.tasks.transition("no-such-task", "assigned", { actor: "op", assignedAgentId: "main" })],
+  [
+    "unknown task transition",
+    "TASK_NOT_FOUND",
+    () => store.tasks.transition("no-such-task", "assigned", { actor: "op", assignedAgentId: "main" }),
+  ],
   ["unknown task update", "TASK_NOT_FOUND", () => store.tasks.update("no-such-task", { title: "x" }, { actor: "op" })],
   ["unknown task delete", "TASK_NOT_FOUND", () => store.tasks.delete("no-such-task", { actor: "op" })],
-  ["unknown task dispatch", "TASK_NOT_FOUND", () => store.tasks.dispatch("no-such-task", { actor: "op", message: "m", sessionKey: "s" })],
-  ["unknown task events", "TASK_NOT_FOUND", () => store.taskEvents.append("no-such-task", { actor: "op", type: "note" })],
+  [
+    "unknown task dispatch",
+    "TASK_NOT_FOUND",
+    () => store.tasks.dispatch("no-such-task", { actor: "op", message: "m", sessionKey: "s" }),
+  ],
+  [
+    "unknown task events",
+    "TASK_NOT_FOUND",
+    () => store.taskEvents.append("no-such-task", { actor: "op", type: "note" }),
+  ],
   ["unknown agent on create", "AGENT_NOT_FOUND", () => store.tasks.create({ title: "t", assignedAgentId: "ghost" })],
-  ["unknown agent on update", "AGENT_NOT_FOUND", () => store.tasks.update(inboxId, { assignedAgentId: "ghost" }, { actor: "op" })],
+  [
+    "unknown agent on update",
+    "AGENT_NOT_FOUND",
+    () => store.tasks.update(inboxId, { assignedAgentId: "ghost" }, { actor: "op" }),
+  ],
   ["unknown outbox item", "OUTBOX_ITEM_NOT_FOUND", () => store.outbox.markSent(987654, { runId: "r" })],
   ["title 201 chars", "VALIDATION_FAILED", () => store.tasks.create({ title: big(201) })],
   ["description 20,001 chars", "VALIDATION_FAILED", () => store.tasks.create({ title: "t", description: big(20_001) })],
-  ["oversize update", "VALIDATION_FAILED", () => store.tasks.update(inboxId, { description: big(20_001) }, { actor: "op" })],
+  [
+    "oversize update",
+    "VALIDATION_FAILED",
+    () => store.tasks.update(inboxId, { description: big(20_001) }, { actor: "op" }),
+  ],
   ["empty title", "VALIDATION_FAILED", () => store.tasks.create({ title: "   " })],
   ["title is a number", "VALIDATION_FAILED", () => store.tasks.create({ title: 42 as never })],
   ["unknown priority", "VALIDATION_FAILED", () => store.tasks.create({ title: "t", priority: "asap" as never })],
@@ -68,18 +96,38 @@ const cases: Case[] = [
   ["input is not an object", "VALIDATION_FAILED", () => store.tasks.create(null as never)],
   ["id is a number", "VALIDATION_FAILED", () => store.tasks.get(123 as never)],
   ["empty update", "VALIDATION_FAILED", () => store.tasks.update(inboxId, {}, { actor: "op" })],
-  ["message too long", "VALIDATION_FAILED", () => store.tasks.dispatch(taskId, { actor: "op", message: big(100_001), sessionKey: "s" })],
-  ["event payload too big", "VALIDATION_FAILED", () => store.taskEvents.append(inboxId, { actor: "op", type: "note", payload: { text: big(70_000) } })],
-  ["circular event payload", "VALIDATION_FAILED", () => {
-    const payload: Record<string, unknown> = {};
-    payload.self = payload;
-    return store.taskEvents.append(inboxId, { actor: "op", type: "note", payload });
-  }],
+  [
+    "message too long",
+    "VALIDATION_FAILED",
+    () => store.tasks.dispatch(taskId, { actor: "op", message: big(100_001), sessionKey: "s" }),
+  ],
+  [
+    "event payload too big",
+    "VALIDATION_FAILED",
+    () => store.taskEvents.append(inboxId, { actor: "op", type: "note", payload: { text: big(70_000) } }),
+  ],
+  [
+    "circular event payload",
+    "VALIDATION_FAILED",
+    () => {
+      const payload: Record<string, unknown> = {};
+      payload.self = payload;
+      return store.taskEvents.append(inboxId, { actor: "op", type: "note", payload });
+    },
+  ],
   ["bad event type", "VALIDATION_FAILED", () => store.taskEvents.append(inboxId, { actor: "op", type: "Not A Type" })],
   ["outbox id is a string", "VALIDATION_FAILED", () => store.outbox.markFailed("abc" as never, { error: "x" })],
-  ["agents batch with one bad entry", "VALIDATION_FAILED", () => store.agents.upsertMany([{ id: "new-good" }, { id: 5 as never }])],
+  [
+    "agents batch with one bad entry",
+    "VALIDATION_FAILED",
+    () => store.agents.upsertMany([{ id: "new-good" }, { id: 5 as never }]),
+  ],
   ["agents not an array", "VALIDATION_FAILED", () => store.agents.upsertMany({ id: "x" } as never)],
-  ["sessions batch with one bad entry", "VALIDATION_FAILED", () => store.sessions.replaceAll([{ key: "k1" }, { key: 7 as never }])],
+  [
+    "sessions batch with one bad entry",
+    "VALIDATION_FAILED",
+    () => store.sessions.replaceAll([{ key: "k1" }, { key: 7 as never }]),
+  ],
   ["gateway record without state", "VALIDATION_FAILED", () => store.gatewayHistory.record({} as never)],
   ["claim with negative lease", "VALIDATION_FAILED", () => store.outbox.claimDue({ workerId: "w", leaseMs: -5 })],
   ["list with a bad cursor", "VALIDATION_FAILED", () => store.tasks.list({ cursor: "not-ours" })],
@@ -108,7 +156,12 @@ describe("bad input → typed error, nothing written", () => {
     try {
       store.tasks.transition(inboxId, "review", { actor: "op" });
     } catch (err) {
-      expect(err).toMatchObject({ code: "INVALID_TRANSITION", from: "inbox", to: "review", allowed: ["assigned", "cancelled"] });
+      expect(err).toMatchObject({
+        code: "INVALID_TRANSITION",
+        from: "inbox",
+        to: "review",
+        allowed: ["assigned", "cancelled"],
+      });
     }
     try {
       store.tasks.create({ title: big(300), description: big(30_000), priority: "asap" as never });

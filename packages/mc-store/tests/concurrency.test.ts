@@ -65,7 +65,8 @@ describe("two processes at once", () => {
     expect(w1.stderr()).toBe("");
     expect(w2.stderr()).toBe("");
     expect([e1.code, e2.code]).toEqual([0, 0]);
-    const ids = (lines: string[]) => lines.filter((line) => line.startsWith("claimed ")).map((line) => Number(line.slice(8)));
+    const ids = (lines: string[]) =>
+      lines.filter((line) => line.startsWith("claimed ")).map((line) => Number(line.slice(8)));
     const c1 = ids(w1.lines);
     const c2 = ids(w2.lines);
     expect(c1.filter((id) => c2.includes(id))).toEqual([]);

@@ -19,7 +19,10 @@ describe("a writer killed with SIGKILL mid-stream", () => {
     const dir = tempDir("mc-store-crash-");
     dirs.push(dir);
     const path = join(dir, "mc.db");
-    const expectedDriver = typeof (process.versions as Record<string, string | undefined>).bun === "string" ? "bun:sqlite" : "better-sqlite3";
+    const expectedDriver =
+      typeof (process.versions as Record<string, string | undefined>).bun === "string"
+        ? "bun:sqlite"
+        : "better-sqlite3";
 
     const child = runFixture("writer.mjs", [bundle, path, "crash", "0"]);
     await child.waitFor((lines) => lines.filter((line) => line.startsWith("ok ")).length >= 300);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -89,7 +89,11 @@ export function runFixture(script: string, args: string[]): Child {
           } else if (proc.exitCode !== null || proc.signalCode !== null) {
             clearTimeout(timer);
             waiters.delete(check);
-            reject(new Error(`child exited (${proc.exitCode ?? proc.signalCode}) before the condition held; stderr: ${errText.slice(-2000)}`));
+            reject(
+              new Error(
+                `child exited (${proc.exitCode ?? proc.signalCode}) before the condition held; stderr: ${errText.slice(-2000)}`,
+              ),
+            );
           }
         };
         waiters.add(check);

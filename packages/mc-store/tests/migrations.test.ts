@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDriver } from "../src/driver/index.js";
+import { openStore, SCHEMA_VERSION, StoreError } from "../src/index.js";
 import { migrate, readSchemaVersion } from "../src/migrate.js";
 import { MIGRATIONS } from "../src/migrations/index.js";
-import { openStore, SCHEMA_VERSION, StoreError } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 const dirs: string[] = [];
@@ -68,8 +68,17 @@ describe("migrations", () => {
         expect(logs[0]?.migrationsApplied).toEqual(MIGRATIONS.filter((m) => m.version > from).map((m) => m.version));
         expect(store.integrityCheck()).toBe("ok");
         if (from >= 1) {
-          expect(store.tasks.get("task-old-1")).toMatchObject({ title: "Old task", description: `from v${from}`, priority: "high", status: "in_progress", assignedAgentId: "main", attempt: from >= 2 ? 1 : 0 });
-          expect(store.tasks.list({ status: "in_progress", agentId: "main" }).items.map((t) => t.id)).toEqual(["task-old-1"]);
+          expect(store.tasks.get("task-old-1")).toMatchObject({
+            title: "Old task",
+            description: `from v${from}`,
+            priority: "high",
+            status: "in_progress",
+            assignedAgentId: "main",
+            attempt: from >= 2 ? 1 : 0,
+          });
+          expect(store.tasks.list({ status: "in_progress", agentId: "main" }).items.map((t) => t.id)).toEqual([
+            "task-old-1",
+          ]);
           expect(store.taskEvents.list("task-old-1")).toHaveLength(1);
           expect(store.agents.get("main")).toMatchObject({ name: "Main", emoji: "🤖", lastSeenAt: null });
           expect(store.sessions.list().map((s) => s.key)).toEqual(["agent:main:old"]);
@@ -77,7 +86,11 @@ describe("migrations", () => {
           expect(store.outbox.listByTask("task-old-1")).toHaveLength(from >= 2 ? 1 : 0);
           // The upgraded data works with today's lifecycle.
           store.tasks.transition("task-old-1", "review", { actor: "op" });
-          const { outbox } = store.tasks.dispatch("task-old-1", { actor: "op", message: "again", sessionKey: "agent:main:old" });
+          const { outbox } = store.tasks.dispatch("task-old-1", {
+            actor: "op",
+            message: "again",
+            sessionKey: "agent:main:old",
+          });
           expect(outbox.idempotencyKey).toBe(`missionctl-task-task-old-1-dispatch-${from >= 2 ? 2 : 1}`);
         }
       } finally {
@@ -94,7 +107,11 @@ describe("migrations", () => {
     const path = populatedDatabaseAt(SCHEMA_VERSION);
     const driver = openDriver(path);
     try {
-      const broken = { version: SCHEMA_VERSION + 1, name: "broken", sql: "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);" };
+      const broken = {
+        version: SCHEMA_VERSION + 1,
+        name: "broken",
+        sql: "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);",
+      };
       let error: unknown;
       try {
         migrate(driver, { migrations: [...MIGRATIONS, broken] });
@@ -126,7 +143,11 @@ describe("migrations", () => {
         error = err;
       }
       expect(error).toBeInstanceOf(StoreError);
-      expect(error).toMatchObject({ code: "NEWER_SCHEMA", schemaVersion: SCHEMA_VERSION + 5, supportedVersion: SCHEMA_VERSION });
+      expect(error).toMatchObject({
+        code: "NEWER_SCHEMA",
+        schemaVersion: SCHEMA_VERSION + 5,
+        supportedVersion: SCHEMA_VERSION,
+      });
       expect((error as Error).message).toMatch(/newer mc-store .* not modified — upgrade @missionctl\/mc-store/);
     }
     expect(readFileSync(path).equals(before)).toBe(true);
@@ -137,7 +158,9 @@ describe("migrations", () => {
     const path = freshPath();
     const driver = openDriver(path);
     // The shape of the Mission Control this replaces: same default file name, its own tables.
-    driver.exec("CREATE TABLE workspaces (id TEXT PRIMARY KEY, name TEXT); CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT); INSERT INTO tasks VALUES ('t1', 'old');");
+    driver.exec(
+      "CREATE TABLE workspaces (id TEXT PRIMARY KEY, name TEXT); CREATE TABLE tasks (id TEXT PRIMARY KEY, title TEXT); INSERT INTO tasks VALUES ('t1', 'old');",
+    );
     driver.close();
     const before = readFileSync(path);
     let error: unknown;

@@ -123,7 +123,7 @@ export async function playbook(
 
 /** Explains a failed run in an assertion message (tail of the output). */
 export function tailOf(res: RunResult, n = 60): string {
-  return `exit ${res.status}\n${(res.stdout + "\n" + res.stderr).split("\n").slice(-n).join("\n")}`;
+  return `exit ${res.status}\n${`${res.stdout}\n${res.stderr}`.split("\n").slice(-n).join("\n")}`;
 }
 
 /** Reads KEY=value / KEY="value" lines as systemd's EnvironmentFile= does (the subset we render). */

@@ -1,7 +1,7 @@
 // Two network namespaces made by the test itself, joined by a veth pair with addresses from a
 // private test range that exists only inside them: "pi" (the Mission Control host) and "vps"
 // (Caddy + the gateway). Nothing is configured in the host's own network namespace.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
 export interface Topology {
@@ -36,7 +36,10 @@ export function createTopology(): Topology {
     ip(["link", "set", vethVps, "netns", vps]);
     ip(["-n", pi, "addr", "add", `${piAddr}/24`, "dev", vethPi]);
     ip(["-n", vps, "addr", "add", `${vpsAddr}/24`, "dev", vethVps]);
-    for (const [ns, dev] of [[pi, vethPi], [vps, vethVps]] as const) {
+    for (const [ns, dev] of [
+      [pi, vethPi],
+      [vps, vethVps],
+    ] as const) {
       ip(["-n", ns, "link", "set", "lo", "up"]);
       ip(["-n", ns, "link", "set", dev, "up"]);
     }
@@ -48,7 +51,13 @@ export function createTopology(): Topology {
 }
 
 /** Starts a long-running process inside a namespace (ip netns exec execs it: the PID is the process). */
-export function spawnIn(ns: string, cmd: string, args: string[], env: Record<string, string | undefined>, cwd?: string): ChildProcess {
+export function spawnIn(
+  ns: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): ChildProcess {
   return spawn("ip", ["netns", "exec", ns, cmd, ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
 }
 
@@ -57,7 +66,10 @@ export function firstLine(child: ChildProcess, timeoutMs: number, what: string):
   return new Promise((resolveLine, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => reject(new Error(`[e2e] ${what}: no ready line within ${timeoutMs} ms\n${err.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`[e2e] ${what}: no ready line within ${timeoutMs} ms\n${err.slice(-2000)}`)),
+      timeoutMs,
+    );
     child.stderr?.on("data", (d) => (err += d));
     child.stdout?.on("data", (d) => {
       out += d;

@@ -46,11 +46,26 @@ process.stdin.on("data", (d) => {
 process.stdin.on("end", () => void stop(0));
 
 try {
-  peer = await startPeer({ dir: opts.dir, keepConfig: true, port: opts.port, token, startTimeoutMs: opts.startTimeoutMs ?? 150_000, log: () => {} });
+  peer = await startPeer({
+    dir: opts.dir,
+    keepConfig: true,
+    port: opts.port,
+    token,
+    startTimeoutMs: opts.startTimeoutMs ?? 150_000,
+    log: () => {},
+  });
   process.stdout.write(
-    JSON.stringify({ ready: true, pid: peer.pid, nodeBin: peer.nodeBin, openclawEntry: peer.openclawEntry, stateDir: peer.stateDir, home: peer.home, configPath: peer.configPath }) + "\n",
+    `${JSON.stringify({
+      ready: true,
+      pid: peer.pid,
+      nodeBin: peer.nodeBin,
+      openclawEntry: peer.openclawEntry,
+      stateDir: peer.stateDir,
+      home: peer.home,
+      configPath: peer.configPath,
+    })}\n`,
   );
 } catch (err) {
-  process.stdout.write(JSON.stringify({ ready: false, error: String(err?.message ?? err) }) + "\n");
+  process.stdout.write(`${JSON.stringify({ ready: false, error: String(err?.message ?? err) })}\n`);
   await stop(1);
 }

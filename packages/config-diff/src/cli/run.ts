@@ -1,16 +1,16 @@
 import { appendFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { configInput, diffConfigs, type DiffOptions } from "../diff-configs.js";
-import { loadEnvFile, type EnvMode } from "../env.js";
+import { configInput, type DiffOptions, diffConfigs } from "../diff-configs.js";
+import { type EnvMode, loadEnvFile } from "../env.js";
 import { ConfigDiffError } from "../errors.js";
-import { loadIgnoreFile, type IgnoreFile, type IgnoreRuleSpec } from "../ignore.js";
-import { loadConfigSource } from "../sources/index.js";
+import { type IgnoreFile, type IgnoreRuleSpec, loadIgnoreFile } from "../ignore.js";
+import { readTextFile } from "../load.js";
 import { renderGithub } from "../render/github.js";
 import { renderHuman } from "../render/human.js";
 import { renderJson } from "../render/json.js";
 import { renderJsonPatch } from "../render/json-patch.js";
-import { readTextFile } from "../load.js";
+import { loadConfigSource } from "../sources/index.js";
 
 export const FORMATS = ["human", "json", "json-patch", "github"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -61,12 +61,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await run(argv, io);
   } catch (err) {
     if (err instanceof ConfigDiffError) io.stderr(`${err.message}\n`);
-    else io.stderr(`[config-diff] unexpected error: ${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)} — please report it\n`);
+    else
+      io.stderr(
+        `[config-diff] unexpected error: ${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)} — please report it\n`,
+      );
     return 2;
   }
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: TypeScript types it from the parseArgs call below
   let parsed;
   try {
     parsed = parseArgs({
@@ -114,33 +118,45 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const format = v.format as string;
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new ConfigDiffError("UNKNOWN_FORMAT", `unknown --format ${JSON.stringify(format)}: use one of ${FORMATS.join(", ")} — see config-diff --help`);
+    throw new ConfigDiffError(
+      "UNKNOWN_FORMAT",
+      `unknown --format ${JSON.stringify(format)}: use one of ${FORMATS.join(", ")} — see config-diff --help`,
+    );
   }
   if (!v.source) throw fail("--source is required");
   if (!v.runtime) throw fail("--runtime is required");
   if (v.source === "-" && v.runtime === "-") throw fail("only one of --source and --runtime can read stdin");
 
   let file: IgnoreFile = {};
-  const ignoreFile = v["ignore-file"] ?? (existsSync(resolve(io.cwd, ".config-diff.yaml")) ? resolve(io.cwd, ".config-diff.yaml") : undefined);
+  const ignoreFile =
+    v["ignore-file"] ??
+    (existsSync(resolve(io.cwd, ".config-diff.yaml")) ? resolve(io.cwd, ".config-diff.yaml") : undefined);
   if (ignoreFile) file = loadIgnoreFile(resolve(io.cwd, ignoreFile));
 
   const envMode = (v["env-mode"] ?? file.envMode ?? "literal") as EnvMode;
-  if (!["literal", "resolve", "presence"].includes(envMode)) throw fail(`unknown --env-mode ${JSON.stringify(envMode)}: use literal, resolve or presence`);
+  if (!["literal", "resolve", "presence"].includes(envMode))
+    throw fail(`unknown --env-mode ${JSON.stringify(envMode)}: use literal, resolve or presence`);
   let env: Record<string, string | undefined> = io.env;
   if (v["env-file"]) {
     if (envMode !== "resolve") throw fail("--env-file needs --env-mode resolve");
     env = { ...io.env, ...loadEnvFile(resolve(io.cwd, v["env-file"])) };
   }
   const failOn = (v["fail-on"] ?? file.failOn ?? []) as string[];
-  for (const f of failOn) if (f !== "unverifiable") throw fail(`unknown --fail-on ${JSON.stringify(f)}: the only value is unverifiable`);
+  for (const f of failOn)
+    if (f !== "unverifiable") throw fail(`unknown --fail-on ${JSON.stringify(f)}: the only value is unverifiable`);
   let timeoutMs: number | undefined;
   if (v.timeout !== undefined) {
     timeoutMs = Number(v.timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw fail("--timeout must be a positive integer of milliseconds");
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw fail("--timeout must be a positive integer of milliseconds");
   }
 
   const ignore: IgnoreRuleSpec[] = [
-    ...(file.ignore ?? []).map((r) => (typeof r === "string" ? { pattern: r, origin: "file" as const } : { pattern: r.pointer, origin: "file" as const, ...(r.reason ? { reason: r.reason } : {}) })),
+    ...(file.ignore ?? []).map((r) =>
+      typeof r === "string"
+        ? { pattern: r, origin: "file" as const }
+        : { pattern: r.pointer, origin: "file" as const, ...(r.reason ? { reason: r.reason } : {}) },
+    ),
     ...(v.ignore ?? []).map((p) => ({ pattern: p, origin: "flag" as const })),
   ];
   const arrays: Record<string, "set" | "ordered"> = { ...(file.arrays ?? {}) };
@@ -150,17 +166,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let token: string | undefined;
   if (v["token-file"]) token = readTextFile(resolve(io.cwd, v["token-file"])).trim();
   const load = (spec: string) =>
-    loadConfigSource(spec === "-" ? spec : spec.startsWith("docker:") || spec.startsWith("gateway:") ? spec : resolve(io.cwd, spec), {
-      ...(v["resolve-includes"] ? { resolveIncludes: true } : {}),
-      ...(v["include-root"] ? { includeRoots: v["include-root"].map((r) => resolve(io.cwd, r)) } : {}),
-      ...(token ? { token } : io.env.OPENCLAW_GATEWAY_TOKEN ? { token: io.env.OPENCLAW_GATEWAY_TOKEN } : {}),
-      ...(timeoutMs ? { timeoutMs } : {}),
-      ...(io.env.DOCKER ? { docker: io.env.DOCKER } : {}),
-    });
+    loadConfigSource(
+      spec === "-" ? spec : spec.startsWith("docker:") || spec.startsWith("gateway:") ? spec : resolve(io.cwd, spec),
+      {
+        ...(v["resolve-includes"] ? { resolveIncludes: true } : {}),
+        ...(v["include-root"] ? { includeRoots: v["include-root"].map((r) => resolve(io.cwd, r)) } : {}),
+        ...(token ? { token } : io.env.OPENCLAW_GATEWAY_TOKEN ? { token: io.env.OPENCLAW_GATEWAY_TOKEN } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        ...(io.env.DOCKER ? { docker: io.env.DOCKER } : {}),
+      },
+    );
   const labelled = async (spec: string) => {
     const c = await load(spec);
     // Show paths as the user typed them: goldens and CI logs stay stable across machines.
-    return spec === "-" || spec.startsWith("docker:") || spec.startsWith("gateway:") ? c : configInput(c.value, spec, c.kind, c.live);
+    return spec === "-" || spec.startsWith("docker:") || spec.startsWith("gateway:")
+      ? c
+      : configInput(c.value, spec, c.kind, c.live);
   };
   const [source, runtime] = await Promise.all([labelled(v.source), labelled(v.runtime)]);
 
@@ -191,7 +212,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         try {
           appendFileSync(io.env.GITHUB_STEP_SUMMARY, gh.summary);
         } catch (err) {
-          throw new ConfigDiffError("FILE_UNREADABLE", `$GITHUB_STEP_SUMMARY (${io.env.GITHUB_STEP_SUMMARY}): cannot append the summary — check the runner`, {}, { cause: err });
+          throw new ConfigDiffError(
+            "FILE_UNREADABLE",
+            `$GITHUB_STEP_SUMMARY (${io.env.GITHUB_STEP_SUMMARY}): cannot append the summary — check the runner`,
+            {},
+            { cause: err },
+          );
         }
       } else io.stdout(gh.summary);
       break;

@@ -1,5 +1,5 @@
-import { MASK } from "../secrets.js";
 import type { Change } from "../report.js";
+import { MASK } from "../secrets.js";
 
 /** A compact one-line value; masked values are already `***` in the report. */
 export function formatValue(v: unknown, max = 120): string {
@@ -39,9 +39,30 @@ export const SYMBOL: Record<Change["kind"], string> = {
   "order-changed": "↕",
 };
 
-export function summaryLine(r: { summary: { drift: number; ignored: number; normalized: number; unverifiable: number; lintErrors: number; lintWarnings: number } }, lint: boolean): string {
+export function summaryLine(
+  r: {
+    summary: {
+      drift: number;
+      ignored: number;
+      normalized: number;
+      unverifiable: number;
+      lintErrors: number;
+      lintWarnings: number;
+    };
+  },
+  lint: boolean,
+): string {
   const s = r.summary;
-  const parts = [`${s.drift} drifted`, `${s.ignored} ignored`, `${s.normalized} normalized`, `${s.unverifiable} unverifiable`];
-  if (lint) parts.push(`${s.lintErrors} lint error${s.lintErrors === 1 ? "" : "s"}`, `${s.lintWarnings} lint warning${s.lintWarnings === 1 ? "" : "s"}`);
+  const parts = [
+    `${s.drift} drifted`,
+    `${s.ignored} ignored`,
+    `${s.normalized} normalized`,
+    `${s.unverifiable} unverifiable`,
+  ];
+  if (lint)
+    parts.push(
+      `${s.lintErrors} lint error${s.lintErrors === 1 ? "" : "s"}`,
+      `${s.lintWarnings} lint warning${s.lintWarnings === 1 ? "" : "s"}`,
+    );
   return parts.join(", ");
 }

@@ -22,18 +22,36 @@ export function renderGithub(report: DiffReport): GithubOutput {
 
   if (report.live && (!report.live.valid || !report.live.applied)) {
     const issues = report.live.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
-    cmd("error", "config-diff: gateway not running this file", `${report.live.message ?? "the gateway runs another config"}${issues ? ` (${issues})` : ""}`, false);
+    cmd(
+      "error",
+      "config-diff: gateway not running this file",
+      `${report.live.message ?? "the gateway runs another config"}${issues ? ` (${issues})` : ""}`,
+      false,
+    );
   }
   for (const c of report.changes) {
     if (c.disposition === "drift") cmd("error", `config drift: ${c.path}`, `${c.path}: ${describeChange(c)}`);
-    else if (c.disposition === "unverifiable") cmd(c.severity === "error" ? "error" : "warning", `config unverifiable: ${c.path}`, `${c.path}: ${describeChange(c)}${c.note ? ` — ${c.note}` : ""}`);
+    else if (c.disposition === "unverifiable")
+      cmd(
+        c.severity === "error" ? "error" : "warning",
+        `config unverifiable: ${c.path}`,
+        `${c.path}: ${describeChange(c)}${c.note ? ` — ${c.note}` : ""}`,
+      );
   }
-  for (const f of report.lint ?? []) cmd(f.severity === "error" ? "error" : "warning", `config lint: ${f.path}`, `${f.message} — fix: ${f.fix}`, f.side === "source");
+  for (const f of report.lint ?? [])
+    cmd(
+      f.severity === "error" ? "error" : "warning",
+      `config lint: ${f.path}`,
+      `${f.message} — fix: ${f.fix}`,
+      f.side === "source",
+    );
 
   const md: string[] = [];
   md.push(`## config-diff: ${report.status === "drift" ? "drift found" : "no drift"}`);
   md.push("");
-  md.push(`\`${mdCell(src.label)}\` (source) ⇄ \`${mdCell(report.sources.runtime.label)}\` (runtime) — ${summaryLine(report, Boolean(report.lint))}`);
+  md.push(
+    `\`${mdCell(src.label)}\` (source) ⇄ \`${mdCell(report.sources.runtime.label)}\` (runtime) — ${summaryLine(report, Boolean(report.lint))}`,
+  );
   if (report.live && (!report.live.valid || !report.live.applied)) {
     md.push("");
     md.push(`> **${mdCell(report.live.message ?? "the gateway runs another config")}**`);
@@ -44,18 +62,22 @@ export function renderGithub(report: DiffReport): GithubOutput {
     md.push("");
     md.push("| | Path | Change | Disposition |");
     md.push("|---|---|---|---|");
-    for (const c of shown) md.push(`| ${c.kind} | \`${mdCell(c.path || "(root)")}\` | ${mdCell(describeChange(c))} | ${c.disposition}${c.rule ? ` (${mdCell(c.rule)})` : ""} |`);
+    for (const c of shown)
+      md.push(
+        `| ${c.kind} | \`${mdCell(c.path || "(root)")}\` | ${mdCell(describeChange(c))} | ${c.disposition}${c.rule ? ` (${mdCell(c.rule)})` : ""} |`,
+      );
   }
   if (report.lint?.length) {
     md.push("");
     md.push("| Lint | Side | Key | Problem | Fix |");
     md.push("|---|---|---|---|---|");
-    for (const f of report.lint) md.push(`| ${f.severity} | ${f.side} | \`${mdCell(f.path)}\` | ${mdCell(f.message)} | ${mdCell(f.fix)} |`);
+    for (const f of report.lint)
+      md.push(`| ${f.severity} | ${f.side} | \`${mdCell(f.path)}\` | ${mdCell(f.message)} | ${mdCell(f.fix)} |`);
   }
   const suppressed = report.rules.filter((r) => r.suppressed > 0);
   if (suppressed.length) {
     md.push("");
     md.push(`Ignored by rule: ${suppressed.map((r) => `\`${mdCell(r.pattern)}\` ${r.suppressed}`).join(", ")}`);
   }
-  return { annotations: lines.length ? lines.join("\n") + "\n" : "", summary: md.join("\n") + "\n" };
+  return { annotations: lines.length ? `${lines.join("\n")}\n` : "", summary: `${md.join("\n")}\n` };
 }

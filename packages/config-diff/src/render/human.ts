@@ -1,5 +1,5 @@
 import type { DiffReport } from "../report.js";
-import { describeChange, summaryLine, SYMBOL } from "./format.js";
+import { describeChange, SYMBOL, summaryLine } from "./format.js";
 
 export interface HumanOptions {
   color?: boolean;
@@ -7,12 +7,22 @@ export interface HumanOptions {
   verbose?: boolean;
 }
 
-const codes = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39] } as const;
+const codes = {
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+  cyan: [36, 39],
+} as const;
 
 export function renderHuman(report: DiffReport, options: HumanOptions = {}): string {
-  const paint = (c: keyof typeof codes, s: string) => (options.color ? `\u001b[${codes[c][0]}m${s}\u001b[${codes[c][1]}m` : s);
+  const paint = (c: keyof typeof codes, s: string) =>
+    options.color ? `\u001b[${codes[c][0]}m${s}\u001b[${codes[c][1]}m` : s;
   const lines: string[] = [];
-  lines.push(paint("bold", `config-diff: ${report.sources.source.label} (source) ⇄ ${report.sources.runtime.label} (runtime)`));
+  lines.push(
+    paint("bold", `config-diff: ${report.sources.source.label} (source) ⇄ ${report.sources.runtime.label} (runtime)`),
+  );
 
   if (report.live) {
     const l = report.live;
@@ -22,13 +32,30 @@ export function renderHuman(report: DiffReport, options: HumanOptions = {}): str
     } else lines.push(paint("dim", "live: the gateway runs this file's revision (valid, applied)"));
   }
 
-  const visible = report.changes.filter((c) => options.verbose || c.disposition === "drift" || c.disposition === "unverifiable");
+  const visible = report.changes.filter(
+    (c) => options.verbose || c.disposition === "drift" || c.disposition === "unverifiable",
+  );
   if (visible.length === 0 && report.changes.length === 0) lines.push(paint("green", "No differences."));
   for (const c of visible) {
     const tag =
-      c.disposition === "drift" ? "" : c.disposition === "ignored" ? ` [ignored: ${c.rule}]` : c.disposition === "normalized" ? ` [normalized: ${c.rule}]` : " [unverifiable]";
+      c.disposition === "drift"
+        ? ""
+        : c.disposition === "ignored"
+          ? ` [ignored: ${c.rule}]`
+          : c.disposition === "normalized"
+            ? ` [normalized: ${c.rule}]`
+            : " [unverifiable]";
     const text = `${SYMBOL[c.kind]} ${c.path || "(root)"}: ${describeChange(c)}${tag}`;
-    const colour = c.disposition === "drift" ? (c.kind === "added" ? "green" : c.kind === "removed" ? "red" : "yellow") : c.disposition === "unverifiable" ? "yellow" : "dim";
+    const colour =
+      c.disposition === "drift"
+        ? c.kind === "added"
+          ? "green"
+          : c.kind === "removed"
+            ? "red"
+            : "yellow"
+        : c.disposition === "unverifiable"
+          ? "yellow"
+          : "dim";
     lines.push(paint(colour, text));
     if (c.note && (c.disposition === "unverifiable" || options.verbose)) lines.push(paint("dim", `    ${c.note}`));
   }
@@ -36,16 +63,27 @@ export function renderHuman(report: DiffReport, options: HumanOptions = {}): str
   if (report.lint) {
     if (report.lint.length === 0) lines.push(paint("dim", "lint: no rejected or inert keys"));
     for (const f of report.lint) {
-      lines.push(paint(f.severity === "error" ? "red" : "yellow", `${f.severity === "error" ? "✖" : "⚠"} lint (${f.side}) ${f.message}`));
+      lines.push(
+        paint(
+          f.severity === "error" ? "red" : "yellow",
+          `${f.severity === "error" ? "✖" : "⚠"} lint (${f.side}) ${f.message}`,
+        ),
+      );
       lines.push(paint("dim", `    fix: ${f.fix}`));
     }
   }
 
   if (options.verbose) {
-    for (const r of report.rules) lines.push(paint("dim", `ignore rule ${r.pattern} (${r.origin}) suppressed ${r.suppressed}`));
+    for (const r of report.rules)
+      lines.push(paint("dim", `ignore rule ${r.pattern} (${r.origin}) suppressed ${r.suppressed}`));
   }
   const hidden = report.changes.length - visible.length;
   const tail = hidden > 0 ? ` (${hidden} hidden, --verbose shows them)` : "";
-  lines.push(paint(report.status === "drift" ? "red" : "green", `${report.status === "drift" ? "Drift" : "No drift"}: ${summaryLine(report, Boolean(report.lint))}${tail}`));
-  return lines.join("\n") + "\n";
+  lines.push(
+    paint(
+      report.status === "drift" ? "red" : "green",
+      `${report.status === "drift" ? "Drift" : "No drift"}: ${summaryLine(report, Boolean(report.lint))}${tail}`,
+    ),
+  );
+  return `${lines.join("\n")}\n`;
 }

@@ -1,4 +1,4 @@
-import { parsePointer, encodeSegment } from "../pointer.js";
+import { encodeSegment, parsePointer } from "../pointer.js";
 import type { Change, DiffReport } from "../report.js";
 
 export interface JsonPatchOp {
@@ -31,7 +31,8 @@ export function toJsonPatch(report: DiffReport): JsonPatchOp[] {
   const grouped = new Map<string, Record<string, unknown>>();
   for (const c of drift) {
     if (c.kind === "removed") removes.push(c);
-    else if (c.kind === "changed" || c.kind === "type-changed") replaces.push({ op: "replace", path: c.pointer, value: c.after });
+    else if (c.kind === "changed" || c.kind === "type-changed")
+      replaces.push({ op: "replace", path: c.pointer, value: c.after });
     else if (c.kind === "added") {
       if (c.root && c.root !== c.pointer) {
         // A leaf of a whole object missing from the source: add the object once at its root.
@@ -42,7 +43,12 @@ export function toJsonPatch(report: DiffReport): JsonPatchOp[] {
         const segs = parsePointer(c.pointer);
         const last = segs[segs.length - 1];
         // Set elements and trailing items are appended, which stays valid after the removes.
-        const path = isIndex(last) ? `${segs.slice(0, -1).map((s) => "/" + encodeSegment(s)).join("")}/-` : c.pointer;
+        const path = isIndex(last)
+          ? `${segs
+              .slice(0, -1)
+              .map((s) => `/${encodeSegment(s)}`)
+              .join("")}/-`
+          : c.pointer;
         adds.push({ op: "add", path, value: c.after });
       }
     }
@@ -54,12 +60,13 @@ export function toJsonPatch(report: DiffReport): JsonPatchOp[] {
     const b = parsePointer(y.pointer);
     const pa = a.slice(0, -1).join("/");
     const pb = b.slice(0, -1).join("/");
-    if (pa === pb && isIndex(a[a.length - 1]) && isIndex(b[b.length - 1])) return Number(b[b.length - 1]) - Number(a[a.length - 1]);
+    if (pa === pb && isIndex(a[a.length - 1]) && isIndex(b[b.length - 1]))
+      return Number(b[b.length - 1]) - Number(a[a.length - 1]);
     return x.pointer < y.pointer ? -1 : 1;
   });
   return [...removes.map((c): JsonPatchOp => ({ op: "remove", path: c.pointer })), ...replaces, ...adds];
 }
 
 export function renderJsonPatch(report: DiffReport): string {
-  return JSON.stringify(toJsonPatch(report), null, 2) + "\n";
+  return `${JSON.stringify(toJsonPatch(report), null, 2)}\n`;
 }

@@ -16,7 +16,10 @@ export function parseDockerSpec(spec: string): { container: string; path: string
   const container = i < 0 ? "" : rest.slice(0, i);
   const path = i < 0 ? "" : rest.slice(i + 1);
   if (!container || !path.startsWith("/")) {
-    throw new ConfigDiffError("INVALID_OPTIONS", `${spec}: expected docker:<container>:<absolute path>, e.g. docker:openclaw:/home/node/.openclaw/openclaw.json`);
+    throw new ConfigDiffError(
+      "INVALID_OPTIONS",
+      `${spec}: expected docker:<container>:<absolute path>, e.g. docker:openclaw:/home/node/.openclaw/openclaw.json`,
+    );
   }
   return { container, path };
 }
@@ -47,8 +50,19 @@ export function loadDockerSource(spec: string, options: DockerSourceOptions = {}
       clearTimeout(timer);
       if (code !== 0) {
         // Docker's own stderr names the problem (no such container, permission denied); keep one line of it.
-        const reason = err.split("\n").map((l) => l.trim()).find(Boolean)?.slice(0, 300) ?? (signal ? `killed by ${signal}` : "no output");
-        reject(new ConfigDiffError("DOCKER_FAILED", `${label}: docker exec failed (exit ${code ?? signal}): ${reason} — check the container name and the path`, { file: label }));
+        const reason =
+          err
+            .split("\n")
+            .map((l) => l.trim())
+            .find(Boolean)
+            ?.slice(0, 300) ?? (signal ? `killed by ${signal}` : "no output");
+        reject(
+          new ConfigDiffError(
+            "DOCKER_FAILED",
+            `${label}: docker exec failed (exit ${code ?? signal}): ${reason} — check the container name and the path`,
+            { file: label },
+          ),
+        );
         return;
       }
       try {

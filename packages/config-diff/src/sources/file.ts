@@ -13,18 +13,31 @@ export interface FileSourceOptions {
 export function loadFileSource(file: string, options: FileSourceOptions = {}): LoadedConfig {
   const text = readTextFile(file);
   let value = parseJson5(text, file);
-  if (options.resolveIncludes) value = resolveIncludes(value, { configPath: file, allowedRoots: options.includeRoots ?? [] });
+  if (options.resolveIncludes)
+    value = resolveIncludes(value, { configPath: file, allowedRoots: options.includeRoots ?? [] });
   return configInput(value, file, "file");
 }
 
-export function loadStdinSource(options: FileSourceOptions = {}, readStdin: () => string = () => readFileSync(0, "utf8")): LoadedConfig {
+export function loadStdinSource(
+  options: FileSourceOptions = {},
+  readStdin: () => string = () => readFileSync(0, "utf8"),
+): LoadedConfig {
   let text: string;
   try {
     text = readStdin();
   } catch (err) {
-    throw new ConfigDiffError("FILE_UNREADABLE", "<stdin>: cannot read standard input — pipe a config into --source -", { file: "<stdin>" }, { cause: err });
+    throw new ConfigDiffError(
+      "FILE_UNREADABLE",
+      "<stdin>: cannot read standard input — pipe a config into --source -",
+      { file: "<stdin>" },
+      { cause: err },
+    );
   }
   let value = parseJson5(text, "<stdin>");
-  if (options.resolveIncludes) value = resolveIncludes(value, { configPath: `${process.cwd()}/stdin.json5`, allowedRoots: options.includeRoots ?? [] });
+  if (options.resolveIncludes)
+    value = resolveIncludes(value, {
+      configPath: `${process.cwd()}/stdin.json5`,
+      allowedRoots: options.includeRoots ?? [],
+    });
   return configInput(value, "<stdin>", "stdin");
 }

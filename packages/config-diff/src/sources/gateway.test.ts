@@ -6,7 +6,13 @@ import { liveFromConfigGet, loadGatewaySource } from "./gateway.js";
 const applied = {
   path: "/state/openclaw.json",
   exists: true,
-  parsed: { gateway: { mode: "local", auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" }, remote: { token: "__OPENCLAW_REDACTED__" } } },
+  parsed: {
+    gateway: {
+      mode: "local",
+      auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" },
+      remote: { token: "__OPENCLAW_REDACTED__" },
+    },
+  },
   valid: true,
   issues: [],
   legacyIssues: [],
@@ -31,7 +37,12 @@ describe("live gateway source", () => {
   it("an applied, valid file compares its parsed content; redacted secrets are unverifiable", () => {
     const live = liveFromConfigGet(applied, "gateway:ws://h");
     expect(live.live).toMatchObject({ valid: true, applied: true });
-    const r = diffConfigs({ gateway: { mode: "local", auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" }, remote: { token: "x" } } }, live);
+    const r = diffConfigs(
+      {
+        gateway: { mode: "local", auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" }, remote: { token: "x" } },
+      },
+      live,
+    );
     expect(r.summary).toMatchObject({ drift: 0, unverifiable: 1, liveMismatch: false });
   });
   it("an invalid file: the gateway runs its last good config, and nothing else is claimed", () => {
@@ -63,7 +74,9 @@ describe("live gateway source", () => {
         close: async () => void closed++,
       },
     });
-    await expect(failing).rejects.toThrow("[config-diff] gateway:ws://127.0.0.1:1: cannot read config.get: AUTH_TOKEN_MISMATCH — check OPENCLAW_GATEWAY_TOKEN");
+    await expect(failing).rejects.toThrow(
+      "[config-diff] gateway:ws://127.0.0.1:1: cannot read config.get: AUTH_TOKEN_MISMATCH — check OPENCLAW_GATEWAY_TOKEN",
+    );
     expect(closed).toBe(2);
     await expect(loadGatewaySource("gateway:http://x")).rejects.toMatchObject({ code: "INVALID_OPTIONS" });
   });

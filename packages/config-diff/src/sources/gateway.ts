@@ -8,7 +8,11 @@ export interface GatewaySourceOptions {
   password?: string;
   timeoutMs?: number;
   /** For tests and embedding: something with connect/request/close, instead of @missionctl/gateway-client. */
-  client?: { connect(): Promise<unknown>; request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>; close(): Promise<void> };
+  client?: {
+    connect(): Promise<unknown>;
+    request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+    close(): Promise<void>;
+  };
 }
 
 interface ConfigGetPayload {
@@ -23,18 +27,22 @@ interface ConfigGetPayload {
   appliedConfigHash?: string | null;
 }
 
-const issueList = (l: ConfigGetPayload["issues"]) => (Array.isArray(l) ? l.map((i) => ({ path: String(i?.path ?? ""), message: String(i?.message ?? "") })) : []);
+const issueList = (l: ConfigGetPayload["issues"]) =>
+  Array.isArray(l) ? l.map((i) => ({ path: String(i?.path ?? ""), message: String(i?.message ?? "") })) : [];
 
 /** Interprets a `config.get` payload (openclaw 2026.9.6): the file as parsed, its validity, and whether it runs. */
 export function liveFromConfigGet(payload: ConfigGetPayload, label: string): LoadedConfig {
   const valid = payload.valid !== false;
   // configRevisionHash is the file's revision; null when the file is invalid. appliedConfigHash is what runs.
-  const applied = valid && payload.configRevisionHash != null && payload.configRevisionHash === payload.appliedConfigHash;
+  const applied =
+    valid && payload.configRevisionHash != null && payload.configRevisionHash === payload.appliedConfigHash;
   let message: string | undefined;
   if (!valid)
     message =
       "the gateway is running its last good config, not this file: the file is invalid and its reload was skipped (config.get returns no content for an invalid file; diff the file itself with --runtime <path> or docker:<container>:<path>)";
-  else if (!applied) message = "the gateway is running its last good config, not this file: this revision is not applied yet (reload pending or restart required)";
+  else if (!applied)
+    message =
+      "the gateway is running its last good config, not this file: this revision is not applied yet (reload pending or restart required)";
   const live: LiveStatus = {
     valid,
     issues: issueList(payload.issues),
@@ -55,7 +63,10 @@ export function liveFromConfigGet(payload: ConfigGetPayload, label: string): Loa
 export async function loadGatewaySource(spec: string, options: GatewaySourceOptions = {}): Promise<LoadedConfig> {
   const url = spec.startsWith("gateway:") ? spec.slice("gateway:".length) : spec;
   if (!/^wss?:\/\//.test(url)) {
-    throw new ConfigDiffError("INVALID_OPTIONS", `${spec}: expected gateway:ws://host:port or gateway:wss://host — e.g. gateway:ws://127.0.0.1:18789`);
+    throw new ConfigDiffError(
+      "INVALID_OPTIONS",
+      `${spec}: expected gateway:ws://host:port or gateway:wss://host — e.g. gateway:ws://127.0.0.1:18789`,
+    );
   }
   const label = `gateway:${url}`;
   let client = options.client;
@@ -85,14 +96,23 @@ export async function loadGatewaySource(spec: string, options: GatewaySourceOpti
   }
   try {
     await client.connect();
-    const payload = await client.request<ConfigGetPayload>("config.get", {}, options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined);
+    const payload = await client.request<ConfigGetPayload>(
+      "config.get",
+      {},
+      options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined,
+    );
     return liveFromConfigGet(payload ?? {}, label);
   } catch (err) {
     if (err instanceof ConfigDiffError) throw err;
     const e = err as { code?: string; hint?: string; message?: string };
     // GatewayError messages and hints carry no secrets (gateway-client strips them).
     const reason = e.code ? `${e.code}${e.hint ? ` — ${e.hint}` : ""}` : (e.message ?? "unknown error");
-    throw new ConfigDiffError("GATEWAY_FAILED", `${label}: cannot read config.get: ${reason}`, { file: label, ...(e.hint ? { hint: e.hint } : {}) }, { cause: err });
+    throw new ConfigDiffError(
+      "GATEWAY_FAILED",
+      `${label}: cannot read config.get: ${reason}`,
+      { file: label, ...(e.hint ? { hint: e.hint } : {}) },
+      { cause: err },
+    );
   } finally {
     await client.close().catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { clientFrom } from "./connect.js";
+import { type CliIo, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
 
 export const CALL_HELP = `Usage: missionctl-gateway call <method> [json-params] [options]
@@ -20,12 +20,13 @@ const methodSchema = z.string().regex(/^[A-Za-z][\w.-]*$/, "a method name looks 
 export async function callCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand("call", argv);
   if (values.help) {
-    io.stdout(CALL_HELP + "\n");
+    io.stdout(`${CALL_HELP}\n`);
     return EXIT_OK;
   }
   const [method, rawParams, ...rest] = positionals;
   if (!method) throw new UsageError("missing <method>", "call");
-  if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(" ")} (quote the JSON params as one argument)`, "call");
+  if (rest.length)
+    throw new UsageError(`unexpected arguments: ${rest.join(" ")} (quote the JSON params as one argument)`, "call");
   const m = methodSchema.safeParse(method);
   if (!m.success) throw new UsageError(`method ${JSON.stringify(method)}: ${m.error.issues[0]?.message}`, "call");
   let params: unknown;
@@ -41,7 +42,7 @@ export async function callCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     await client.connect();
     const payload = await client.request(method, params, { timeoutMs: s.timeoutMs });
-    io.stdout(JSON.stringify(payload ?? null, null, 2) + "\n");
+    io.stdout(`${JSON.stringify(payload ?? null, null, 2)}\n`);
     return EXIT_OK;
   } finally {
     await client.close();

@@ -3,7 +3,12 @@ import type { DeviceIdentity } from "../identity.js";
 import type { ConnectionSettings } from "./settings.js";
 
 /** A one-shot client for a CLI command: no reconnect, the command's timeout everywhere. */
-export function clientFrom(s: ConnectionSettings, url: string, identity: DeviceIdentity | null, defaultScopes?: string[]): GatewayClient {
+export function clientFrom(
+  s: ConnectionSettings,
+  url: string,
+  identity: DeviceIdentity | null,
+  defaultScopes?: string[],
+): GatewayClient {
   return new GatewayClient({
     url,
     token: s.token,

@@ -1,6 +1,6 @@
-import { approveDevice, listPairing, rejectDevice, type PairingList } from "../pairing/approver.js";
-import { EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { approveDevice, listPairing, type PairingList, rejectDevice } from "../pairing/approver.js";
 import { clientFrom } from "./connect.js";
+import { type CliIo, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
 
 export const DEVICES_HELP = `Usage: missionctl-gateway devices <list | approve <requestId> | reject <requestId>> [options]
@@ -33,7 +33,10 @@ function renderList(list: PairingList): string {
       } ${(p.scopes ?? []).join(",")}${p.remoteIp ? `  from ${p.remoteIp}` : ""}  ${age(p.ts)}${p.isRepair ? "  (repair)" : ""}`,
     );
   }
-  if (list.pending.length) out.push(`  approve with: missionctl-gateway devices approve <requestId>  (or openclaw devices approve <requestId>)`);
+  if (list.pending.length)
+    out.push(
+      `  approve with: missionctl-gateway devices approve <requestId>  (or openclaw devices approve <requestId>)`,
+    );
   out.push(`paired (${list.paired.length}):`);
   for (const d of list.paired) {
     out.push(
@@ -42,39 +45,46 @@ function renderList(list: PairingList): string {
       ).join(",")}  via ${d.approvedVia ?? "?"}${d.connected ? "  connected" : ""}`,
     );
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 export async function devicesCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand("devices", argv);
   if (values.help) {
-    io.stdout(DEVICES_HELP + "\n");
+    io.stdout(`${DEVICES_HELP}\n`);
     return EXIT_OK;
   }
   const [sub, requestId, ...rest] = positionals;
   if (!sub) throw new UsageError("missing subcommand: list, approve <requestId> or reject <requestId>", "devices");
-  if (sub !== "list" && sub !== "approve" && sub !== "reject") throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`, "devices");
+  if (sub !== "list" && sub !== "approve" && sub !== "reject")
+    throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}`, "devices");
   if (sub === "list" && (requestId || rest.length)) throw new UsageError("devices list takes no arguments", "devices");
-  if (sub !== "list" && !requestId) throw new UsageError(`devices ${sub} needs a <requestId> (see \`missionctl-gateway devices list\`)`, "devices");
+  if (sub !== "list" && !requestId)
+    throw new UsageError(`devices ${sub} needs a <requestId> (see \`missionctl-gateway devices list\`)`, "devices");
   if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`, "devices");
 
   const s = resolveSettings("devices", values, io);
-  const client = clientFrom(s, requireUrl(s, "devices"), await identityFor(s, { requireExplicit: true }), PAIRING_SCOPES);
+  const client = clientFrom(
+    s,
+    requireUrl(s, "devices"),
+    await identityFor(s, { requireExplicit: true }),
+    PAIRING_SCOPES,
+  );
   try {
     await client.connect();
     if (sub === "list") {
       const list = await listPairing(client, { timeoutMs: s.timeoutMs });
-      io.stdout(s.json ? JSON.stringify(list, null, 2) + "\n" : renderList(list));
+      io.stdout(s.json ? `${JSON.stringify(list, null, 2)}\n` : renderList(list));
     } else if (sub === "approve") {
       const r = await approveDevice(client, requestId!, { timeoutMs: s.timeoutMs });
       io.stdout(
         s.json
-          ? JSON.stringify({ ok: true, ...r }, null, 2) + "\n"
+          ? `${JSON.stringify({ ok: true, ...r }, null, 2)}\n`
           : `approved ${r.requestId}${r.device ? `: device ${r.device.deviceId.slice(0, 12)}… ${r.device.role ?? ""} ${(r.device.scopes ?? []).join(",")}` : ""}\nThe device connects on its next attempt.\n`,
       );
     } else {
       const r = await rejectDevice(client, requestId!, { timeoutMs: s.timeoutMs });
-      io.stdout(s.json ? JSON.stringify({ ok: true, ...r }, null, 2) + "\n" : `rejected ${r.requestId}\n`);
+      io.stdout(s.json ? `${JSON.stringify({ ok: true, ...r }, null, 2)}\n` : `rejected ${r.requestId}\n`);
     }
     return EXIT_OK;
   } finally {

@@ -1,8 +1,8 @@
 import { diagnose } from "../doctor/diagnose.js";
 import { renderFooter, renderStep } from "../doctor/render.js";
-import { redactUrl } from "../redact.js";
 import { DOCTOR_STEPS } from "../doctor/types.js";
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { redactUrl } from "../redact.js";
+import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
 
 export const DOCTOR_HELP = `Usage: missionctl-gateway doctor [url] [options]
@@ -20,14 +20,16 @@ Exit status: 0 every layer passed, 1 a layer failed, 2 usage error.`;
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand("doctor", argv, { rpc: { type: "string" } });
   if (values.help) {
-    io.stdout(DOCTOR_HELP + "\n");
+    io.stdout(`${DOCTOR_HELP}\n`);
     return EXIT_OK;
   }
-  if (positionals.length > 1) throw new UsageError(`expected at most one URL, got ${positionals.length} arguments`, "doctor");
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one URL, got ${positionals.length} arguments`, "doctor");
   const s = resolveSettings("doctor", values, io, positionals[0]);
   const url = requireUrl(s, "doctor");
   const identity = await identityFor(s);
-  if (!s.json) io.stdout(`doctor ${redactUrl(url)} (${identity ? `device ${identity.deviceId.slice(0, 12)}…` : "device-less"})\n`);
+  if (!s.json)
+    io.stdout(`doctor ${redactUrl(url)} (${identity ? `device ${identity.deviceId.slice(0, 12)}…` : "device-less"})\n`);
   const report = await diagnose({
     url,
     token: s.token,
@@ -42,8 +44,8 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     allowInsecureWs: s.allowInsecureWs,
     timeoutMs: s.timeoutMs,
     rpcMethod: typeof values.rpc === "string" ? values.rpc : undefined,
-    onStep: s.json ? undefined : (step) => io.stdout(renderStep(step) + "\n"),
+    onStep: s.json ? undefined : (step) => io.stdout(`${renderStep(step)}\n`),
   });
-  io.stdout(s.json ? JSON.stringify(report, null, 2) + "\n" : renderFooter(report) + "\n");
+  io.stdout(s.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderFooter(report)}\n`);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
 }

@@ -27,12 +27,15 @@ export class UsageError extends Error {
 /** Prints an error the way every command does: the message, then the fix on its own line. */
 export function printError(io: CliIo, err: unknown, json: boolean): number {
   if (err instanceof UsageError) {
-    if (json) io.stdout(JSON.stringify({ ok: false, error: { code: "USAGE", message: err.message } }, null, 2) + "\n");
-    else io.stderr(`error: ${err.message}\nRun \`missionctl-gateway ${err.command ? `${err.command} ` : ""}--help\` for usage.\n`);
+    if (json) io.stdout(`${JSON.stringify({ ok: false, error: { code: "USAGE", message: err.message } }, null, 2)}\n`);
+    else
+      io.stderr(
+        `error: ${err.message}\nRun \`missionctl-gateway ${err.command ? `${err.command} ` : ""}--help\` for usage.\n`,
+      );
     return EXIT_USAGE;
   }
   if (err instanceof GatewayError) {
-    if (json) io.stdout(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + "\n");
+    if (json) io.stdout(`${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
     else {
       io.stderr(`error [${err.code}]: ${err.message}\n`);
       if (err.pairing) io.stderr(`  approve with: ${err.pairing.approveCommand}\n`);
@@ -40,7 +43,7 @@ export function printError(io: CliIo, err: unknown, json: boolean): number {
     return EXIT_FAILURE;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) io.stdout(JSON.stringify({ ok: false, error: { code: "UNEXPECTED", message } }, null, 2) + "\n");
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error: { code: "UNEXPECTED", message } }, null, 2)}\n`);
   else io.stderr(`error: ${message}\n`);
   return EXIT_FAILURE;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DEVICE_FILE_NAME, loadIdentity } from "../identity.js";
 import { addToPairedJson, buildPairedEntry } from "../pairing/legacy.js";
-import { EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { type CliIo, EXIT_OK, UsageError } from "./io.js";
 import { parseCommand, resolveSettings } from "./settings.js";
 
 export const PAIRING_HELP = `Usage: missionctl-gateway pairing add-legacy --file <paired.json> [options]
@@ -42,11 +42,15 @@ export async function pairingCommand(argv: string[], io: CliIo): Promise<number>
     false,
   );
   if (values.help) {
-    io.stdout(PAIRING_HELP + "\n");
+    io.stdout(`${PAIRING_HELP}\n`);
     return EXIT_OK;
   }
   const [sub, ...rest] = positionals;
-  if (sub !== "add-legacy") throw new UsageError(sub ? `unknown subcommand ${JSON.stringify(sub)}` : "missing subcommand: add-legacy", "pairing");
+  if (sub !== "add-legacy")
+    throw new UsageError(
+      sub ? `unknown subcommand ${JSON.stringify(sub)}` : "missing subcommand: add-legacy",
+      "pairing",
+    );
   if (rest.length) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`, "pairing");
   if (typeof values.file !== "string") throw new UsageError("--file <paired.json> is required", "pairing");
   const s = resolveSettings("pairing", values, io);
@@ -61,7 +65,7 @@ export async function pairingCommand(argv: string[], io: CliIo): Promise<number>
     label: str("label"),
   });
   const r = await addToPairedJson(values.file, entry, { create: values.create === true });
-  if (s.json) io.stdout(JSON.stringify({ ok: true, ...r, entry }, null, 2) + "\n");
+  if (s.json) io.stdout(`${JSON.stringify({ ok: true, ...r, entry }, null, 2)}\n`);
   else
     io.stdout(
       `${r.replaced ? "replaced" : "added"} device ${entry.deviceId} in ${r.file}${r.created ? " (created)" : ""}\n${

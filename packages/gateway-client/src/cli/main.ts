@@ -4,7 +4,7 @@ import { callCommand } from "./call.js";
 import { devicesCommand } from "./devices.js";
 import { doctorCommand } from "./doctor.js";
 import { identityCommand } from "./identity.js";
-import { EXIT_OK, EXIT_USAGE, printError, UsageError, type CliIo } from "./io.js";
+import { type CliIo, EXIT_OK, EXIT_USAGE, printError, UsageError } from "./io.js";
 import { pairingCommand } from "./legacy.js";
 
 export const MAIN_HELP = `Usage: missionctl-gateway <command> [options]
@@ -44,7 +44,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const [command, ...rest] = argv;
   const json = rest.includes("--json");
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    io.stdout(MAIN_HELP + "\n");
+    io.stdout(`${MAIN_HELP}\n`);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (command === "--version" || command === "-v") {

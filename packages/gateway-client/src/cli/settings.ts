@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import * as z from "zod";
-import { DEVICE_FILE_NAME, loadIdentity, type DeviceIdentity } from "../identity.js";
+import { DEVICE_FILE_NAME, type DeviceIdentity, loadIdentity } from "../identity.js";
 import type { TlsOptions } from "../types.js";
-import { UsageError, type CliIo } from "./io.js";
+import { type CliIo, UsageError } from "./io.js";
 
 type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -57,11 +57,19 @@ export interface ParsedCommand {
   positionals: string[];
 }
 
-export function parseCommand(command: string, argv: string[], extra: OptionSpec = {}, withConnection = true): ParsedCommand {
+export function parseCommand(
+  command: string,
+  argv: string[],
+  extra: OptionSpec = {},
+  withConnection = true,
+): ParsedCommand {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...(withConnection ? CONNECTION_OPTIONS : { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }), ...extra },
+      options: {
+        ...(withConnection ? CONNECTION_OPTIONS : { json: { type: "boolean" }, help: { type: "boolean", short: "h" } }),
+        ...extra,
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -74,7 +82,9 @@ export function parseCommand(command: string, argv: string[], extra: OptionSpec 
 const timeoutSchema = z
   .string()
   .regex(/^\d+(\.\d+)?(ms|s)?$/, "must be milliseconds (5000) or seconds with an s (5s)")
-  .transform((v) => (v.endsWith("ms") ? Number(v.slice(0, -2)) : v.endsWith("s") ? Number(v.slice(0, -1)) * 1000 : Number(v)))
+  .transform((v) =>
+    v.endsWith("ms") ? Number(v.slice(0, -2)) : v.endsWith("s") ? Number(v.slice(0, -1)) * 1000 : Number(v),
+  )
   .pipe(z.number().int().positive().max(600_000));
 
 const urlSchema = z
@@ -85,7 +95,12 @@ const urlSchema = z
 
 const scopesSchema = z
   .string()
-  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[a-z]+(\.[a-z]+)+$/, "scopes look like operator.read")).min(1));
 
 function check<T>(schema: z.ZodType<T>, value: unknown, flag: string, command: string): T {
@@ -125,7 +140,12 @@ export interface ConnectionSettings {
 }
 
 /** Turns flags + environment into validated settings; prints warnings for risky choices. */
-export function resolveSettings(command: string, values: ParsedCommand["values"], io: CliIo, urlArg?: string): ConnectionSettings {
+export function resolveSettings(
+  command: string,
+  values: ParsedCommand["values"],
+  io: CliIo,
+  urlArg?: string,
+): ConnectionSettings {
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
   const rawUrl = urlArg ?? str("url") ?? io.env.OPENCLAW_GATEWAY_URL;
   const url = rawUrl === undefined ? undefined : check(urlSchema, rawUrl, "url", command);
@@ -134,7 +154,9 @@ export function resolveSettings(command: string, values: ParsedCommand["values"]
   if (str("token-file")) token = readSecretFile(str("token-file")!, "--token-file", command);
   else if (str("token") !== undefined) {
     token = check(z.string().min(1, "is empty"), str("token"), "--token", command);
-    io.stderr("warning: --token is visible to other users in `ps` and lands in shell history; use --token-file or OPENCLAW_GATEWAY_TOKEN.\n");
+    io.stderr(
+      "warning: --token is visible to other users in `ps` and lands in shell history; use --token-file or OPENCLAW_GATEWAY_TOKEN.\n",
+    );
   } else if (io.env.OPENCLAW_GATEWAY_TOKEN) token = io.env.OPENCLAW_GATEWAY_TOKEN;
 
   let password: string | undefined;
@@ -151,17 +173,29 @@ export function resolveSettings(command: string, values: ParsedCommand["values"]
       try {
         tls.ca = readFileSync(str("ca")!, "utf8");
       } catch (e) {
-        throw new UsageError(`--ca ${str("ca")}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, command);
+        throw new UsageError(
+          `--ca ${str("ca")}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          command,
+        );
       }
     }
     if (str("servername")) tls.servername = str("servername");
-    if (str("fingerprint")) tls.fingerprint = check(z.string().regex(/^(sha256\/[A-Za-z0-9+/=]+|([0-9A-Fa-f]{2}:?){32})$/, "must be a SHA-256 fingerprint"), str("fingerprint"), "--fingerprint", command);
+    if (str("fingerprint"))
+      tls.fingerprint = check(
+        z.string().regex(/^(sha256\/[A-Za-z0-9+/=]+|([0-9A-Fa-f]{2}:?){32})$/, "must be a SHA-256 fingerprint"),
+        str("fingerprint"),
+        "--fingerprint",
+        command,
+      );
     if (values.insecure) {
       tls.rejectUnauthorized = false;
       io.stderr("warning: --insecure turns off certificate verification; trust the proxy's CA with --ca instead.\n");
     }
   }
-  const origin = str("origin") === undefined ? undefined : check(z.string().url("must be a URL like https://host"), str("origin"), "--origin", command);
+  const origin =
+    str("origin") === undefined
+      ? undefined
+      : check(z.string().url("must be a URL like https://host"), str("origin"), "--origin", command);
   return {
     url,
     token,
@@ -190,7 +224,10 @@ export function requireUrl(s: ConnectionSettings, command: string): string {
  * The identity the command connects with: none with --device-less; otherwise device.json from
  * the identity folder if it exists (a missing file is not created here: `identity create` does that).
  */
-export async function identityFor(s: ConnectionSettings, opts: { requireExplicit?: boolean } = {}): Promise<DeviceIdentity | null> {
+export async function identityFor(
+  s: ConnectionSettings,
+  opts: { requireExplicit?: boolean } = {},
+): Promise<DeviceIdentity | null> {
   if (s.deviceLess) return null;
   if (opts.requireExplicit && !s.identityDirExplicit) return null;
   const file = join(s.identityDir, DEVICE_FILE_NAME);

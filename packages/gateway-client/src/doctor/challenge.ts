@@ -14,7 +14,9 @@ function describeSkew(skewMs: number): string {
 
 /** The gateway's clock at hello time: its own presence entry is stamped when the snapshot is built. */
 export function helloClock(hello: HelloOk): number | undefined {
-  const presence = (hello.snapshot as { presence?: Array<{ reason?: string; mode?: string; ts?: unknown }> } | undefined)?.presence;
+  const presence = (
+    hello.snapshot as { presence?: Array<{ reason?: string; mode?: string; ts?: unknown }> } | undefined
+  )?.presence;
   const self = presence?.find((p) => p.reason === "self" || p.mode === "gateway");
   return typeof self?.ts === "number" ? self.ts : undefined;
 }

@@ -42,7 +42,13 @@ export function connectStep(ms: number, hello: HelloOk, opts: DiagnoseOptions): 
     hello.auth?.role ?? "?"
   }, scopes ${scopes.join(",") || "(none)"}, ${who}`;
   const extra: Partial<DiagnoseStep> = {
-    data: { protocol: hello.protocol, serverVersion: hello.server?.version, authMethod: hello.auth?.method, role: hello.auth?.role, scopes },
+    data: {
+      protocol: hello.protocol,
+      serverVersion: hello.server?.version,
+      authMethod: hello.auth?.method,
+      role: hello.auth?.role,
+      scopes,
+    },
   };
   const wanted = opts.scopes ?? ["operator.read", "operator.write"];
   const missing = wanted.filter((s) => !scopes.includes(s) && !scopes.includes("operator.admin"));

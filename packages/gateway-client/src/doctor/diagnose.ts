@@ -7,7 +7,7 @@ import { checkRpc } from "./rpc.js";
 import { passed } from "./step.js";
 import { checkTcp } from "./tcp.js";
 import { checkTls } from "./tls.js";
-import { DOCTOR_STEPS, type DiagnoseOptions, type DiagnoseReport, type DiagnoseStep } from "./types.js";
+import { type DiagnoseOptions, type DiagnoseReport, type DiagnoseStep, DOCTOR_STEPS } from "./types.js";
 import { checkUrl } from "./url.js";
 
 const optionsSchema = z
@@ -26,7 +26,7 @@ const optionsSchema = z
   .passthrough();
 
 const DEFAULT_TIMEOUT_MS = 5_000;
-const DEFAULT_CHALLENGE_TIMEOUT_MS = 10_000;
+const _DEFAULT_CHALLENGE_TIMEOUT_MS = 10_000;
 
 /**
  * Walks the path to the gateway layer by layer (URL, DNS, TCP, TLS, HTTP upgrade, challenge,

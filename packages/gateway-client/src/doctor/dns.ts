@@ -10,19 +10,28 @@ export interface ResolvedAddress {
 }
 
 /** Layer 2: every address the name resolves to, through the same resolver `ws`/node:net use. */
-export async function checkDns(host: string, timeoutMs: number): Promise<{ step: DiagnoseStep; addresses?: ResolvedAddress[] }> {
+export async function checkDns(
+  host: string,
+  timeoutMs: number,
+): Promise<{ step: DiagnoseStep; addresses?: ResolvedAddress[] }> {
   const t0 = performance.now();
   const family = isIP(host);
   if (family) {
     const addresses = [{ address: host, family }];
-    return { step: passed("dns", since(t0), `${host} is an IP address, no lookup`, { data: { addresses } }), addresses };
+    return {
+      step: passed("dns", since(t0), `${host} is an IP address, no lookup`, { data: { addresses } }),
+      addresses,
+    };
   }
   let timer: NodeJS.Timeout | undefined;
   try {
     const addresses = await Promise.race([
       lookup(host, { all: true, verbatim: true }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEOUT" })), timeoutMs);
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEOUT" })),
+          timeoutMs,
+        );
       }),
     ]);
     if (!addresses.length) throw Object.assign(new Error("no addresses"), { code: "ENODATA" });

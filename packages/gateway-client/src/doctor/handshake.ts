@@ -42,7 +42,8 @@ export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeRe
     } else if (rec.msg === "connect sent") {
       marks.challenge = now;
       marks.challengeWall = Date.now();
-      const signedAt = (rec.frame as { params?: { device?: { signedAt?: unknown } } } | undefined)?.params?.device?.signedAt;
+      const signedAt = (rec.frame as { params?: { device?: { signedAt?: unknown } } } | undefined)?.params?.device
+        ?.signedAt;
       marks.challengeTs = typeof signedAt === "number" ? signedAt : undefined;
     }
   };
@@ -72,7 +73,14 @@ export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeRe
 
   // Layer 5: the 101.
   if (marks.open === undefined) {
-    const err = error ?? new GatewayError({ code: "CONNECTION_CLOSED", layer: "upgrade", subject: "WebSocket upgrade", reason: "no socket" });
+    const err =
+      error ??
+      new GatewayError({
+        code: "CONNECTION_CLOSED",
+        layer: "upgrade",
+        subject: "WebSocket upgrade",
+        reason: "no socket",
+      });
     steps.push(upgradeFailedStep(r1(marks.done - start), err));
     await client.close().catch(() => undefined);
     return { steps };
@@ -81,14 +89,16 @@ export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeRe
 
   // Layer 6: the challenge, and the gateway's clock against ours.
   if (marks.challenge === undefined) {
-    const err = error ?? new GatewayError({ code: "CHALLENGE_TIMEOUT", subject: "connect.challenge", reason: "no challenge" });
+    const err =
+      error ?? new GatewayError({ code: "CHALLENGE_TIMEOUT", subject: "connect.challenge", reason: "no challenge" });
     steps.push(challengeFailedStep(r1(marks.done - marks.open), err));
     await client.close().catch(() => undefined);
     return { steps };
   }
   const challengeMs = r1(marks.challenge - marks.open);
   let skew: { ms: number; source: string } | undefined;
-  if (marks.challengeTs !== undefined && marks.challengeWall !== undefined) skew = { ms: marks.challengeTs - marks.challengeWall, source: "challenge.ts" };
+  if (marks.challengeTs !== undefined && marks.challengeWall !== undefined)
+    skew = { ms: marks.challengeTs - marks.challengeWall, source: "challenge.ts" };
   else if (hello) {
     const gw = helloClock(hello);
     if (gw !== undefined) skew = { ms: gw - Date.now(), source: "hello-ok snapshot" };

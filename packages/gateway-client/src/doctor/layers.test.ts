@@ -48,7 +48,14 @@ describe("url layer", () => {
   });
 
   it("accepts ws:// to loopback, private, .local and .ts.net hosts, and a public one only when allowed (with a warning)", () => {
-    for (const u of ["ws://127.0.0.1:1", "ws://[::1]:1", "ws://10.1.2.3", "ws://192.168.1.9:18789", "ws://pi.local:18789", "ws://gw.tail1234.ts.net"]) {
+    for (const u of [
+      "ws://127.0.0.1:1",
+      "ws://[::1]:1",
+      "ws://10.1.2.3",
+      "ws://192.168.1.9:18789",
+      "ws://pi.local:18789",
+      "ws://gw.tail1234.ts.net",
+    ]) {
       expect(checkUrl(u).step.ok, u).toBe(true);
     }
     const allowed = checkUrl("ws://gateway.example.com", { allowInsecureWs: true }).step;
@@ -61,25 +68,33 @@ describe("upgrade layer", () => {
   it.each([
     [426, "", "UPGRADE_NOT_SWITCHED", /versions 1\.1/],
     [504, "", "UPGRADE_NOT_SWITCHED", /HTTP\/1\.1/],
-    [403, '{"error":{"message":"Proxy client attribution is required.","type":"proxy_attribution_required"}}', "PROXY_ATTRIBUTION_REQUIRED", /trustedProxies/],
+    [
+      403,
+      '{"error":{"message":"Proxy client attribution is required.","type":"proxy_attribution_required"}}',
+      "PROXY_ATTRIBUTION_REQUIRED",
+      /trustedProxies/,
+    ],
     [404, "no route", "UPGRADE_NOT_SWITCHED", /path/],
-  ])("HTTP %i (body %j) instead of 101 → %s, with the status line, headers and body", async (status, body, code, hint) => {
-    const port = await listen(
-      createServer((_, res) => {
-        res.writeHead(status, { server: "fake-proxy", "content-type": "application/json" });
-        res.end(body);
-      }),
-    );
-    const r = await diagnose({ url: `ws://127.0.0.1:${port}/`, timeoutMs: 2000 });
-    const step = r.steps.at(-1)!;
-    expect(r.failedStep, renderReport(r)).toBe("upgrade");
-    expect(step).toMatchObject({ ok: false, code, data: { status } });
-    expect(step.detail).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
-    expect(step.detail).toContain("server: fake-proxy");
-    if (body) expect(step.detail).toContain(body.slice(0, 30));
-    expect(step.hint).toMatch(hint);
-    expect(r.skipped).toEqual(["challenge", "connect", "rpc"]);
-  });
+  ])(
+    "HTTP %i (body %j) instead of 101 → %s, with the status line, headers and body",
+    async (status, body, code, hint) => {
+      const port = await listen(
+        createServer((_, res) => {
+          res.writeHead(status, { server: "fake-proxy", "content-type": "application/json" });
+          res.end(body);
+        }),
+      );
+      const r = await diagnose({ url: `ws://127.0.0.1:${port}/`, timeoutMs: 2000 });
+      const step = r.steps.at(-1)!;
+      expect(r.failedStep, renderReport(r)).toBe("upgrade");
+      expect(step).toMatchObject({ ok: false, code, data: { status } });
+      expect(step.detail).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(step.detail).toContain("server: fake-proxy");
+      if (body) expect(step.detail).toContain(body.slice(0, 30));
+      expect(step.hint).toMatch(hint);
+      expect(r.skipped).toEqual(["challenge", "connect", "rpc"]);
+    },
+  );
 
   it("a server that accepts the TCP connection but never answers → upgrade timeout", async () => {
     const port = await listen(createServer(() => undefined));
@@ -94,7 +109,10 @@ describe("challenge layer", () => {
     const port = await fakeGateway();
     const r = await diagnose({ url: `ws://127.0.0.1:${port}`, challengeTimeoutMs: 300 });
     expect(r.failedStep, renderReport(r)).toBe("challenge");
-    expect(r.steps.at(-1)).toMatchObject({ code: "CHALLENGE_TIMEOUT", hint: expect.stringMatching(/not an OpenClaw gateway|overloaded/) });
+    expect(r.steps.at(-1)).toMatchObject({
+      code: "CHALLENGE_TIMEOUT",
+      hint: expect.stringMatching(/not an OpenClaw gateway|overloaded/),
+    });
     expect(r.skipped).toEqual(["connect", "rpc"]);
   });
 
@@ -114,14 +132,36 @@ describe("challenge layer", () => {
     const wss = new WebSocketServer({ server: http });
     servers.push(wss);
     wss.on("connection", (ws) => {
-      ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: "n-1", ts: Date.now() + offset } }));
+      ws.send(
+        JSON.stringify({
+          type: "event",
+          event: "connect.challenge",
+          payload: { nonce: "n-1", ts: Date.now() + offset },
+        }),
+      );
       ws.on("message", (raw) => {
         const req = JSON.parse(String(raw));
-        ws.send(JSON.stringify({ type: "res", id: req.id, ok: false, error: { code: "INVALID_REQUEST", message: "unauthorized: gateway token mismatch", details: { code: "AUTH_TOKEN_MISMATCH" } } }));
+        ws.send(
+          JSON.stringify({
+            type: "res",
+            id: req.id,
+            ok: false,
+            error: {
+              code: "INVALID_REQUEST",
+              message: "unauthorized: gateway token mismatch",
+              details: { code: "AUTH_TOKEN_MISMATCH" },
+            },
+          }),
+        );
       });
     });
     const port = await listen(http);
-    const r = await diagnose({ url: `ws://127.0.0.1:${port}`, token: "t", identity: generateIdentity(), timeoutMs: 2000 });
+    const r = await diagnose({
+      url: `ws://127.0.0.1:${port}`,
+      token: "t",
+      identity: generateIdentity(),
+      timeoutMs: 2000,
+    });
     const challenge = r.steps.find((s) => s.step === "challenge")!;
     expect(challenge.ok, renderReport(r)).toBe(true);
     expect(Math.abs((challenge.data!.skewMs as number) - offset)).toBeLessThan(2_000);
@@ -143,14 +183,34 @@ describe("tls layer", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "missionctl-tls-"));
     // A self-signed certificate for "gateway.test" only: right CA, wrong name for 127.0.0.1.
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-      "-subj", "/CN=gateway.test", "-addext", "subjectAltName=DNS:gateway.test",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=gateway.test",
+        "-addext",
+        "subjectAltName=DNS:gateway.test",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
     cert = readFileSync(join(dir, "cert.pem"), "utf8");
     key = readFileSync(join(dir, "key.pem"), "utf8");
-    fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", join(dir, "cert.pem")], { encoding: "utf8" })
+    fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", join(dir, "cert.pem")], {
+      encoding: "utf8",
+    })
       .split("=")[1]!
       .trim();
     const server = createHttpsServer({ cert, key }, (_, res) => res.end("ok"));
@@ -159,7 +219,7 @@ describe("tls layer", () => {
     (globalThis as { __tlsServer?: unknown }).__tlsServer = server;
   });
   afterAll(() => {
-    ((globalThis as { __tlsServer?: { close(): void } }).__tlsServer)?.close();
+    (globalThis as { __tlsServer?: { close(): void } }).__tlsServer?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

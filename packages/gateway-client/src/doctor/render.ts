@@ -1,4 +1,4 @@
-import { DOCTOR_STEPS, type DiagnoseReport, type DiagnoseStep } from "./types.js";
+import { type DiagnoseReport, type DiagnoseStep, DOCTOR_STEPS } from "./types.js";
 
 const WIDTH = Math.max(...DOCTOR_STEPS.map((s) => s.length));
 const INDENT = " ".repeat(WIDTH + 13);
@@ -28,7 +28,11 @@ export function renderFooter(r: DiagnoseReport): string {
       }`,
     );
   }
-  lines.push(r.ok ? `all layers ok in ${Math.round(r.totalMs)} ms` : `failed at ${r.failedStep} after ${Math.round(r.totalMs)} ms`);
+  lines.push(
+    r.ok
+      ? `all layers ok in ${Math.round(r.totalMs)} ms`
+      : `failed at ${r.failedStep} after ${Math.round(r.totalMs)} ms`,
+  );
   return lines.join("\n");
 }
 

@@ -11,7 +11,10 @@ export async function checkRpc(client: GatewayClient, method: string, timeoutMs:
     const ok = payload && typeof payload === "object" && "ok" in payload ? ` (ok: ${String(payload.ok)})` : "";
     return passed("rpc", since(t0), `${method} answered${ok}`);
   } catch (e) {
-    const err = e instanceof GatewayError ? e : new GatewayError({ code: "GATEWAY_ERROR", subject: `request ${method}`, reason: osReason(e), cause: e });
+    const err =
+      e instanceof GatewayError
+        ? e
+        : new GatewayError({ code: "GATEWAY_ERROR", subject: `request ${method}`, reason: osReason(e), cause: e });
     return failed("rpc", since(t0), err, { detail: describeFailure(err), data: errorData(err) });
   }
 }

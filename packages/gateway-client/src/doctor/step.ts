@@ -6,12 +6,22 @@ export function since(start: number): number {
   return Math.round((performance.now() - start) * 10) / 10;
 }
 
-export function passed(step: DoctorStepName, ms: number, detail: string, extra: Partial<DiagnoseStep> = {}): DiagnoseStep {
+export function passed(
+  step: DoctorStepName,
+  ms: number,
+  detail: string,
+  extra: Partial<DiagnoseStep> = {},
+): DiagnoseStep {
   return { step, ok: true, ms, detail, ...extra };
 }
 
 /** A failed layer, described by the GatewayError the client itself would raise for it. */
-export function failed(step: DoctorStepName, ms: number, err: GatewayError, extra: Partial<DiagnoseStep> = {}): DiagnoseStep {
+export function failed(
+  step: DoctorStepName,
+  ms: number,
+  err: GatewayError,
+  extra: Partial<DiagnoseStep> = {},
+): DiagnoseStep {
   return { step, ok: false, ms, detail: err.reason, hint: err.hint, code: err.code, ...extra };
 }
 
@@ -28,7 +38,13 @@ export function osReason(err: unknown): string {
 
 export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  return new GatewayError({ code: "GATEWAY_ERROR", layer: "connect", subject: "connect", reason: osReason(err), cause: err });
+  return new GatewayError({
+    code: "GATEWAY_ERROR",
+    layer: "connect",
+    subject: "connect",
+    reason: osReason(err),
+    cause: err,
+  });
 }
 
 /** What a failed connect said, for machines: the gateway's codes and the pairing request, never a secret. */

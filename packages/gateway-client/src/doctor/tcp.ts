@@ -4,13 +4,21 @@ import type { ResolvedAddress } from "./dns.js";
 import { failed, osReason, passed, since } from "./step.js";
 import type { DiagnoseStep } from "./types.js";
 
-function tryConnect(address: string, port: number, timeoutMs: number): Promise<{ ok: true; ms: number } | { ok: false; error: NodeJS.ErrnoException; timedOut: boolean }> {
+function tryConnect(
+  address: string,
+  port: number,
+  timeoutMs: number,
+): Promise<{ ok: true; ms: number } | { ok: false; error: NodeJS.ErrnoException; timedOut: boolean }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const socket: Socket = connect({ host: address, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ ok: false, error: Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }), timedOut: true });
+      resolve({
+        ok: false,
+        error: Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
+        timedOut: true,
+      });
     }, timeoutMs);
     socket.once("connect", () => {
       clearTimeout(timer);

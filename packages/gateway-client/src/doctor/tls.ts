@@ -1,5 +1,11 @@
-import { checkServerIdentity, connect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from "node:tls";
 import { isIP } from "node:net";
+import {
+  checkServerIdentity,
+  connect,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+  type TLSSocket,
+} from "node:tls";
 import { GatewayError, type GatewayErrorCode } from "../errors.js";
 import { normalizeFingerprint } from "../transport.js";
 import type { TlsOptions } from "../types.js";
@@ -23,12 +29,15 @@ const UNTRUSTED = new Set([
   "CERT_REVOKED",
 ]);
 
-
 function name(cert: PeerCertificate | undefined): string {
   if (!cert) return "?";
   const subject = cert.subject as unknown as Record<string, string> | undefined;
   // ACME and Caddy-internal leaves carry only a subjectAltName.
-  return subject?.CN ?? subject?.O ?? (cert.subjectaltname ? cert.subjectaltname.replace(/IP Address:|DNS:/g, "") : "(no subject)");
+  return (
+    subject?.CN ??
+    subject?.O ??
+    (cert.subjectaltname ? cert.subjectaltname.replace(/IP Address:|DNS:/g, "") : "(no subject)")
+  );
 }
 
 /** Common names from the leaf up; a root the server did not send is named from the last issuer. */
@@ -77,13 +86,23 @@ function handshake(host: string, port: number, tls: TlsOptions, timeoutMs: numbe
 }
 
 /** Layer 4 (wss:// only): the certificate chain, its validity and expiry, the host name, and the pin if any. */
-export async function checkTls(host: string, port: number, tls: TlsOptions = {}, timeoutMs: number): Promise<DiagnoseStep> {
+export async function checkTls(
+  host: string,
+  port: number,
+  tls: TlsOptions = {},
+  timeoutMs: number,
+): Promise<DiagnoseStep> {
   const t0 = performance.now();
   let socket: TLSSocket;
   try {
     socket = await handshake(host, port, tls, timeoutMs);
   } catch (cause) {
-    const err = new GatewayError({ code: "TLS_ERROR", subject: `TLS handshake with ${host}:${port}`, reason: osReason(cause), cause });
+    const err = new GatewayError({
+      code: "TLS_ERROR",
+      subject: `TLS handshake with ${host}:${port}`,
+      reason: osReason(cause),
+      cause,
+    });
     return failed("tls", since(t0), err);
   }
   const ms = since(t0);
@@ -107,7 +126,8 @@ export async function checkTls(host: string, port: number, tls: TlsOptions = {},
       authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
     };
     const hoursLeft = validTo ? (validTo.getTime() - Date.now()) / 3_600_000 : undefined;
-    const left = hoursLeft === undefined ? "" : hoursLeft < 48 ? ` (${Math.round(hoursLeft)} h left)` : ` (${daysLeft} days left)`;
+    const left =
+      hoursLeft === undefined ? "" : hoursLeft < 48 ? ` (${Math.round(hoursLeft)} h left)` : ` (${daysLeft} days left)`;
     const describe = `${protocol}, cert ${name(cert)} (chain: ${chain.join(" ← ")}), expires ${validTo?.toISOString().slice(0, 16).replace("T", " ") ?? "?"}${left}`;
     const fail = (code: GatewayErrorCode, reason: string) =>
       failed("tls", ms, new GatewayError({ code, subject: `TLS certificate of ${host}:${port}`, reason }), { data });
@@ -116,16 +136,32 @@ export async function checkTls(host: string, port: number, tls: TlsOptions = {},
     if (tls.fingerprint) {
       const want = normalizeFingerprint(tls.fingerprint);
       if (!want) {
-        return failed("tls", ms, new GatewayError({ code: "INVALID_OPTIONS", layer: "tls", subject: "option tls.fingerprint", reason: "is not a SHA-256 fingerprint (64 hex digits, colons optional, or sha256/<base64>)" }), { data });
+        return failed(
+          "tls",
+          ms,
+          new GatewayError({
+            code: "INVALID_OPTIONS",
+            layer: "tls",
+            subject: "option tls.fingerprint",
+            reason: "is not a SHA-256 fingerprint (64 hex digits, colons optional, or sha256/<base64>)",
+          }),
+          { data },
+        );
       }
       if (want !== cert.fingerprint256) {
-        return fail("TLS_FINGERPRINT_MISMATCH", `SHA-256 fingerprint ${cert.fingerprint256} ≠ pinned ${want}; ${describe}`);
+        return fail(
+          "TLS_FINGERPRINT_MISMATCH",
+          `SHA-256 fingerprint ${cert.fingerprint256} ≠ pinned ${want}; ${describe}`,
+        );
       }
       pinned = true;
     }
     const warnings: string[] = [];
     if (validTo && validTo.getTime() < Date.now()) {
-      return fail("TLS_EXPIRED", `CERT_HAS_EXPIRED: certificate ${name(cert)} expired on ${validTo.toISOString()}; ${describe}`);
+      return fail(
+        "TLS_EXPIRED",
+        `CERT_HAS_EXPIRED: certificate ${name(cert)} expired on ${validTo.toISOString()}; ${describe}`,
+      );
     }
     // Node folds its own host-name check into authorizationError when the chain is fine; that
     // case is reported by the explicit check below, with the names involved.
@@ -133,18 +169,27 @@ export async function checkTls(host: string, port: number, tls: TlsOptions = {},
     const verifyError = authError === "ERR_TLS_CERT_ALTNAME_INVALID" ? undefined : authError;
     if (verifyError && !pinned) {
       if (tls.rejectUnauthorized === false) {
-        warnings.push(`certificate not verified (${verifyError}) and verification is turned off: anyone on the path can impersonate the gateway`);
+        warnings.push(
+          `certificate not verified (${verifyError}) and verification is turned off: anyone on the path can impersonate the gateway`,
+        );
       } else if (verifyError === "CERT_HAS_EXPIRED" || verifyError === "CERT_NOT_YET_VALID") {
         return fail("TLS_EXPIRED", `${verifyError}: ${describe}`);
       } else {
         const code: GatewayErrorCode = UNTRUSTED.has(verifyError) ? "TLS_UNTRUSTED" : "TLS_ERROR";
-        return fail(code, `${verifyError}: certificate ${name(cert)} issued by ${chain.slice(1).join(" ← ") || "itself"} is not trusted by this client; ${describe}`);
+        return fail(
+          code,
+          `${verifyError}: certificate ${name(cert)} issued by ${chain.slice(1).join(" ← ") || "itself"} is not trusted by this client; ${describe}`,
+        );
       }
     }
     const idError = checkServerIdentity(tls.servername ?? host, cert);
     if (idError && !pinned) {
       if (tls.rejectUnauthorized === false) warnings.push(`host name not verified: ${idError.message}`);
-      else return fail("TLS_HOSTNAME_MISMATCH", `${(idError as NodeJS.ErrnoException).code ?? "ERR_TLS_CERT_ALTNAME_INVALID"}: ${idError.message}`);
+      else
+        return fail(
+          "TLS_HOSTNAME_MISMATCH",
+          `${(idError as NodeJS.ErrnoException).code ?? "ERR_TLS_CERT_ALTNAME_INVALID"}: ${idError.message}`,
+        );
     }
     if (daysLeft !== undefined && daysLeft < EXPIRY_WARN_DAYS && !isShortLived(cert)) {
       warnings.push(`certificate expires in ${daysLeft} days`);

@@ -32,7 +32,14 @@ export interface DiagnoseReport {
   steps: DiagnoseStep[];
   failedStep?: DoctorStepName;
   skipped: DoctorStepName[];
-  server?: { version?: string; protocol?: number; scopes?: string[]; role?: string; authMethod?: string; connId?: string };
+  server?: {
+    version?: string;
+    protocol?: number;
+    scopes?: string[];
+    role?: string;
+    authMethod?: string;
+    connId?: string;
+  };
   totalMs: number;
 }
 

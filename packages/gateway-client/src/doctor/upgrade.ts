@@ -3,7 +3,16 @@ import type { UpgradeResponseSummary } from "../transport.js";
 import { errorData, failed, passed } from "./step.js";
 import type { DiagnoseStep } from "./types.js";
 
-const SHOWN_HEADERS = ["server", "via", "content-type", "upgrade", "connection", "alt-svc", "location", "www-authenticate"];
+const SHOWN_HEADERS = [
+  "server",
+  "via",
+  "content-type",
+  "upgrade",
+  "connection",
+  "alt-svc",
+  "location",
+  "www-authenticate",
+];
 
 /**
  * One line for what answered the upgrade instead of `101 Switching Protocols`: status line, the
@@ -16,7 +25,12 @@ function describeUpgradeResponse(r: UpgradeResponseSummary): string {
     .map((h) => `${h}: ${String(headers[h])}`)
     .join("; ");
   const body = (r.body ?? "").replace(/\s+/g, " ").trim().slice(0, 200);
-  return `HTTP/${r.httpVersion} ${r.status} ${r.statusText}`.trim() + " instead of 101 Switching Protocols" + (shown ? ` (${shown})` : "") + (body ? `; body: ${body}` : "");
+  return (
+    `HTTP/${r.httpVersion} ${r.status} ${r.statusText}`.trim() +
+    " instead of 101 Switching Protocols" +
+    (shown ? ` (${shown})` : "") +
+    (body ? `; body: ${body}` : "")
+  );
 }
 
 function upgradeResponseOf(details: Record<string, unknown> | undefined): UpgradeResponseSummary | undefined {

@@ -17,14 +17,24 @@ export interface Target {
  * loopback/private/.local/.ts.net host — the same policy the client enforces, so a URL the
  * doctor passes is one the client accepts.
  */
-export function checkUrl(raw: string, opts: { allowInsecureWs?: boolean } = {}): { step: DiagnoseStep; target?: Target } {
+export function checkUrl(
+  raw: string,
+  opts: { allowInsecureWs?: boolean } = {},
+): { step: DiagnoseStep; target?: Target } {
   const t0 = performance.now();
   let url: URL;
   try {
     url = checkGatewayUrl(raw, opts);
   } catch (e) {
     const err =
-      e instanceof GatewayError ? e : new GatewayError({ code: "INVALID_OPTIONS", layer: "url", subject: `URL ${redactUrl(raw)}`, reason: osReason(e) });
+      e instanceof GatewayError
+        ? e
+        : new GatewayError({
+            code: "INVALID_OPTIONS",
+            layer: "url",
+            subject: `URL ${redactUrl(raw)}`,
+            reason: osReason(e),
+          });
     return { step: failed("url", since(t0), err) };
   }
   const secure = url.protocol === "wss:";
@@ -36,6 +46,13 @@ export function checkUrl(raw: string, opts: { allowInsecureWs?: boolean } = {}):
     extra.warning = `ws:// to the public host ${host} is allowed by option: the token crosses the network unencrypted`;
     extra.hint = "Put the gateway behind a TLS proxy and use wss://.";
   }
-  const how = secure ? "WebSocket over TLS" : local ? "plain WebSocket to a loopback/private host" : "plain WebSocket to a public host";
-  return { step: passed("url", since(t0), `${url.protocol}//${url.host}${url.pathname}: ${how}`, extra), target: { url, secure, host, port } };
+  const how = secure
+    ? "WebSocket over TLS"
+    : local
+      ? "plain WebSocket to a loopback/private host"
+      : "plain WebSocket to a public host";
+  return {
+    step: passed("url", since(t0), `${url.protocol}//${url.host}${url.pathname}: ${how}`, extra),
+    target: { url, secure, host, port },
+  };
 }

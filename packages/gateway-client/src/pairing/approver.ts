@@ -51,7 +51,9 @@ export interface PairingResolved {
 
 const pendingSchema = z.object({ requestId: z.string(), deviceId: z.string() }).passthrough();
 const pairedSchema = z.object({ deviceId: z.string() }).passthrough();
-const listSchema = z.object({ pending: z.array(pendingSchema).default([]), paired: z.array(pairedSchema).default([]) }).passthrough();
+const listSchema = z
+  .object({ pending: z.array(pendingSchema).default([]), paired: z.array(pairedSchema).default([]) })
+  .passthrough();
 const resolvedSchema = z.object({ requestId: z.string(), decision: z.string() }).passthrough();
 const requestIdSchema = z.string().trim().min(1, "requestId is required");
 
@@ -62,7 +64,9 @@ export async function listPairing(client: GatewayClient, opts: { timeoutMs?: num
   // Tokens never leave the gateway through this RPC; strip them anyway should a future gateway add them.
   const paired = parsed.paired.map(({ tokens, ...rest }) => ({
     ...rest,
-    ...(Array.isArray(tokens) ? { tokens: tokens.map((t: Record<string, unknown>) => ({ ...t, token: undefined })) } : {}),
+    ...(Array.isArray(tokens)
+      ? { tokens: tokens.map((t: Record<string, unknown>) => ({ ...t, token: undefined })) }
+      : {}),
   }));
   return { pending: parsed.pending as PendingDevice[], paired: paired as PairedDevice[] };
 }
@@ -101,7 +105,11 @@ export async function approveDevice(
   const id = requestIdSchema.parse(requestId);
   let payload: { requestId?: string; device?: PairedDevice } | null;
   try {
-    payload = await client.request<{ requestId?: string; device?: PairedDevice }>("device.pair.approve", { requestId: id }, opts);
+    payload = await client.request<{ requestId?: string; device?: PairedDevice }>(
+      "device.pair.approve",
+      { requestId: id },
+      opts,
+    );
   } catch (err) {
     throw approverScopeError(err, id);
   }
@@ -109,7 +117,11 @@ export async function approveDevice(
 }
 
 /** Rejects a pending request; the device's next connect asks again with a new request. */
-export async function rejectDevice(client: GatewayClient, requestId: string, opts: { timeoutMs?: number } = {}): Promise<{ requestId: string }> {
+export async function rejectDevice(
+  client: GatewayClient,
+  requestId: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ requestId: string }> {
   const id = requestIdSchema.parse(requestId);
   const payload = (await client.request<{ requestId?: string }>("device.pair.reject", { requestId: id }, opts)) ?? {};
   return { requestId: payload.requestId ?? id };
@@ -125,7 +137,11 @@ export interface PairingEventHandlers {
  * `operator.pairing`). Malformed payloads are ignored. Returns one unsubscribe for both.
  */
 export function onPairingEvents(client: GatewayClient, handlers: PairingEventHandlers): () => void {
-  const subscribe = <T>(event: string, schema: z.ZodType, handler: ((value: T, frame: EventFrame) => void) | undefined) =>
+  const subscribe = <T>(
+    event: string,
+    schema: z.ZodType,
+    handler: ((value: T, frame: EventFrame) => void) | undefined,
+  ) =>
     handler
       ? client.on(event, (payload: unknown, frame: EventFrame) => {
           const parsed = schema.safeParse(payload);

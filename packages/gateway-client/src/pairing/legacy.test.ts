@@ -1,4 +1,14 @@
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +32,14 @@ const EXISTING = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, Leg
 describe("buildPairedEntry", () => {
   it("builds exactly the legacy shape, keyed fields only, from an identity", () => {
     const id = generateIdentity();
-    const entry = buildPairedEntry(id, { platform: "linux", clientId: "cli", clientMode: "ui", scopes: ["operator.admin"], label: "Mission Control Pi", approvedAtMs: 1 });
+    const entry = buildPairedEntry(id, {
+      platform: "linux",
+      clientId: "cli",
+      clientMode: "ui",
+      scopes: ["operator.admin"],
+      label: "Mission Control Pi",
+      approvedAtMs: 1,
+    });
     expect(entry).toEqual({
       deviceId: id.deviceId,
       publicKey: id.publicKey,
@@ -39,7 +56,12 @@ describe("buildPairedEntry", () => {
 
   it("defaults to gateway-client/backend with read+write and refuses values the gateway would not know", () => {
     const entry = buildPairedEntry(generateIdentity());
-    expect(entry).toMatchObject({ clientId: "gateway-client", clientMode: "backend", role: "operator", scopes: ["operator.read", "operator.write"] });
+    expect(entry).toMatchObject({
+      clientId: "gateway-client",
+      clientMode: "backend",
+      role: "operator",
+      scopes: ["operator.read", "operator.write"],
+    });
     expect(entry.label).toBeUndefined();
     expect(() => buildPairedEntry(generateIdentity(), { clientId: "mission-control" })).toThrow(/clientId/);
     expect(() => buildPairedEntry(generateIdentity(), { scopes: ["operator.everything"] })).toThrow(GatewayError);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chown, copyFile, chmod, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, chown, copyFile, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as z from "zod";
 import { GatewayError } from "../errors.js";
@@ -47,7 +47,14 @@ const identitySchema = z.object({
 });
 
 function invalid(subject: string, reason: string, hint: string, cause?: unknown): GatewayError {
-  return new GatewayError({ code: "INVALID_OPTIONS", layer: "config", subject, reason, hint, ...(cause ? { cause } : {}) });
+  return new GatewayError({
+    code: "INVALID_OPTIONS",
+    layer: "config",
+    subject,
+    reason,
+    hint,
+    ...(cause ? { cause } : {}),
+  });
 }
 
 /**
@@ -55,15 +62,26 @@ function invalid(subject: string, reason: string, hint: string, cause?: unknown)
  * the gateway matches them on connect. Defaults: this platform, gateway-client/backend,
  * operator with operator.read + operator.write.
  */
-export function buildPairedEntry(identity: { deviceId: string; publicKey: string }, opts: BuildPairedEntryOptions = {}): LegacyPairedEntry {
+export function buildPairedEntry(
+  identity: { deviceId: string; publicKey: string },
+  opts: BuildPairedEntryOptions = {},
+): LegacyPairedEntry {
   const id = identitySchema.safeParse({ deviceId: identity.deviceId, publicKey: identity.publicKey });
   if (!id.success) {
-    throw invalid("legacy paired entry", id.error.issues.map((i) => i.message).join("; "), "Pass an identity from loadIdentity()/loadOrCreateIdentity().");
+    throw invalid(
+      "legacy paired entry",
+      id.error.issues.map((i) => i.message).join("; "),
+      "Pass an identity from loadIdentity()/loadOrCreateIdentity().",
+    );
   }
   const o = entryOptionsSchema.safeParse(opts);
   if (!o.success) {
     const i = o.error.issues[0]!;
-    throw invalid(`legacy paired entry option ${i.path.join(".")}`, i.message, "Use a client id/mode, role and scopes the gateway knows (see the protocol enums).");
+    throw invalid(
+      `legacy paired entry option ${i.path.join(".")}`,
+      i.message,
+      "Use a client id/mode, role and scopes the gateway knows (see the protocol enums).",
+    );
   }
   const entry: LegacyPairedEntry = {
     deviceId: id.data.deviceId,
@@ -96,7 +114,10 @@ export interface AddToPairedJsonResult {
 }
 
 function stamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /**
@@ -106,16 +127,30 @@ function stamp(): string {
  * owner, when run as root) and renames it over the original, so a crash never leaves half a file.
  * The gateway reads the file at start: restart it afterwards.
  */
-export async function addToPairedJson(file: string, entry: LegacyPairedEntry, opts: AddToPairedJsonOptions = {}): Promise<AddToPairedJsonResult> {
+export async function addToPairedJson(
+  file: string,
+  entry: LegacyPairedEntry,
+  opts: AddToPairedJsonOptions = {},
+): Promise<AddToPairedJsonResult> {
   const checked = identitySchema.safeParse(entry);
-  if (!checked.success) throw invalid("legacy paired entry", checked.error.issues.map((i) => i.message).join("; "), "Build the entry with buildPairedEntry().");
+  if (!checked.success)
+    throw invalid(
+      "legacy paired entry",
+      checked.error.issues.map((i) => i.message).join("; "),
+      "Build the entry with buildPairedEntry().",
+    );
 
   let text: string | undefined;
   let mode = 0o600;
   let owner: { uid: number; gid: number } | undefined;
   try {
     const st = await stat(file);
-    if (!st.isFile()) throw invalid(`legacy paired file ${file}`, "is not a regular file", "Point --file at devices/paired.json inside the gateway's state dir.");
+    if (!st.isFile())
+      throw invalid(
+        `legacy paired file ${file}`,
+        "is not a regular file",
+        "Point --file at devices/paired.json inside the gateway's state dir.",
+      );
     mode = st.mode & 0o777;
     owner = { uid: st.uid, gid: st.gid };
     text = await readFile(file, "utf8");
@@ -156,9 +191,13 @@ export async function addToPairedJson(file: string, entry: LegacyPairedEntry, op
     doc = parsed as Record<string, unknown>;
   }
 
-  const replaced = Object.prototype.hasOwnProperty.call(doc, entry.deviceId);
+  const replaced = Object.hasOwn(doc, entry.deviceId);
   if (replaced && opts.replace === false) {
-    throw invalid(`legacy paired file ${file}`, `already has device ${entry.deviceId}; left untouched`, "Pass replace to overwrite the existing entry.");
+    throw invalid(
+      `legacy paired file ${file}`,
+      `already has device ${entry.deviceId}; left untouched`,
+      "Pass replace to overwrite the existing entry.",
+    );
   }
   doc[entry.deviceId] = { ...entry };
 
@@ -167,7 +206,13 @@ export async function addToPairedJson(file: string, entry: LegacyPairedEntry, op
   if (text !== undefined) {
     backup = join(dir, `${basename(file)}.bak-${stamp()}`);
     let n = 0;
-    while (await stat(backup).then(() => true, () => false)) backup = join(dir, `${basename(file)}.bak-${stamp()}-${++n}`);
+    while (
+      await stat(backup).then(
+        () => true,
+        () => false,
+      )
+    )
+      backup = join(dir, `${basename(file)}.bak-${stamp()}-${++n}`);
     await copyFile(file, backup);
     await chmod(backup, mode);
   }
@@ -175,7 +220,7 @@ export async function addToPairedJson(file: string, entry: LegacyPairedEntry, op
   try {
     const fh = await open(tmp, "wx", mode);
     try {
-      await fh.writeFile(JSON.stringify(doc, null, 2) + "\n", "utf8");
+      await fh.writeFile(`${JSON.stringify(doc, null, 2)}\n`, "utf8");
       await fh.sync();
     } finally {
       await fh.close();
@@ -185,7 +230,12 @@ export async function addToPairedJson(file: string, entry: LegacyPairedEntry, op
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw invalid(`legacy paired file ${file}`, `could not be written (${(e as Error).message}); the original is unchanged`, "Check the folder is writable by this user.", e);
+    throw invalid(
+      `legacy paired file ${file}`,
+      `could not be written (${(e as Error).message}); the original is unchanged`,
+      "Check the folder is writable by this user.",
+      e,
+    );
   }
   return { file, ...(backup ? { backup } : {}), deviceId: entry.deviceId, replaced, created: text === undefined };
 }

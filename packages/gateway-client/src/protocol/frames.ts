@@ -34,8 +34,10 @@ export const requestFrameSchema = z
   .object({ type: z.literal("req"), id: z.string(), method: z.string(), params: z.unknown().optional() })
   .loose();
 
-export const inboundFrameSchema = z.discriminatedUnion("type", [responseFrameSchema, eventFrameSchema, requestFrameSchema]);
+export const inboundFrameSchema = z.discriminatedUnion("type", [
+  responseFrameSchema,
+  eventFrameSchema,
+  requestFrameSchema,
+]);
 
-export const challengePayloadSchema = z
-  .object({ nonce: z.string().min(1), ts: z.number() })
-  .loose();
+export const challengePayloadSchema = z.object({ nonce: z.string().min(1), ts: z.number() }).loose();

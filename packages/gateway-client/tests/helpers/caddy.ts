@@ -1,10 +1,10 @@
 // Starts the Debian-packaged Caddy (/usr/bin/caddy) on a free loopback port in front of a
 // gateway, with its own storage dir, and stops it by PID. Layout as in caddy-ansible.md §2.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "node:tls";
 import { freePort } from "../../../../tests/peer/peer.mjs";
 
 export const CADDY_BIN = "/usr/bin/caddy";
@@ -61,7 +61,8 @@ ${site}
 async function waitTls(port: number, child: ChildProcess, logFile: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`caddy exited (${child.exitCode}):\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`caddy exited (${child.exitCode}):\n${readFileSync(logFile, "utf8").slice(-2000)}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect({ host: "127.0.0.1", port, rejectUnauthorized: false }, () => {
         s.destroy();
@@ -85,7 +86,12 @@ export async function startCaddy(o: CaddyOptions): Promise<Caddy> {
   const out = openSync(logFile, "a");
   const child = spawn(CADDY_BIN, ["run", "--config", file, "--adapter", "caddyfile"], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, XDG_DATA_HOME: join(dir, "data"), XDG_CONFIG_HOME: join(dir, "config") },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      XDG_DATA_HOME: join(dir, "data"),
+      XDG_CONFIG_HOME: join(dir, "config"),
+    },
     stdio: ["ignore", out, out],
   });
   closeSync(out);

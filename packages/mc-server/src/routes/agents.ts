@@ -3,7 +3,14 @@ import type { AppContext } from "../context.js";
 import { jsonResponse } from "../http.js";
 
 /** Maps one entry of the gateway's agents.list to the store's agent input. */
-export function agentFromGateway(a: Record<string, unknown>): { id: string; name?: string | null; emoji?: string | null; avatar?: string | null; workspace?: string | null; status?: string | null } {
+export function agentFromGateway(a: Record<string, unknown>): {
+  id: string;
+  name?: string | null;
+  emoji?: string | null;
+  avatar?: string | null;
+  workspace?: string | null;
+  status?: string | null;
+} {
   const identity = (a.identity && typeof a.identity === "object" ? a.identity : {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : null);
   return {

@@ -11,9 +11,18 @@ export function registerEventRoutes(app: Hono, ctx: AppContext): void {
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && typeof outgoing.writeHead === "function") {
       // Node: write straight to the socket, bypassing the web-stream adapter (1,000 clients, one write each).
-      ctx.hub.attachNode(outgoing, { hello, ...(lastEventId ? { lastEventId } : {}), ...(requestId ? { requestId } : {}) });
+      ctx.hub.attachNode(outgoing, {
+        hello,
+        ...(lastEventId ? { lastEventId } : {}),
+        ...(requestId ? { requestId } : {}),
+      });
       return RESPONSE_ALREADY_SENT;
     }
-    return ctx.hub.attachWeb({ hello, ...(lastEventId ? { lastEventId } : {}), ...(requestId ? { requestId } : {}), signal: c.req.raw.signal });
+    return ctx.hub.attachWeb({
+      hello,
+      ...(lastEventId ? { lastEventId } : {}),
+      ...(requestId ? { requestId } : {}),
+      signal: c.req.raw.signal,
+    });
   });
 }

@@ -17,8 +17,15 @@ function statusResponse(ctx: AppContext): Response {
 
 function normaliseSessions(payload: unknown): Record<string, unknown>[] {
   const p = payload as { sessions?: unknown } | unknown[] | null;
-  const list = Array.isArray(p) ? p : Array.isArray((p as { sessions?: unknown })?.sessions) ? ((p as { sessions: unknown[] }).sessions) : [];
-  return list.filter((s): s is Record<string, unknown> => !!s && typeof s === "object" && typeof (s as { key?: unknown }).key === "string");
+  const list = Array.isArray(p)
+    ? p
+    : Array.isArray((p as { sessions?: unknown })?.sessions)
+      ? (p as { sessions: unknown[] }).sessions
+      : [];
+  return list.filter(
+    (s): s is Record<string, unknown> =>
+      !!s && typeof s === "object" && typeof (s as { key?: unknown }).key === "string",
+  );
 }
 
 export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
@@ -66,7 +73,13 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
     // Offline: the last list seen, marked as such, rather than an empty page.
     const cached = ctx.store.sessions.list();
     return jsonResponse(
-      JSON.stringify({ source: "cache", stale: true, gatewayState: ctx.gateway.state, count: cached.length, sessions: cached.map((s) => ({ ...s.data, key: s.key, cachedAt: s.cachedAt })) }),
+      JSON.stringify({
+        source: "cache",
+        stale: true,
+        gatewayState: ctx.gateway.state,
+        count: cached.length,
+        sessions: cached.map((s) => ({ ...s.data, key: s.key, cachedAt: s.cachedAt })),
+      }),
     );
   });
 
@@ -75,9 +88,18 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
     const limitRaw = c.req.query("limit");
     const limit = limitRaw ? Number.parseInt(limitRaw, 10) : undefined;
     if (limitRaw !== undefined && (!Number.isInteger(limit) || limit! < 1 || limit! > 1000)) {
-      throw new ApiError(400, "VALIDATION_FAILED", "[mc-server] query limit: must be an integer from 1 to 1000", "fix ?limit=", { fields: [{ path: "limit", message: "must be an integer from 1 to 1000" }] });
+      throw new ApiError(
+        400,
+        "VALIDATION_FAILED",
+        "[mc-server] query limit: must be an integer from 1 to 1000",
+        "fix ?limit=",
+        { fields: [{ path: "limit", message: "must be an integer from 1 to 1000" }] },
+      );
     }
-    const payload = await ctx.gateway.request<Record<string, unknown>>("chat.history", { sessionKey, ...(limit ? { limit } : {}) });
+    const payload = await ctx.gateway.request<Record<string, unknown>>("chat.history", {
+      sessionKey,
+      ...(limit ? { limit } : {}),
+    });
     return jsonResponse(
       JSON.stringify({
         sessionKey: payload?.sessionKey ?? sessionKey,
@@ -103,7 +125,9 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
         }),
       );
     }
-    const list = await ctx.gateway.withPairingClient((request) => request<{ pending?: unknown[]; paired?: unknown[] }>("device.pair.list", {}));
+    const list = await ctx.gateway.withPairingClient((request) =>
+      request<{ pending?: unknown[]; paired?: unknown[] }>("device.pair.list", {}),
+    );
     const pending = Array.isArray(list?.pending) ? list.pending : [];
     const paired = Array.isArray(list?.paired) ? list.paired.map(stripTokens) : [];
     return jsonResponse(JSON.stringify({ canApprove: true, current, pending: pending.map(stripTokens), paired }));
@@ -112,13 +136,22 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
   app.post("/api/openclaw/pairing/:requestId/approve", async (c) => {
     const requestId = c.req.param("requestId");
     if (!/^[\w-]{1,128}$/.test(requestId)) {
-      throw new ApiError(400, "VALIDATION_FAILED", "[mc-server] requestId: must be the id shown in the pending request", "copy the requestId from GET /api/openclaw/pairing");
+      throw new ApiError(
+        400,
+        "VALIDATION_FAILED",
+        "[mc-server] requestId: must be the id shown in the pending request",
+        "copy the requestId from GET /api/openclaw/pairing",
+      );
     }
-    const result = await ctx.gateway.withPairingClient((request) => request<{ requestId?: string; device?: Record<string, unknown> }>("device.pair.approve", { requestId }));
+    const result = await ctx.gateway.withPairingClient((request) =>
+      request<{ requestId?: string; device?: Record<string, unknown> }>("device.pair.approve", { requestId }),
+    );
     ctx.log.info("pairing request approved", { requestId, deviceId: result?.device?.deviceId });
     // Our own device may be the one that was waiting: connect now rather than at the next poll.
     ctx.gateway.retryNow();
-    return jsonResponse(JSON.stringify({ approved: true, requestId, device: result?.device ? stripTokens(result.device) : null }));
+    return jsonResponse(
+      JSON.stringify({ approved: true, requestId, device: result?.device ? stripTokens(result.device) : null }),
+    );
   });
 }
 

@@ -17,7 +17,12 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
     if (!apiToken) return jsonResponse(JSON.stringify({ authenticated: true, required: false }));
     const body = await readJson(c, Login);
     if (!safeEqual(body.token, apiToken)) {
-      throw new ApiError(401, "API_TOKEN_INVALID", "[mc-server] login: the token does not match MC_API_TOKEN", "paste the value of MC_API_TOKEN from the server's environment");
+      throw new ApiError(
+        401,
+        "API_TOKEN_INVALID",
+        "[mc-server] login: the token does not match MC_API_TOKEN",
+        "paste the value of MC_API_TOKEN from the server's environment",
+      );
     }
     const secure = c.req.header("x-forwarded-proto") === "https" || c.req.url.startsWith("https:");
     const cookie = `${SESSION_COOKIE}=${sessionValue(apiToken)}; Path=/; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}; Max-Age=${60 * 60 * 12}`;
@@ -25,6 +30,8 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
   });
 
   app.delete("/api/session", () =>
-    jsonResponse(JSON.stringify({ authenticated: false }), 200, { "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` }),
+    jsonResponse(JSON.stringify({ authenticated: false }), 200, {
+      "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`,
+    }),
   );
 }

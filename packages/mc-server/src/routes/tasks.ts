@@ -25,7 +25,10 @@ const PatchTask = z
     status: z.enum(TASK_STATUSES).optional(),
     reason: z.string().max(2_000, "must be at most 2000 characters").optional(),
   })
-  .refine((p) => Object.entries(p).some(([k, v]) => k !== "reason" && v !== undefined), "must change at least one field");
+  .refine(
+    (p) => Object.entries(p).some(([k, v]) => k !== "reason" && v !== undefined),
+    "must change at least one field",
+  );
 
 const DispatchBody = z.strictObject({
   message: z.string().trim().min(1, "must not be empty").max(100_000, "must be at most 100000 characters").optional(),
@@ -35,7 +38,14 @@ const ListQuery = z.strictObject({
   status: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined))
+    .transform((s) =>
+      s
+        ? s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(z.enum(TASK_STATUSES)).optional()),
   agentId: agentId.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -46,7 +56,9 @@ const ListQuery = z.strictObject({
 export function taskBrief(task: Task): string {
   const lines = [`# ${task.title}`, ""];
   if (task.description.trim()) lines.push(task.description.trim(), "");
-  lines.push(`Priority: ${task.priority}. Task ${task.id} from Mission Control; your reply in this session is recorded on the task.`);
+  lines.push(
+    `Priority: ${task.priority}. Task ${task.id} from Mission Control; your reply in this session is recorded on the task.`,
+  );
   return lines.join("\n");
 }
 
@@ -106,7 +118,11 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
       // Status and assignee together (inbox → assigned with an agent) are one transaction.
       const { assignedAgentId: _a, ...rest } = fields;
       if (Object.values(rest).some((v) => v !== undefined)) task = store.tasks.update(id, rest, actor);
-      task = store.tasks.transition(id, status, { ...actor, ...(reason ? { reason } : {}), ...(assign ? { assignedAgentId: assign } : {}) });
+      task = store.tasks.transition(id, status, {
+        ...actor,
+        ...(reason ? { reason } : {}),
+        ...(assign ? { assignedAgentId: assign } : {}),
+      });
       if (assign === null) task = store.tasks.update(id, { assignedAgentId: null }, actor);
     } else if (assign && task.status === "inbox") {
       const { assignedAgentId: _a, ...rest } = fields;
@@ -131,7 +147,12 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
     const body = await readJson(c, DispatchBody, { optional: true });
     const task = store.tasks.get(id);
     if (!task.assignedAgentId) {
-      throw new ApiError(409, "AGENT_REQUIRED", `[mc-server] task ${id}: no agent is assigned`, 'assign an agent first (PATCH {"assignedAgentId":"main"}), then dispatch');
+      throw new ApiError(
+        409,
+        "AGENT_REQUIRED",
+        `[mc-server] task ${id}: no agent is assigned`,
+        'assign an agent first (PATCH {"assignedAgentId":"main"}), then dispatch',
+      );
     }
     const result = store.tasks.dispatch(id, {
       actor: "api",
@@ -143,8 +164,15 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
     return jsonResponse(
       JSON.stringify({
         task: result.task,
-        outbox: { id: result.outbox.id, idempotencyKey: result.outbox.idempotencyKey, state: result.outbox.state, sessionKey: result.outbox.payload.sessionKey },
-        delivery: connected ? "sending" : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
+        outbox: {
+          id: result.outbox.id,
+          idempotencyKey: result.outbox.idempotencyKey,
+          state: result.outbox.state,
+          sessionKey: result.outbox.payload.sessionKey,
+        },
+        delivery: connected
+          ? "sending"
+          : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
       }),
       202,
     );

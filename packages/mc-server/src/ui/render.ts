@@ -24,7 +24,10 @@ export function makeRenderers() {
   };
 
   function esc(v: unknown): string {
-    return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+    return String(v ?? "").replace(
+      /[&<>"']/g,
+      (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+    );
   }
 
   function time(iso: unknown): string {
@@ -45,7 +48,10 @@ export function makeRenderers() {
     row("State", badge(s));
     row("Gateway", s.gatewayUrl ? `<code>${esc(s.gatewayUrl)}</code>` : "—");
     if (s.serverVersion) row("Server", `${esc(s.serverVersion)} · protocol ${esc(s.protocol)}`);
-    row("Scopes", s.scopes && s.scopes.length ? esc(s.scopes.join(", ")) : `requested: ${esc((s.requestedScopes || []).join(", "))}`);
+    row(
+      "Scopes",
+      s.scopes?.length ? esc(s.scopes.join(", ")) : `requested: ${esc((s.requestedScopes || []).join(", "))}`,
+    );
     row("Client", `<code>${esc(s.client?.id)}</code> / <code>${esc(s.client?.mode)}</code>`);
     if (s.deviceId) row("Device", `<code title="${esc(s.deviceId)}">${esc(String(s.deviceId).slice(0, 16))}…</code>`);
     row("Since", time(s.since));
@@ -85,37 +91,55 @@ export function makeRenderers() {
           }${st.hint && !st.ok ? `<br><span class="fix"><strong>Fix:</strong> ${esc(st.hint)}</span>` : ""}<span class="sr-only">${st.ok ? " passed" : " failed"}</span></li>`,
       )
       .join("");
-    const skipped = report.skipped && report.skipped.length ? `<p class="muted">Not checked after the failure: ${esc(report.skipped.join(", "))}</p>` : "";
-    return `<h3>Diagnosis ${report.ok ? "— all layers OK" : "— failed at " + esc(report.failedStep ?? "")}</h3><ol class="steps">${steps}</ol>${skipped}`;
+    const skipped = report.skipped?.length
+      ? `<p class="muted">Not checked after the failure: ${esc(report.skipped.join(", "))}</p>`
+      : "";
+    return `<h3>Diagnosis ${report.ok ? "— all layers OK" : `— failed at ${esc(report.failedStep ?? "")}`}</h3><ol class="steps">${steps}</ol>${skipped}`;
   }
 
   function agents(list: any[]): string {
-    if (!list || !list.length) return `<p class="muted">No agents yet. They are read from the gateway when it connects (or press Sync).</p>`;
+    if (!list?.length)
+      return `<p class="muted">No agents yet. They are read from the gateway when it connects (or press Sync).</p>`;
     return `<ul class="plain">${list
-      .map((a) => `<li>${a.emoji ? `<span aria-hidden="true">${esc(a.emoji)}</span> ` : ""}<strong>${esc(a.name || a.id)}</strong> <code>${esc(a.id)}</code></li>`)
+      .map(
+        (a) =>
+          `<li>${a.emoji ? `<span aria-hidden="true">${esc(a.emoji)}</span> ` : ""}<strong>${esc(a.name || a.id)}</strong> <code>${esc(a.id)}</code></li>`,
+      )
       .join("")}</ul>`;
   }
 
   function sessions(data: any): string {
-    const list = (data && data.sessions) || [];
-    const note = data && data.source === "cache" ? `<p class="muted">Last known list (gateway ${esc(data.gatewayState)}).</p>` : "";
+    const list = data?.sessions || [];
+    const note =
+      data && data.source === "cache"
+        ? `<p class="muted">Last known list (gateway ${esc(data.gatewayState)}).</p>`
+        : "";
     if (!list.length) return `${note}<p class="muted">No sessions.</p>`;
     return `${note}<ul class="plain sessions">${list
       .slice(0, 50)
-      .map((s: any) => `<li><code>${esc(s.key)}</code>${s.displayName || s.label ? ` <span class="muted">${esc(s.displayName || s.label)}</span>` : ""}</li>`)
+      .map(
+        (s: any) =>
+          `<li><code>${esc(s.key)}</code>${s.displayName || s.label ? ` <span class="muted">${esc(s.displayName || s.label)}</span>` : ""}</li>`,
+      )
       .join("")}</ul>`;
   }
 
   function agentOptions(list: any[], selected: unknown): string {
     return `<option value="">— none —</option>${(list || [])
-      .map((a) => `<option value="${esc(a.id)}"${a.id === selected ? " selected" : ""}>${esc(a.name || a.id)} (${esc(a.id)})</option>`)
+      .map(
+        (a) =>
+          `<option value="${esc(a.id)}"${a.id === selected ? " selected" : ""}>${esc(a.name || a.id)} (${esc(a.id)})</option>`,
+      )
       .join("")}`;
   }
 
   function card(t: any, agentList: any[], live: any): string {
-    const canDispatch = t.assignedAgentId && (t.status === "assigned" || t.status === "review" || t.status === "failed");
+    const canDispatch =
+      t.assignedAgentId && (t.status === "assigned" || t.status === "review" || t.status === "failed");
     const id = esc(t.id);
-    const liveText = live && live.text ? `<p class="live" aria-live="polite"><span class="muted">Agent:</span> ${esc(live.text)}</p>` : "";
+    const liveText = live?.text
+      ? `<p class="live" aria-live="polite"><span class="muted">Agent:</span> ${esc(live.text)}</p>`
+      : "";
     return `<li class="card prio-${esc(t.priority)}" id="task-${id}" data-task-id="${id}" data-status="${esc(t.status)}">
       <h4 class="card-title">${esc(t.title)}</h4>
       ${t.description ? `<p class="desc">${esc(t.description).slice(0, 400)}</p>` : ""}
@@ -152,7 +176,7 @@ export function makeRenderers() {
       const items = by[s] || [];
       return `<section class="column" aria-labelledby="col-${s}" data-column="${s}">
         <h3 id="col-${s}">${esc(STATUS_LABEL[s])} <span class="count">${items.length}</span></h3>
-        <ul class="cards" aria-label="${esc(STATUS_LABEL[s])} tasks">${items.map((t) => card(t, agentList, live && live[t.id])).join("")}</ul>
+        <ul class="cards" aria-label="${esc(STATUS_LABEL[s])} tasks">${items.map((t) => card(t, agentList, live?.[t.id])).join("")}</ul>
       </section>`;
     }).join("");
   }
@@ -161,15 +185,38 @@ export function makeRenderers() {
     const ev = (list || [])
       .map((e: any) => {
         const p = e.payload || {};
-        const detail = p.text ? `: ${esc(String(p.text).slice(0, 500))}` : p.error ? `: ${esc(p.error)}` : p.to ? ` → ${esc(p.to)}` : "";
+        const detail = p.text
+          ? `: ${esc(String(p.text).slice(0, 500))}`
+          : p.error
+            ? `: ${esc(p.error)}`
+            : p.to
+              ? ` → ${esc(p.to)}`
+              : "";
         return `<li>${time(e.createdAt)} <strong>${esc(e.type)}</strong> <span class="muted">${esc(e.actor)}</span>${detail}</li>`;
       })
       .join("");
     const ob = (outbox || [])
-      .map((o: any) => `<li><code>${esc(o.idempotencyKey)}</code> ${esc(o.state)} · ${esc(o.attempts)} attempt(s)${o.lastError ? ` · <span class="warn">${esc(o.lastError)}</span>` : ""}</li>`)
+      .map(
+        (o: any) =>
+          `<li><code>${esc(o.idempotencyKey)}</code> ${esc(o.state)} · ${esc(o.attempts)} attempt(s)${o.lastError ? ` · <span class="warn">${esc(o.lastError)}</span>` : ""}</li>`,
+      )
       .join("");
     return `<ol class="event-list">${ev || "<li class='muted'>No events.</li>"}</ol>${ob ? `<p class="muted">Deliveries</p><ul class="plain">${ob}</ul>` : ""}`;
   }
 
-  return { esc, time, badge, gatewayPanel, diagnosis, agents, sessions, agentOptions, card, board, events, STATUSES, STATE_LABEL };
+  return {
+    esc,
+    time,
+    badge,
+    gatewayPanel,
+    diagnosis,
+    agents,
+    sessions,
+    agentOptions,
+    card,
+    board,
+    events,
+    STATUSES,
+    STATE_LABEL,
+  };
 }

@@ -29,7 +29,11 @@ export function registerUiRoutes(app: Hono, ctx: AppContext): void {
         status: ctx.gateway.status(),
         agents: ctx.store.agents.list(),
         tasks: ctx.store.tasks.list({ limit: 500 }).items,
-        sessions: { source: "cache", gatewayState: ctx.gateway.state, sessions: cached.map((s) => ({ ...s.data, key: s.key })) },
+        sessions: {
+          source: "cache",
+          gatewayState: ctx.gateway.state,
+          sessions: cached.map((s) => ({ ...s.data, key: s.key })),
+        },
         version: ctx.version,
         authRequired: !!ctx.config.apiToken,
       },

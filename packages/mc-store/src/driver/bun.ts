@@ -12,7 +12,10 @@ interface BunDatabase {
   close(): void;
   readonly inTransaction: boolean;
 }
-type BunConstructor = new (path: string, options?: { readonly?: boolean; create?: boolean; readwrite?: boolean; strict?: boolean }) => BunDatabase;
+type BunConstructor = new (
+  path: string,
+  options?: { readonly?: boolean; create?: boolean; readwrite?: boolean; strict?: boolean },
+) => BunDatabase;
 
 function args(params: SqlParams | undefined): unknown[] {
   if (params === undefined) return [];

@@ -12,7 +12,10 @@ interface BetterDatabase {
   close(): void;
   readonly inTransaction: boolean;
 }
-type BetterConstructor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => BetterDatabase;
+type BetterConstructor = new (
+  path: string,
+  options?: { readonly?: boolean; fileMustExist?: boolean },
+) => BetterDatabase;
 
 function args(params: SqlParams | undefined): unknown[] {
   if (params === undefined) return [];

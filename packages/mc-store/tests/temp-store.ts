@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type OpenStoreOptions, type Store } from "./store.js";
+import { type OpenStoreOptions, openStore, type Store } from "../src/store.js";
 
 /** A store in a fresh temp folder, with log lines captured instead of printed. */
-export function tempStore(options: OpenStoreOptions = {}): { store: Store; dir: string; path: string; logs: Record<string, unknown>[]; cleanup: () => void } {
+export function tempStore(options: OpenStoreOptions = {}): {
+  store: Store;
+  dir: string;
+  path: string;
+  logs: Record<string, unknown>[];
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "mc-store-"));
   const path = join(dir, "mc.db");
   const logs: Record<string, unknown>[] = [];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildSignedPayloadV2, buildSignedPayloadV3, normalizeMetadataField, signatureToken } from "./signedPayload.js";
+import {
+  buildSignedPayloadV2,
+  buildSignedPayloadV3,
+  normalizeMetadataField,
+  signatureToken,
+} from "./signed-payload.js";
 
 const base = {
   deviceId: "5bc3d4cf0b5e",
@@ -20,10 +25,11 @@ describe("signed payload", () => {
     );
   });
   it("trims and ASCII-lowercases platform and deviceFamily only", () => {
-    expect(buildSignedPayloadV3({ ...base, platform: "  Linux ", deviceFamily: " MacBookPro " }).split("|").slice(-2)).toEqual([
-      "linux",
-      "macbookpro",
-    ]);
+    expect(
+      buildSignedPayloadV3({ ...base, platform: "  Linux ", deviceFamily: " MacBookPro " })
+        .split("|")
+        .slice(-2),
+    ).toEqual(["linux", "macbookpro"]);
     // Non-ASCII letters are left alone, as the gateway does.
     expect(normalizeMetadataField("ÄB")).toBe("Äb");
   });

@@ -34,7 +34,17 @@ export function buildSignedPayloadV3(p: SignedPayloadInput): string {
 }
 
 export function buildSignedPayloadV2(p: SignedPayloadInput): string {
-  return ["v2", p.deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAtMs), p.token, p.nonce].join("|");
+  return [
+    "v2",
+    p.deviceId,
+    p.clientId,
+    p.clientMode,
+    p.role,
+    p.scopes.join(","),
+    String(p.signedAtMs),
+    p.token,
+    p.nonce,
+  ].join("|");
 }
 
 export function buildSignedPayload(version: "v2" | "v3", p: SignedPayloadInput): string {

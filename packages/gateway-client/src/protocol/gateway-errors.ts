@@ -40,8 +40,10 @@ function classify(error: ErrorShape, phase: "connect" | "rpc"): GatewayErrorCode
   if (error.code === "NOT_PAIRED") return "PAIRING_REQUIRED";
   if (error.code === "UNAVAILABLE" && phase === "connect") return "GATEWAY_STARTING";
   // device.pair.approve answers INVALID_REQUEST "missing scope: …" where other methods say FORBIDDEN.
-  if (/^missing scope/i.test(error.message) && (error.code === "FORBIDDEN" || error.code === "INVALID_REQUEST")) return "MISSING_SCOPE";
-  if (phase === "connect" && /^invalid (connect params|handshake)/i.test(error.message)) return "INVALID_CONNECT_PARAMS";
+  if (/^missing scope/i.test(error.message) && (error.code === "FORBIDDEN" || error.code === "INVALID_REQUEST"))
+    return "MISSING_SCOPE";
+  if (phase === "connect" && /^invalid (connect params|handshake)/i.test(error.message))
+    return "INVALID_CONNECT_PARAMS";
   if (phase === "connect" && /protocol mismatch/i.test(error.message)) return "PROTOCOL_MISMATCH";
   if (phase === "connect" && /origin not allowed/i.test(error.message)) return "ORIGIN_NOT_ALLOWED";
   return "GATEWAY_ERROR";
