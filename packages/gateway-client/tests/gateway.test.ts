@@ -83,7 +83,12 @@ describe("gateway-client against the real gateway", () => {
   it("times out a request and keeps working afterwards", async () => {
     const client = track(new GatewayClient({ url: peer.url, token: peer.token }));
     await client.connect();
-    const err = await client.request<any>("status", {}, { timeoutMs: 1 }).catch((e) => e);
+    // Loopback can answer within 1 ms: hold the thread past the deadline so the timer is due
+    // before the reply is read, whatever the runtime's scheduling.
+    const timedOut = client.request<any>("status", {}, { timeoutMs: 1 }).catch((e) => e);
+    const until = performance.now() + 25;
+    while (performance.now() < until);
+    const err = await timedOut;
     expect(err.code).toBe("REQUEST_TIMEOUT");
     expect(err.method).toBe("status");
     const ac = new AbortController();
