@@ -1,11 +1,14 @@
 import type WebSocket from "ws";
 import { FileDeviceTokenStore } from "./device-tokens.js";
 import { GatewayError } from "./errors.js";
+import { type GatewayEventMap, type GatewayEventName, isTypedEvent, parseEventPayload } from "./events/schemas.js";
 import type { DeviceIdentity } from "./identity.js";
 import { type GatewayClientOptions, validateOptions } from "./options.js";
-import { challengePayloadSchema } from "./protocol/frames.js";
+import { PROTOCOL_RANGE } from "./protocol/enums.js";
+import { challengePayloadSchema, parseInboundFrame } from "./protocol/frames.js";
 import { fromGatewayError } from "./protocol/gateway-errors.js";
 import { helloOkSchema } from "./protocol/hello.js";
+import { DEFAULT_SCOPES, hasScope } from "./protocol/scopes.js";
 import { buildSignedPayload, signatureToken } from "./protocol/signed-payload.js";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./reconnect.js";
 import { redact, redactUrl } from "./redact.js";
@@ -15,7 +18,6 @@ import type {
   DeviceTokenKey,
   DeviceTokenRecord,
   DeviceTokenStore,
-  ErrorShape,
   EventFrame,
   HelloOk,
   LogLevel,
@@ -33,7 +35,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export type EventHandler = (payload: any, frame: EventFrame) => void;
+/** A handler of an event without a schema (or of "*"): the payload as the gateway sent it. */
+export type EventHandler = (payload: unknown, frame: EventFrame) => void;
+/** A handler of a typed event: the payload checked against its schema. */
+export type TypedEventHandler<E extends GatewayEventName> = (payload: GatewayEventMap[E], frame: EventFrame) => void;
 
 interface Pending {
   method: string;
@@ -59,7 +64,6 @@ interface ConnectAuth {
   deviceToken?: string;
 }
 
-const DEFAULT_SCOPES = ["operator.read", "operator.write"];
 /** Retries of the 1013 "gateway starting" window that connect() waits through by itself. */
 const MAX_STARTING_RETRIES = 40;
 
@@ -111,7 +115,7 @@ export class GatewayClient {
     this.url = opts.url;
     this.#opts = opts;
     this.#identity = opts.identity ?? undefined;
-    this.#scopes = opts.scopes ?? DEFAULT_SCOPES;
+    this.#scopes = opts.scopes ?? [...DEFAULT_SCOPES];
     this.#role = opts.role ?? "operator";
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.#backoff =
@@ -237,12 +241,21 @@ export class GatewayClient {
     });
   }
 
-  on(event: string, handler: EventHandler): () => void {
+  /**
+   * Subscribes to an event by name, or to every event with "*". Payloads of the typed events
+   * (GATEWAY_EVENT_SCHEMAS: chat, agent, sessions.changed, approvals, pairing, tick, shutdown,
+   * presence, health) are checked first; one that does not match is logged and not delivered.
+   * Other events and "*" get the payload as sent. Returns the unsubscribe function.
+   */
+  on<E extends GatewayEventName>(event: E, handler: TypedEventHandler<E>): () => void;
+  on(event: string, handler: EventHandler): () => void;
+  on(event: string, handler: (payload: never, frame: EventFrame) => void): () => void {
     let set = this.#eventHandlers.get(event);
     if (!set) this.#eventHandlers.set(event, (set = new Set()));
-    set.add(handler);
+    const h = handler as EventHandler;
+    set.add(h);
     return () => {
-      set!.delete(handler);
+      set!.delete(h);
     };
   }
 
@@ -340,7 +353,7 @@ export class GatewayClient {
     // the gateway authenticates by token and re-issues the same device token; with a rotated or
     // wrong shared token it falls back to the device token ("device-token"); alone it is enough.
     // A device token approved for fewer scopes than requested fails with AUTH_SCOPE_MISMATCH.
-    if (!record || !this.#scopes.every((s) => record.scopes.includes(s) || record.scopes.includes("operator.admin"))) {
+    if (!record || !this.#scopes.every((s) => hasScope(record.scopes, s))) {
       return { auth, usedStoredDeviceToken: false };
     }
     auth.deviceToken = record.token;
@@ -395,8 +408,8 @@ export class GatewayClient {
     if (o.deviceFamily) client.deviceFamily = o.deviceFamily;
     if (o.instanceId) client.instanceId = o.instanceId;
     const params: Record<string, unknown> = {
-      minProtocol: o.minProtocol ?? 3,
-      maxProtocol: o.maxProtocol ?? 4,
+      minProtocol: o.minProtocol ?? PROTOCOL_RANGE.min,
+      maxProtocol: o.maxProtocol ?? PROTOCOL_RANGE.max,
       client,
       role: this.#role,
       scopes: this.#scopes,
@@ -492,7 +505,7 @@ export class GatewayClient {
       );
       return;
     }
-    const h = hello.data as unknown as HelloOk;
+    const h = hello.data;
     attempt.phase = "done";
     this.#hello = h;
     this.#failures = 0;
@@ -542,39 +555,30 @@ export class GatewayClient {
   #onMessage(gen: number, data: WebSocket.RawData): void {
     if (gen !== this.#generation) return;
     this.#lastFrameAt = Date.now();
-    let frame: any;
-    try {
-      frame = JSON.parse(typeof data === "string" ? data : data.toString());
-    } catch {
-      this.#protocolViolation("a frame that is not JSON");
+    const parsed = parseInboundFrame(typeof data === "string" ? data : data.toString());
+    if (!parsed.ok) {
+      this.#protocolViolation(parsed.problem);
       return;
     }
-    if (frame === null || typeof frame !== "object") {
-      this.#protocolViolation("a JSON value that is not a frame");
-      return;
-    }
+    const frame = parsed.frame;
     const attempt = this.#attempt;
-    if (frame.type === "res" && typeof frame.id === "string") {
+    if (frame.type === "res") {
       if (attempt && attempt.phase === "connect" && frame.id === attempt.connectId) {
-        this.#onConnectResponse(attempt, frame as ResponseFrame);
+        this.#onConnectResponse(attempt, frame);
         return;
       }
-      this.#onResponse(frame as ResponseFrame);
+      this.#onResponse(frame);
       return;
     }
-    if (frame.type === "event" && typeof frame.event === "string") {
+    if (frame.type === "event") {
       if (frame.event === "connect.challenge") {
         if (attempt && attempt.phase === "challenge") void this.#sendConnect(attempt, frame.payload);
         return;
       }
-      this.#onEvent(frame as EventFrame);
+      this.#onEvent(frame);
       return;
     }
-    if (frame.type === "req") {
-      this.#debug("ignored server request", { method: frame.method });
-      return;
-    }
-    this.#protocolViolation(`a frame of unknown type ${JSON.stringify(String(frame.type)).slice(0, 40)}`);
+    this.#debug("ignored server request", { method: frame.method });
   }
 
   #onResponse(frame: ResponseFrame): void {
@@ -587,14 +591,11 @@ export class GatewayClient {
       this.#settle(frame.id, undefined, frame.payload);
       return;
     }
-    const err = fromGatewayError(
-      (frame.error ?? { code: "UNKNOWN", message: "request failed without an error" }) as ErrorShape,
-      {
-        phase: "rpc",
-        subject: `request ${pending.method}`,
-        method: pending.method,
-      },
-    );
+    const err = fromGatewayError(frame.error ?? { code: "UNKNOWN", message: "request failed without an error" }, {
+      phase: "rpc",
+      subject: `request ${pending.method}`,
+      method: pending.method,
+    });
     this.#settle(frame.id, err);
   }
 
@@ -609,7 +610,23 @@ export class GatewayClient {
       if (last === undefined || frame.seq > last) this.#lastSeq = frame.seq;
     }
     const named = this.#eventHandlers.get(frame.event);
-    if (named) for (const h of named) this.#safe(() => h(frame.payload, frame));
+    // A typed payload is checked once per frame, and only when someone listens to it by name.
+    if (named && named.size > 0) {
+      let payload: unknown = frame.payload;
+      let deliver = true;
+      if (isTypedEvent(frame.event)) {
+        const checked = parseEventPayload(frame.event, frame.payload);
+        if (checked.ok) payload = checked.payload;
+        else {
+          deliver = false;
+          this.#emitLog("warn", "event payload does not match the protocol; not delivered", {
+            event: frame.event,
+            problem: checked.problem,
+          });
+        }
+      }
+      if (deliver) for (const h of named) this.#safe(() => h(payload, frame));
+    }
     const any = this.#eventHandlers.get("*");
     if (any) for (const h of any) this.#safe(() => h(frame.payload, frame));
   }

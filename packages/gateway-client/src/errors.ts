@@ -34,6 +34,8 @@ export const GATEWAY_ERROR_CODES = [
   "REQUEST_TIMEOUT",
   "REQUEST_ABORTED",
   "REQUEST_TOO_LARGE",
+  "INVALID_PARAMS",
+  "INVALID_RESPONSE",
   "NOT_CONNECTED",
   "CONNECTION_CLOSED",
   "CLIENT_CLOSED",
@@ -123,6 +125,8 @@ const DEFAULT_LAYER: Record<GatewayErrorCode, GatewayErrorLayer> = {
   REQUEST_TIMEOUT: "rpc",
   REQUEST_ABORTED: "rpc",
   REQUEST_TOO_LARGE: "rpc",
+  INVALID_PARAMS: "rpc",
+  INVALID_RESPONSE: "rpc",
   NOT_CONNECTED: "rpc",
   CONNECTION_CLOSED: "transport",
   CLIENT_CLOSED: "transport",
@@ -155,6 +159,26 @@ const RETRYABLE: ReadonlySet<GatewayErrorCode> = new Set<GatewayErrorCode>([
 
 export function isRetryableCode(code: GatewayErrorCode): boolean {
   return RETRYABLE.has(code);
+}
+
+/** Failures of the connection, not of the request: the request was not (or maybe not) processed. */
+const CONNECTION_FAILURES: ReadonlySet<GatewayErrorCode> = new Set<GatewayErrorCode>([
+  "NOT_CONNECTED",
+  "CONNECTION_CLOSED",
+  "CLIENT_CLOSED",
+  "CONNECTION_REFUSED",
+  "GATEWAY_STARTING",
+  "TICK_TIMEOUT",
+  "REQUEST_TIMEOUT",
+]);
+
+/**
+ * Whether sending the same request again later may succeed: the connection failed rather than
+ * the request (not connected, dropped, timed out), or the gateway marked its refusal retryable.
+ * Pair it with an idempotency key: a timed-out request may have been processed.
+ */
+export function isTransientRequestError(err: unknown): boolean {
+  return err instanceof GatewayError && (err.retryable || CONNECTION_FAILURES.has(err.code));
 }
 
 export function defaultLayer(code: GatewayErrorCode): GatewayErrorLayer {

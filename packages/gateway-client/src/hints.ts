@@ -64,6 +64,10 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
     "The gateway did not answer in time: raise timeoutMs for slow methods or check the gateway's load and logs.",
   REQUEST_ABORTED: "The caller aborted the request through its AbortSignal; nothing to fix.",
   REQUEST_TOO_LARGE: "The request exceeds the gateway's policy.maxPayload: send less data per request (split it).",
+  INVALID_PARAMS:
+    "Fix the parameter named in the message: the typed method checks params before sending what the gateway would refuse.",
+  INVALID_RESPONSE:
+    "The gateway answered with a shape this client does not know: check that the gateway runs the protocol this client was built for (openclaw 2026.9.x, protocol 4), or upgrade @missionctl/gateway-client.",
   NOT_CONNECTED:
     'Call connect() and wait for it before sending requests (or wait for state "connected" after a reconnect).',
   CONNECTION_CLOSED: "The connection dropped while the request was pending: retry it once the client has reconnected.",

@@ -1,5 +1,5 @@
 export { base64UrlDecode, base64UrlEncode } from "./base64url.js";
-export type { EventHandler, GatewayClientOptions, RequestOptions } from "./client.js";
+export type { EventHandler, GatewayClientOptions, RequestOptions, TypedEventHandler } from "./client.js";
 export { GatewayClient } from "./client.js";
 export {
   DEVICE_TOKENS_FILE_NAME,
@@ -19,7 +19,21 @@ export {
   GatewayError,
   isGatewayError,
   isRetryableCode,
+  isTransientRequestError,
 } from "./errors.js";
+// ── Typed protocol: methods and events ───────────────────────────────────────
+export type {
+  AgentEvent,
+  ChatEvent,
+  DevicePairResolvedEvent,
+  GatewayEventMap,
+  GatewayEventName,
+  PresenceEvent,
+  SessionsChangedEvent,
+  ShutdownEvent,
+  TickEvent,
+} from "./events/schemas.js";
+export { GATEWAY_EVENT_SCHEMAS, isTypedEvent, parseEventPayload } from "./events/schemas.js";
 export type { HintQuery } from "./hints.js";
 export { CLOSE_CODE_HINTS, CODE_HINTS, DETAIL_CODE_HINTS, HTTP_STATUS_HINTS, hintFor } from "./hints.js";
 export type { DeviceIdentity } from "./identity.js";
@@ -35,6 +49,54 @@ export {
   rawPublicKeyFromPem,
   writeFileAtomic,
 } from "./identity.js";
+export type {
+  AgentSummary,
+  ApprovalDecision,
+  CallOptions,
+  ChatContentPart,
+  ChatMessage,
+  ConfigGetResult,
+  ExecApproval,
+  ExecApprovalResolved,
+  GatewayMethod,
+  Health,
+  MethodParams,
+  MethodResult,
+  PluginApproval,
+  PluginApprovalResolved,
+  RequestTarget,
+  SessionRow,
+} from "./methods/index.js";
+export {
+  APPROVAL_DECISIONS,
+  agentSessionKey,
+  agentsList,
+  agentWait,
+  CONFIG_REDACTED_VALUE,
+  chatAbort,
+  chatHistory,
+  chatSend,
+  configGet,
+  devicePairApprove,
+  devicePairList,
+  devicePairReject,
+  devicePairRemove,
+  execApprovalList,
+  execApprovalResolve,
+  gatewayHealth,
+  gatewayStatus,
+  logsTail,
+  messageText,
+  parseAgentSessionKey,
+  pluginApprovalList,
+  pluginApprovalResolve,
+  sessionsAbort,
+  sessionsList,
+  sessionsReset,
+  sessionsSend,
+  sessionsSubscribe,
+  systemPresence,
+} from "./methods/index.js";
 export { validateOptions } from "./options.js";
 export type {
   PairedDevice,
@@ -53,17 +115,20 @@ export type {
 export { addToPairedJson, buildPairedEntry } from "./pairing/legacy.js";
 export type { WaitForApprovalOptions } from "./pairing/wait.js";
 export { waitForApproval } from "./pairing/wait.js";
-export type { GatewayClientId, GatewayClientMode } from "./protocol/enums.js";
+export type { GatewayClientCap, GatewayClientId, GatewayClientMode, OperatorScope } from "./protocol/enums.js";
 export {
+  GATEWAY_CLIENT_CAPS,
   GATEWAY_CLIENT_IDS,
   GATEWAY_CLIENT_MODES,
   GATEWAY_ROLES,
   OPERATOR_SCOPES,
+  PROTOCOL_RANGE,
   PROTOCOL_VERSION,
 } from "./protocol/enums.js";
 export { errorShapeSchema, eventFrameSchema, requestFrameSchema, responseFrameSchema } from "./protocol/frames.js";
 export { fromGatewayError } from "./protocol/gateway-errors.js";
 export { helloOkSchema } from "./protocol/hello.js";
+export { DEFAULT_SCOPES, hasScope, missingScopes, PAIRING_SCOPES } from "./protocol/scopes.js";
 export type { SignedPayloadInput } from "./protocol/signed-payload.js";
 export {
   buildSignedPayload,

@@ -1,4 +1,5 @@
 import type { GatewayError } from "./errors.js";
+import type { GATEWAY_ROLES } from "./protocol/enums.js";
 
 export type ClientState =
   | "idle"
@@ -17,77 +18,11 @@ export interface StateChange {
   at: number;
 }
 
-export type Role = "operator" | "node";
+export type Role = (typeof GATEWAY_ROLES)[number];
 
-export interface RequestFrame {
-  type: "req";
-  id: string;
-  method: string;
-  params?: unknown;
-}
-
-export interface ErrorShape {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-  retryable?: boolean;
-  retryAfterMs?: number;
-}
-
-export interface ResponseFrame {
-  type: "res";
-  id: string;
-  ok: boolean;
-  payload?: unknown;
-  error?: ErrorShape;
-}
-
-export interface EventFrame {
-  type: "event";
-  event: string;
-  payload?: unknown;
-  seq?: number;
-  stateVersion?: { presence?: number; health?: number };
-  [key: string]: unknown;
-}
-
-export type Frame = RequestFrame | ResponseFrame | EventFrame;
-
-export interface HelloPolicy {
-  maxPayload: number;
-  maxBufferedBytes?: number;
-  tickIntervalMs: number;
-  [key: string]: unknown;
-}
-
-export interface HelloAuth {
-  method: string;
-  role: string;
-  scopes: string[];
-  deviceToken?: string;
-  issuedAtMs?: number;
-  [key: string]: unknown;
-}
-
-export interface HelloServer {
-  version: string;
-  connId?: string;
-  buildId?: string;
-  bootId?: string;
-  [key: string]: unknown;
-}
-
-/** The `hello-ok` payload. Unknown keys are kept: the gateway adds fields between versions. */
-export interface HelloOk {
-  type: "hello-ok";
-  protocol: number;
-  server: HelloServer;
-  auth: HelloAuth;
-  policy: HelloPolicy;
-  features?: { methods?: string[]; events?: string[]; capabilities?: string[]; [key: string]: unknown };
-  snapshot?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+// Wire types are inferred from the protocol schemas (src/protocol/), never written twice.
+export type { ErrorShape, EventFrame, Frame, RequestFrame, ResponseFrame } from "./protocol/frames.js";
+export type { HelloAuth, HelloOk, HelloPolicy, HelloServer } from "./protocol/hello.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

@@ -318,7 +318,7 @@ describe("connected faults", () => {
     const named: number[] = [];
     const all: string[] = [];
     const gaps: Array<{ expected: number; received: number }> = [];
-    c.on("health", (p) => named.push(p.seq));
+    c.on("health", (p) => named.push(p.seq as number));
     const off = c.on("*", (_p, f) => all.push(f.event));
     c.onGap((g) => gaps.push(g));
     await c.connect();

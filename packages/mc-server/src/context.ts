@@ -1,3 +1,4 @@
+import { agentSessionKey, parseAgentSessionKey } from "@missionctl/gateway-client";
 import type { openStore } from "@missionctl/mc-store";
 import type { ServerConfig } from "./config.js";
 import type { GatewayConnection } from "./gateway.js";
@@ -25,12 +26,13 @@ export interface AppContext {
 
 /** The session that holds one task's conversation with its agent. */
 export function taskSessionKey(agentId: string, taskId: string): string {
-  return `agent:${agentId}:missionctl-task-${taskId}`;
+  return agentSessionKey(agentId, `missionctl-task-${taskId}`);
 }
 
 /** The task id inside a session key made by taskSessionKey, or null for any other session. */
 export function taskIdFromSessionKey(sessionKey: unknown): string | null {
   if (typeof sessionKey !== "string") return null;
-  const m = /^agent:[^:]+:missionctl-task-(.+)$/i.exec(sessionKey);
+  const name = parseAgentSessionKey(sessionKey)?.name;
+  const m = name ? /^missionctl-task-(.+)$/i.exec(name) : null;
   return m ? m[1]! : null;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { GatewayError } from "@missionctl/gateway-client";
+import { chatHistory, chatSend, GatewayError, isTransientRequestError } from "@missionctl/gateway-client";
 import type { AppContext, OutboxItem } from "./context.js";
 import { ApiError } from "./errors.js";
 import { findRunReply, messageText, type RunFollower } from "./runs.js";
@@ -14,18 +14,6 @@ export interface DispatcherOptions {
   retryMaxMs?: number;
   batch?: number;
 }
-
-/** Errors after which the same chat.send may succeed later (the connection, not the request). */
-const RETRYABLE_CODES = new Set([
-  "NOT_CONNECTED",
-  "CONNECTION_CLOSED",
-  "CLIENT_CLOSED",
-  "REQUEST_TIMEOUT",
-  "TICK_TIMEOUT",
-  "GATEWAY_STARTING",
-  "CONNECTION_REFUSED",
-  "GATEWAY_NOT_CONNECTED",
-]);
 
 /**
  * The outbox worker: claims due `chat.send` items with a lease and delivers each exactly once.
@@ -155,12 +143,8 @@ export class Dispatcher {
   }
 
   private async replyInHistory(item: OutboxItem): Promise<Record<string, unknown> | undefined> {
-    const history = await this.ctx.gateway.request<{ messages?: unknown[] }>(
-      "chat.history",
-      { sessionKey: item.payload.sessionKey },
-      { timeoutMs: 15_000 },
-    );
-    return findRunReply(history?.messages, item.idempotencyKey);
+    const history = await chatHistory(this.ctx.gateway, { sessionKey: item.payload.sessionKey }, { timeoutMs: 15_000 });
+    return findRunReply(history.messages, item.idempotencyKey);
   }
 
   private async deliver(item: OutboxItem): Promise<void> {
@@ -182,8 +166,8 @@ export class Dispatcher {
         return;
       }
       this.runs.resetInterrupted(key);
-      const ack = await gateway.request<{ runId?: string; status?: string }>(
-        "chat.send",
+      const ack = await chatSend(
+        gateway,
         { sessionKey: item.payload.sessionKey, message: item.payload.message, idempotencyKey: key },
         { timeoutMs: 30_000 },
       );
@@ -219,7 +203,8 @@ export class Dispatcher {
     const { store, log } = this.ctx;
     const code = err instanceof GatewayError || err instanceof ApiError ? err.code : "INTERNAL";
     const message = err instanceof Error ? err.message : String(err);
-    const retryable = RETRYABLE_CODES.has(code) || (err instanceof GatewayError && err.retryable);
+    // The connection failed, not the request: the same chat.send (same idempotency key) may succeed later.
+    const retryable = isTransientRequestError(err) || (err instanceof ApiError && err.code === "GATEWAY_NOT_CONNECTED");
     try {
       if (retryable) {
         const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.max(0, item.attempts - 1));

@@ -1,5 +1,21 @@
-import type { DeviceIdentity, HelloOk } from "@missionctl/gateway-client";
-import { GatewayClient, GatewayError, loadOrCreateIdentity } from "@missionctl/gateway-client";
+import type {
+  DeviceIdentity,
+  EventFrame,
+  GatewayEventMap,
+  GatewayEventName,
+  HelloOk,
+  RequestTarget,
+} from "@missionctl/gateway-client";
+import {
+  GatewayClient,
+  GatewayError,
+  hasScope,
+  isTypedEvent,
+  loadOrCreateIdentity,
+  PAIRING_SCOPES,
+  parseEventPayload,
+  redactUrl,
+} from "@missionctl/gateway-client";
 import type { ServerConfig } from "./config.js";
 import { ApiError } from "./errors.js";
 import type { Logger } from "./log.js";
@@ -43,25 +59,14 @@ export interface GatewayConnectionOptions {
   retryMaxMs?: number;
 }
 
-type EventHandler = (payload: any, event: string) => void;
+type EventHandler = (payload: unknown, event: string) => void;
 
-/** Methods that can change what the gateway does; everything else is a read. */
-const PAIRING_SCOPES = new Set(["operator.pairing", "operator.admin"]);
-
-/** Strips credentials a URL might carry in its userinfo or query. */
+/** The gateway URL as the API and the logs show it: credentials masked by gateway-client, no trailing slash. */
 export function safeUrl(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    for (const k of [...u.searchParams.keys()])
-      if (/token|password|secret|key/i.test(k)) u.searchParams.set(k, "redacted");
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
+  return url ? redactUrl(url).replace(/\/$/, "") : null;
 }
+
+const holdsPairing = (scopes: readonly string[]) => PAIRING_SCOPES.some((s) => hasScope(scopes, s));
 
 /**
  * The one gateway connection of this process, and the one place that knows its state.
@@ -173,7 +178,7 @@ export class GatewayConnection {
       logger: this.clientLogger(),
     });
     this.unsubs.push(
-      client.on("*", (payload: unknown, frame: { event: string }) => this.dispatchEvent(frame?.event, payload)),
+      client.on("*", (payload: unknown, frame: EventFrame) => this.dispatchEvent(frame.event, payload)),
       client.onState((change) => this.onClientState(client, change.state, change.error)),
     );
     return client;
@@ -392,7 +397,7 @@ export class GatewayConnection {
 
   /** Approving needs operator.pairing, which mc-server only asks for when MC_GATEWAY_SCOPES says so. */
   canApprovePairing(): boolean {
-    return this.config.gatewayScopes.some((s) => PAIRING_SCOPES.has(s));
+    return holdsPairing(this.config.gatewayScopes);
   }
 
   onState(listener: (s: GatewayStatus, previous: GatewayState) => void): () => void {
@@ -400,21 +405,35 @@ export class GatewayConnection {
     return () => this.stateListeners.delete(listener);
   }
 
-  /** Gateway events by name, or "*" for all. Handlers survive reconnects and client replacement. */
-  on(event: string, handler: EventHandler): () => void {
+  /**
+   * Gateway events by name, or "*" for all. Handlers survive reconnects and client replacement.
+   * Typed events (gateway-client's event map) arrive checked; a payload that does not match is dropped.
+   */
+  on<E extends GatewayEventName>(event: E, handler: (payload: GatewayEventMap[E], event: string) => void): () => void;
+  on(event: string, handler: EventHandler): () => void;
+  on(event: string, handler: (payload: never, event: string) => void): () => void {
     let set = this.eventHandlers.get(event);
     if (!set) this.eventHandlers.set(event, (set = new Set()));
-    set.add(handler);
-    return () => set!.delete(handler);
+    const h = handler as EventHandler;
+    set.add(h);
+    return () => set!.delete(h);
   }
 
-  private dispatchEvent(event: string | undefined, payload: unknown): void {
-    if (!event) return;
+  private dispatchEvent(event: string, raw: unknown): void {
     if (this.log.enabled("debug") && event !== "tick" && event !== "health")
-      this.log.debug("gateway event", { event, payload });
+      this.log.debug("gateway event", { event, payload: raw });
     for (const key of [event, "*"]) {
       const set = this.eventHandlers.get(key);
-      if (!set) continue;
+      if (!set || set.size === 0) continue;
+      let payload = raw;
+      if (key !== "*" && isTypedEvent(key)) {
+        const checked = parseEventPayload(key, raw);
+        if (!checked.ok) {
+          this.log.warn("gateway event does not match the protocol; ignored", { event, problem: checked.problem });
+          continue;
+        }
+        payload = checked.payload;
+      }
       for (const h of set) {
         try {
           h(payload, event);
@@ -455,9 +474,7 @@ export class GatewayConnection {
    * otherwise a short-lived device-less loopback connection with the shared token (the only
    * way to approve this very device while it waits; the gateway grants it on direct loopback).
    */
-  async withPairingClient<T>(
-    fn: (request: <R>(method: string, params?: unknown) => Promise<R>) => Promise<T>,
-  ): Promise<T> {
+  async withPairingClient<T>(fn: (client: RequestTarget) => Promise<T>): Promise<T> {
     if (!this.canApprovePairing()) {
       throw new ApiError(
         403,
@@ -468,13 +485,7 @@ export class GatewayConnection {
     }
     if (!this.config.gatewayUrl) throw this.notConnected("pairing");
     const main = this.client;
-    if (
-      main &&
-      this.stateValue === "connected" &&
-      (this.hello?.auth?.scopes ?? []).some((s) => PAIRING_SCOPES.has(s))
-    ) {
-      return fn(<R>(m: string, p?: unknown) => main.request<R>(m, p));
-    }
+    if (main && this.stateValue === "connected" && holdsPairing(this.hello?.auth?.scopes ?? [])) return fn(main);
     const c = this.config;
     const approver = new GatewayClient({
       url: c.gatewayUrl!,
@@ -492,7 +503,7 @@ export class GatewayConnection {
     });
     try {
       await approver.connect();
-      return await fn(<R>(m: string, p?: unknown) => approver.request<R>(m, p));
+      return await fn(approver);
     } catch (err) {
       if (err instanceof GatewayError && (err.code === "MISSING_SCOPE" || err.layer !== "rpc")) {
         throw new ApiError(

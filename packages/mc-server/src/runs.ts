@@ -1,3 +1,4 @@
+import type { AgentEvent, ChatEvent } from "@missionctl/gateway-client";
 import type { AppContext, OutboxItem } from "./context.js";
 import { taskIdFromSessionKey } from "./context.js";
 
@@ -67,10 +68,10 @@ export class RunFollower {
   }
 
   /** The outbox item behind an event, found by the task in its session key and the run id. */
-  private itemFor(payload: any): OutboxItem | undefined {
-    const runId = payload?.runId;
-    const taskId = taskIdFromSessionKey(payload?.sessionKey);
-    if (typeof runId !== "string" || !taskId) return undefined;
+  private itemFor(payload: { runId: string; sessionKey?: string }): OutboxItem | undefined {
+    const runId = payload.runId;
+    const taskId = taskIdFromSessionKey(payload.sessionKey);
+    if (!taskId) return undefined;
     try {
       return this.ctx.store.outbox.listByTask(taskId).find((i) => i.idempotencyKey === runId || i.runId === runId);
     } catch {
@@ -78,15 +79,15 @@ export class RunFollower {
     }
   }
 
-  private onAgent(p: any): void {
-    if (p?.stream === "lifecycle" && p?.data?.phase === "start") {
+  private onAgent(p: AgentEvent): void {
+    if (p.stream === "lifecycle" && p.data.phase === "start") {
       const item = this.itemFor(p);
-      if (item) this.markStarted(item, { sessionId: p.sessionId ?? p.data?.sessionId ?? null });
+      if (item) this.markStarted(item, { sessionId: p.sessionId ?? p.data.sessionId ?? null });
     }
   }
 
-  private onChat(p: any): void {
-    const state = p?.state;
+  private onChat(p: ChatEvent): void {
+    const state = p.state;
     if (state !== "final" && state !== "error" && state !== "status") return;
     const item = this.itemFor(p);
     if (!item) return;

@@ -134,9 +134,9 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
   );
   // Live text of running task sessions, for the board's cards (not stored: the final reply is).
   unsubs.push(
-    gateway.on("chat", (p: any) => {
-      const taskId = taskIdFromSessionKey(p?.sessionKey);
-      if (!taskId || (p?.state !== "delta" && p?.state !== "final")) return;
+    gateway.on("chat", (p) => {
+      const taskId = taskIdFromSessionKey(p.sessionKey);
+      if (!taskId || (p.state !== "delta" && p.state !== "final")) return;
       hub.broadcast("run", {
         taskId,
         runId: p.runId ?? null,

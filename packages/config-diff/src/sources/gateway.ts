@@ -1,3 +1,4 @@
+import { type ConfigGetResult, configGet, GatewayClient, type RequestTarget } from "@missionctl/gateway-client";
 import { configInput, type LoadedConfig } from "../diff-configs.js";
 import { ConfigDiffError } from "../errors.js";
 import type { LiveStatus } from "../report.js";
@@ -7,31 +8,18 @@ export interface GatewaySourceOptions {
   token?: string;
   password?: string;
   timeoutMs?: number;
-  /** For tests and embedding: something with connect/request/close, instead of @missionctl/gateway-client. */
-  client?: {
+  /** For tests and embedding: a connection to use instead of a new GatewayClient (closed afterwards). */
+  client?: RequestTarget & {
     connect(): Promise<unknown>;
-    request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
     close(): Promise<void>;
   };
 }
 
-interface ConfigGetPayload {
-  path?: string;
-  exists?: boolean;
-  parsed?: unknown;
-  valid?: boolean;
-  issues?: { path?: string; message?: string }[];
-  legacyIssues?: { path?: string; message?: string }[];
-  hash?: string | null;
-  configRevisionHash?: string | null;
-  appliedConfigHash?: string | null;
-}
-
-const issueList = (l: ConfigGetPayload["issues"]) =>
+const issueList = (l: ConfigGetResult["issues"]) =>
   Array.isArray(l) ? l.map((i) => ({ path: String(i?.path ?? ""), message: String(i?.message ?? "") })) : [];
 
 /** Interprets a `config.get` payload (openclaw 2026.9.6): the file as parsed, its validity, and whether it runs. */
-export function liveFromConfigGet(payload: ConfigGetPayload, label: string): LoadedConfig {
+export function liveFromConfigGet(payload: ConfigGetResult, label: string): LoadedConfig {
   const valid = payload.valid !== false;
   // configRevisionHash is the file's revision; null when the file is invalid. appliedConfigHash is what runs.
   const applied =
@@ -69,39 +57,23 @@ export async function loadGatewaySource(spec: string, options: GatewaySourceOpti
     );
   }
   const label = `gateway:${url}`;
-  let client = options.client;
-  if (!client) {
-    let mod: { GatewayClient: new (opts: Record<string, unknown>) => NonNullable<GatewaySourceOptions["client"]> };
-    try {
-      // `as string` keeps the types decoupled from the client build; bundlers still see a literal specifier.
-      mod = (await import("@missionctl/gateway-client" as string)) as typeof mod;
-    } catch (err) {
-      throw new ConfigDiffError(
-        "GATEWAY_CLIENT_MISSING",
-        `${label}: @missionctl/gateway-client is not installed or not built — npm install @missionctl/gateway-client`,
-        { file: label },
-        { cause: err },
-      );
-    }
-    const token = options.token ?? process.env.OPENCLAW_GATEWAY_TOKEN;
-    client = new mod.GatewayClient({
+  const token = options.token ?? process.env.OPENCLAW_GATEWAY_TOKEN;
+  const client =
+    options.client ??
+    new GatewayClient({
       url,
       ...(token ? { token } : {}),
       ...(options.password ? { password: options.password } : {}),
       identity: null,
-      scopes: ["operator.read"],
+      // The one scope config.get needs: a drift check never asks for write access.
+      scopes: [configGet.scope ?? "operator.read"],
       reconnect: false,
       ...(options.timeoutMs ? { requestTimeoutMs: options.timeoutMs } : {}),
     });
-  }
   try {
     await client.connect();
-    const payload = await client.request<ConfigGetPayload>(
-      "config.get",
-      {},
-      options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined,
-    );
-    return liveFromConfigGet(payload ?? {}, label);
+    const payload = await configGet(client, {}, options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined);
+    return liveFromConfigGet(payload, label);
   } catch (err) {
     if (err instanceof ConfigDiffError) throw err;
     const e = err as { code?: string; hint?: string; message?: string };

@@ -1,74 +1,39 @@
-import * as z from "zod";
 import type { GatewayClient } from "../client.js";
 import { GatewayError } from "../errors.js";
-import type { EventFrame } from "../types.js";
+import type { DevicePairResolvedEvent } from "../events/schemas.js";
+import type { CallOptions, RequestTarget } from "../methods/define.js";
+import {
+  devicePairApprove,
+  devicePairList,
+  devicePairReject,
+  type PairedDevice,
+  type PendingDevice,
+} from "../methods/devices.js";
+import type { EventFrame } from "../protocol/frames.js";
 
-/** What the gateway shows of a device, pending or paired. */
-interface DeviceFields {
-  deviceId: string;
-  publicKey?: string;
-  displayName?: string;
-  platform?: string;
-  clientId?: string;
-  clientMode?: string;
-  role?: string;
-  roles?: string[];
-  scopes?: string[];
-  [key: string]: unknown;
-}
-
-/** A device waiting for approval, as `device.pair.list` and `device.pair.requested` show it. */
-export interface PendingDevice extends DeviceFields {
-  requestId: string;
-  /** The address the gateway saw (shown for clients that came through a trusted proxy). */
-  remoteIp?: string;
-  silent?: boolean;
-  isRepair?: boolean;
-  ts?: number;
-}
-
-/** An approved device (the gateway's view omits its tokens' secrets). */
-export interface PairedDevice extends DeviceFields {
-  approvedVia?: string;
-  createdAtMs?: number;
-  approvedAtMs?: number;
-  lastSeenAtMs?: number;
-  connected?: boolean;
-}
+export type { PairedDevice, PendingDevice } from "../methods/devices.js";
 
 export interface PairingList {
   pending: PendingDevice[];
   paired: PairedDevice[];
 }
 
-export interface PairingResolved {
-  requestId: string;
-  deviceId?: string;
-  decision: "approved" | "rejected" | string;
-  ts?: number;
-  [key: string]: unknown;
+export type PairingResolved = DevicePairResolvedEvent;
+
+/** A paired device without any token value (the gateway omits them; a future one might not). */
+function withoutTokenValues(device: PairedDevice): PairedDevice {
+  const { token: _token, ...rest } = device;
+  if (!Array.isArray(rest.tokens)) return rest;
+  return { ...rest, tokens: rest.tokens.map(({ token: _t, ...t }) => t) };
 }
 
-const pendingSchema = z.object({ requestId: z.string(), deviceId: z.string() }).passthrough();
-const pairedSchema = z.object({ deviceId: z.string() }).passthrough();
-const listSchema = z
-  .object({ pending: z.array(pendingSchema).default([]), paired: z.array(pairedSchema).default([]) })
-  .passthrough();
-const resolvedSchema = z.object({ requestId: z.string(), decision: z.string() }).passthrough();
-const requestIdSchema = z.string().trim().min(1, "requestId is required");
-
 /** Pending requests and approved devices. Needs a connection holding `operator.pairing` (or admin). */
-export async function listPairing(client: GatewayClient, opts: { timeoutMs?: number } = {}): Promise<PairingList> {
-  const payload = await client.request("device.pair.list", {}, opts);
-  const parsed = listSchema.parse(payload ?? {});
-  // Tokens never leave the gateway through this RPC; strip them anyway should a future gateway add them.
-  const paired = parsed.paired.map(({ tokens, ...rest }) => ({
-    ...rest,
-    ...(Array.isArray(tokens)
-      ? { tokens: tokens.map((t: Record<string, unknown>) => ({ ...t, token: undefined })) }
-      : {}),
-  }));
-  return { pending: parsed.pending as PendingDevice[], paired: paired as PairedDevice[] };
+export async function listPairing(client: RequestTarget, opts: CallOptions = {}): Promise<PairingList> {
+  const list = await devicePairList(client, {}, opts);
+  return {
+    pending: list.pending.map(({ token: _token, ...rest }) => rest),
+    paired: list.paired.map(withoutTokenValues),
+  };
 }
 
 /**
@@ -85,9 +50,11 @@ function approverScopeError(err: unknown, requestId: string): unknown {
     code: "MISSING_SCOPE",
     subject: `approve pairing request ${requestId}`,
     reason: `the approving connection lacks ${missing}, which the device asks for`,
-    hint: `A connection can only grant scopes it holds: approve from a connection with operator.admin (or add ${missing} to its scopes), or run \`openclaw devices approve ${requestId}\` on the gateway host.`,
+    hint:
+      "A connection can only grant scopes it holds: approve from a connection with operator.admin " +
+      `(or add ${missing} to its scopes), or run \`openclaw devices approve ${requestId}\` on the gateway host.`,
     gatewayCode: err.gatewayCode,
-    method: "device.pair.approve",
+    method: devicePairApprove.method,
     details: { requestId, missingScope: missing },
     cause: err,
   });
@@ -98,33 +65,28 @@ function approverScopeError(err: unknown, requestId: string): unknown {
  * connection needs operator.pairing and every scope the device asks for (operator.admin covers all).
  */
 export async function approveDevice(
-  client: GatewayClient,
+  client: RequestTarget,
   requestId: string,
-  opts: { timeoutMs?: number } = {},
+  opts: CallOptions = {},
 ): Promise<{ requestId: string; device?: PairedDevice }> {
-  const id = requestIdSchema.parse(requestId);
-  let payload: { requestId?: string; device?: PairedDevice } | null;
+  let result: Awaited<ReturnType<typeof devicePairApprove>>;
   try {
-    payload = await client.request<{ requestId?: string; device?: PairedDevice }>(
-      "device.pair.approve",
-      { requestId: id },
-      opts,
-    );
+    result = await devicePairApprove(client, { requestId }, opts);
   } catch (err) {
-    throw approverScopeError(err, id);
+    throw approverScopeError(err, requestId.trim());
   }
-  return { requestId: payload?.requestId ?? id, ...(payload?.device ? { device: payload.device } : {}) };
+  const id = result.requestId ?? requestId.trim();
+  return { requestId: id, ...(result.device ? { device: withoutTokenValues(result.device) } : {}) };
 }
 
 /** Rejects a pending request; the device's next connect asks again with a new request. */
 export async function rejectDevice(
-  client: GatewayClient,
+  client: RequestTarget,
   requestId: string,
-  opts: { timeoutMs?: number } = {},
+  opts: CallOptions = {},
 ): Promise<{ requestId: string }> {
-  const id = requestIdSchema.parse(requestId);
-  const payload = (await client.request<{ requestId?: string }>("device.pair.reject", { requestId: id }, opts)) ?? {};
-  return { requestId: payload.requestId ?? id };
+  const result = await devicePairReject(client, { requestId }, opts);
+  return { requestId: result.requestId ?? requestId.trim() };
 }
 
 export interface PairingEventHandlers {
@@ -134,23 +96,12 @@ export interface PairingEventHandlers {
 
 /**
  * Subscribes to `device.pair.requested` / `device.pair.resolved` (sent to connections holding
- * `operator.pairing`). Malformed payloads are ignored. Returns one unsubscribe for both.
+ * `operator.pairing`). Malformed payloads are not delivered. Returns one unsubscribe for both.
  */
 export function onPairingEvents(client: GatewayClient, handlers: PairingEventHandlers): () => void {
-  const subscribe = <T>(
-    event: string,
-    schema: z.ZodType,
-    handler: ((value: T, frame: EventFrame) => void) | undefined,
-  ) =>
-    handler
-      ? client.on(event, (payload: unknown, frame: EventFrame) => {
-          const parsed = schema.safeParse(payload);
-          if (parsed.success) handler(parsed.data as T, frame);
-        })
-      : undefined;
   const offs = [
-    subscribe<PendingDevice>("device.pair.requested", pendingSchema, handlers.requested),
-    subscribe<PairingResolved>("device.pair.resolved", resolvedSchema, handlers.resolved),
+    handlers.requested ? client.on("device.pair.requested", handlers.requested) : undefined,
+    handlers.resolved ? client.on("device.pair.resolved", handlers.resolved) : undefined,
   ];
   return () => {
     for (const off of offs.splice(0)) off?.();

@@ -34,8 +34,41 @@ export const OPERATOR_SCOPES = [
   "operator.talk.secrets",
 ] as const;
 
+/**
+ * Advisory client capabilities (connect `caps`). `approvals` (or `exec-approvals` /
+ * `plugin-approvals`) is required, next to operator.approvals or admin, to receive the
+ * `*.approval.requested|resolved` events and to count as a route for pending approvals.
+ */
+export const GATEWAY_CLIENT_CAPS = [
+  "agent-kind",
+  "approvals",
+  "exec-approvals",
+  "inline-widgets",
+  "model-catalog-snapshot",
+  "model-selection-policy",
+  "run-tool-bindings",
+  "session-scoped-events",
+  "skill-curator-live-inventory",
+  "plugin-approvals",
+  "task-suggestions",
+  "terminal-offset-seq",
+  "terminal-session-metadata",
+  "terminal-upload-path-style",
+  "tool-events",
+  "ui-commands",
+  "usage-refreshing",
+] as const;
+
+export type GatewayClientCap = (typeof GATEWAY_CLIENT_CAPS)[number];
+export type OperatorScope = (typeof OPERATOR_SCOPES)[number];
 export type GatewayClientId = (typeof GATEWAY_CLIENT_IDS)[number];
 export type GatewayClientMode = (typeof GATEWAY_CLIENT_MODES)[number];
 
 /** The protocol version openclaw 2026.9.x speaks. */
 export const PROTOCOL_VERSION = 4;
+
+/**
+ * What connect offers by default: the gateway accepts 4, and 3 for probe clients and older
+ * nodes. minProtocol/maxProtocol override it.
+ */
+export const PROTOCOL_RANGE = { min: 3, max: PROTOCOL_VERSION } as const;

@@ -1,6 +1,6 @@
 import { GatewayError, type GatewayErrorCode, type PairingInfo } from "../errors.js";
 import { redact } from "../redact.js";
-import type { ErrorShape } from "../types.js";
+import type { ErrorShape } from "./frames.js";
 
 /** The gateway's `error.details.code` → our stable code. */
 const DETAIL_TO_CODE: Record<string, GatewayErrorCode> = {
@@ -34,8 +34,20 @@ export interface GatewayErrorContext {
   subject: string;
 }
 
-function classify(error: ErrorShape, phase: "connect" | "rpc"): GatewayErrorCode {
-  const detailCode = typeof error.details?.code === "string" ? error.details.code : undefined;
+/** The gateway types `details` as any: an object is kept, anything else goes under `value`. */
+function detailsOf(error: ErrorShape): Record<string, unknown> | undefined {
+  const d = error.details;
+  if (d === undefined || d === null) return undefined;
+  if (typeof d === "object" && !Array.isArray(d)) return d as Record<string, unknown>;
+  return { value: d };
+}
+
+function classify(
+  error: ErrorShape,
+  details: Record<string, unknown> | undefined,
+  phase: "connect" | "rpc",
+): GatewayErrorCode {
+  const detailCode = typeof details?.code === "string" ? details.code : undefined;
   if (detailCode && DETAIL_TO_CODE[detailCode]) return DETAIL_TO_CODE[detailCode]!;
   if (error.code === "NOT_PAIRED") return "PAIRING_REQUIRED";
   if (error.code === "UNAVAILABLE" && phase === "connect") return "GATEWAY_STARTING";
@@ -65,8 +77,9 @@ function pairingFrom(details: Record<string, unknown> | undefined): PairingInfo 
 
 /** Turns a gateway `{ok:false, error}` response into a GatewayError. */
 export function fromGatewayError(error: ErrorShape, ctx: GatewayErrorContext): GatewayError {
-  const code = classify(error, ctx.phase);
-  const details = error.details ? redact(error.details) : undefined;
+  const raw = detailsOf(error);
+  const code = classify(error, raw, ctx.phase);
+  const details = raw ? redact(raw) : undefined;
   const detailCode = typeof details?.code === "string" ? details.code : undefined;
   const retryable =
     code === "GATEWAY_STARTING" ||

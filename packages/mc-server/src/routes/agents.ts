@@ -1,9 +1,10 @@
+import { type AgentSummary, agentsList } from "@missionctl/gateway-client";
 import type { Hono } from "hono";
 import type { AppContext } from "../context.js";
 import { jsonResponse } from "../http.js";
 
 /** Maps one entry of the gateway's agents.list to the store's agent input. */
-export function agentFromGateway(a: Record<string, unknown>): {
+export function agentFromGateway(a: AgentSummary): {
   id: string;
   name?: string | null;
   emoji?: string | null;
@@ -11,13 +12,12 @@ export function agentFromGateway(a: Record<string, unknown>): {
   workspace?: string | null;
   status?: string | null;
 } {
-  const identity = (a.identity && typeof a.identity === "object" ? a.identity : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : null);
+  const str = (v: string | undefined) => (typeof v === "string" && v.trim() !== "" ? v : null);
   return {
-    id: String(a.id),
-    name: str(identity.name) ?? str(a.name) ?? null,
-    emoji: str(identity.emoji) ?? str(a.emoji) ?? null,
-    avatar: str(identity.avatar) ?? str(a.avatar) ?? null,
+    id: a.id,
+    name: str(a.identity?.name) ?? str(a.name) ?? null,
+    emoji: str(a.identity?.emoji) ?? (typeof a.emoji === "string" ? str(a.emoji) : null),
+    avatar: str(a.identity?.avatar) ?? (typeof a.avatar === "string" ? str(a.avatar) : null),
     workspace: str(a.workspace) ?? null,
     status: "available",
   };
@@ -25,11 +25,8 @@ export function agentFromGateway(a: Record<string, unknown>): {
 
 /** Pulls agents.list into the store; returns the store's list. Used by the route and on every connect. */
 export async function syncAgents(ctx: AppContext) {
-  const payload = await ctx.gateway.request<{ agents?: unknown[] }>("agents.list", {});
-  const list = (Array.isArray(payload?.agents) ? payload.agents : []).filter(
-    (a): a is Record<string, unknown> => !!a && typeof a === "object" && typeof (a as { id?: unknown }).id === "string",
-  );
-  ctx.store.agents.upsertMany(list.map(agentFromGateway));
+  const { agents } = await agentsList(ctx.gateway);
+  ctx.store.agents.upsertMany(agents.map(agentFromGateway));
   return ctx.store.agents.list();
 }
 

@@ -1,4 +1,11 @@
-import { diagnose, loadOrCreateIdentity } from "@missionctl/gateway-client";
+import {
+  approveDevice,
+  chatHistory,
+  diagnose,
+  listPairing,
+  loadOrCreateIdentity,
+  sessionsList,
+} from "@missionctl/gateway-client";
 import type { Hono } from "hono";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -13,19 +20,6 @@ function statusResponse(ctx: AppContext): Response {
     statusCache = { status, body: JSON.stringify(status), code: status.state === "connected" ? 200 : 503 };
   }
   return jsonResponse(statusCache.body, statusCache.code);
-}
-
-function normaliseSessions(payload: unknown): Record<string, unknown>[] {
-  const p = payload as { sessions?: unknown } | unknown[] | null;
-  const list = Array.isArray(p)
-    ? p
-    : Array.isArray((p as { sessions?: unknown })?.sessions)
-      ? (p as { sessions: unknown[] }).sessions
-      : [];
-  return list.filter(
-    (s): s is Record<string, unknown> =>
-      !!s && typeof s === "object" && typeof (s as { key?: unknown }).key === "string",
-  );
 }
 
 export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
@@ -61,10 +55,9 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
 
   app.get("/api/openclaw/sessions", async () => {
     if (ctx.gateway.state === "connected") {
-      const payload = await ctx.gateway.request("sessions.list", {});
-      const sessions = normaliseSessions(payload);
+      const { sessions } = await sessionsList(ctx.gateway);
       try {
-        ctx.store.sessions.replaceAll(sessions as never);
+        ctx.store.sessions.replaceAll(sessions);
       } catch (err) {
         ctx.log.warn("could not cache sessions", { error: err instanceof Error ? err.message : String(err) });
       }
@@ -96,16 +89,13 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
         { fields: [{ path: "limit", message: "must be an integer from 1 to 1000" }] },
       );
     }
-    const payload = await ctx.gateway.request<Record<string, unknown>>("chat.history", {
-      sessionKey,
-      ...(limit ? { limit } : {}),
-    });
+    const payload = await chatHistory(ctx.gateway, { sessionKey, ...(limit ? { limit } : {}) });
     return jsonResponse(
       JSON.stringify({
-        sessionKey: payload?.sessionKey ?? sessionKey,
-        messages: payload?.messages ?? [],
-        hasMore: payload?.hasMore ?? false,
-        totalMessages: payload?.totalMessages ?? null,
+        sessionKey: payload.sessionKey,
+        messages: payload.messages,
+        hasMore: payload.hasMore ?? false,
+        totalMessages: payload.totalMessages ?? null,
       }),
     );
   });
@@ -125,12 +115,8 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
         }),
       );
     }
-    const list = await ctx.gateway.withPairingClient((request) =>
-      request<{ pending?: unknown[]; paired?: unknown[] }>("device.pair.list", {}),
-    );
-    const pending = Array.isArray(list?.pending) ? list.pending : [];
-    const paired = Array.isArray(list?.paired) ? list.paired.map(stripTokens) : [];
-    return jsonResponse(JSON.stringify({ canApprove: true, current, pending: pending.map(stripTokens), paired }));
+    const { pending, paired } = await ctx.gateway.withPairingClient((client) => listPairing(client));
+    return jsonResponse(JSON.stringify({ canApprove: true, current, pending, paired }));
   });
 
   app.post("/api/openclaw/pairing/:requestId/approve", async (c) => {
@@ -143,20 +129,10 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
         "copy the requestId from GET /api/openclaw/pairing",
       );
     }
-    const result = await ctx.gateway.withPairingClient((request) =>
-      request<{ requestId?: string; device?: Record<string, unknown> }>("device.pair.approve", { requestId }),
-    );
-    ctx.log.info("pairing request approved", { requestId, deviceId: result?.device?.deviceId });
+    const result = await ctx.gateway.withPairingClient((client) => approveDevice(client, requestId));
+    ctx.log.info("pairing request approved", { requestId, deviceId: result.device?.deviceId });
     // Our own device may be the one that was waiting: connect now rather than at the next poll.
     ctx.gateway.retryNow();
-    return jsonResponse(
-      JSON.stringify({ approved: true, requestId, device: result?.device ? stripTokens(result.device) : null }),
-    );
+    return jsonResponse(JSON.stringify({ approved: true, requestId, device: result.device ?? null }));
   });
-}
-
-function stripTokens(entry: unknown): unknown {
-  if (!entry || typeof entry !== "object") return entry;
-  const { tokens: _t, token: _k, ...rest } = entry as Record<string, unknown>;
-  return rest;
 }

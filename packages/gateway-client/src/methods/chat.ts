@@ -1,0 +1,109 @@
+// Namespace import: `{ z }` resolves to undefined when vitest runs under Bun (vite SSR + `export * as z`).
+import * as z from "zod";
+import { defineMethod } from "./define.js";
+
+// Chat: a session's transcript and the runs that write to it (openclaw 2026.9.6, verified on the wire).
+
+const nonEmpty = z.string().min(1);
+
+/** One part of a message's content: `{ type: "text", text }`, a tool call, an image… */
+export const chatContentPartSchema = z.object({ type: z.string(), text: z.string().optional() }).loose();
+
+/** A transcript message, in chat.history and in `chat` events. */
+export const chatMessageSchema = z
+  .object({
+    role: z.string().optional(),
+    /** A string, or content parts. */
+    content: z.union([z.string(), z.array(chatContentPartSchema), z.null()]).optional(),
+    timestamp: z.number().optional(),
+    stopReason: z.string().optional(),
+    errorMessage: z.string().optional(),
+    idempotencyKey: z.string().optional(),
+    /** Gateway bookkeeping: the run that wrote an assistant message, its position. */
+    __openclaw: z
+      .object({ runId: z.string().optional(), seq: z.number().optional(), id: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+export type ChatContentPart = z.infer<typeof chatContentPartSchema>;
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/** The text of a chat message: a string, or its content parts of type "text" joined. */
+export function messageText(message: ChatMessage | string | null | undefined): string {
+  if (!message) return "";
+  if (typeof message === "string") return message;
+  const content = message.content;
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  let text = "";
+  for (const part of content) if (part.type === "text" && typeof part.text === "string") text += part.text;
+  return text;
+}
+
+/** `chat.history`: a session's messages, newest last (operator.read). */
+export const chatHistory = defineMethod({
+  method: "chat.history",
+  scope: "operator.read",
+  params: z.strictObject({
+    sessionKey: nonEmpty,
+    agentId: nonEmpty.optional(),
+    sessionId: nonEmpty.optional(),
+    limit: z.number().int().positive().optional(),
+    cursor: z.string().optional(),
+    offset: z.number().int().nonnegative().optional(),
+    maxBytes: z.number().int().positive().optional(),
+    maxChars: z.number().int().positive().optional(),
+  }),
+  result: z
+    .object({
+      sessionKey: z.string(),
+      sessionId: z.string().optional(),
+      messages: z.array(chatMessageSchema),
+      hasMore: z.boolean().optional(),
+      totalMessages: z.number().optional(),
+      deltaCursor: z.string().optional(),
+      pendingInputs: z.object({ total: z.number().optional() }).loose().optional(),
+      sessionInfo: z.record(z.string(), z.unknown()).optional(),
+    })
+    .loose(),
+});
+
+/**
+ * `chat.send`: starts a run in a session (created on the fly). The run id is the idempotency key;
+ * the gateway de-duplicates a key for ~5 minutes in memory, not across its restarts (operator.write).
+ */
+export const chatSend = defineMethod({
+  method: "chat.send",
+  scope: "operator.write",
+  params: z.strictObject({
+    sessionKey: nonEmpty.max(512),
+    message: z.string(),
+    idempotencyKey: nonEmpty,
+    agentId: nonEmpty.optional(),
+    sessionId: nonEmpty.optional(),
+    thinking: z.string().optional(),
+    deliver: z.boolean().optional(),
+    queueMode: z.enum(["steer", "followup", "collect", "interrupt"]).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    attachments: z.array(z.record(z.string(), z.unknown())).optional(),
+  }),
+  result: z
+    .object({
+      runId: z.string(),
+      /** "started"; "in_flight" (same key, run alive); "ok" (same key, already answered: no events follow). */
+      status: z.string(),
+    })
+    .loose(),
+});
+
+/** `chat.abort`: stops a session's run (all of them without runId) (operator.write). */
+export const chatAbort = defineMethod({
+  method: "chat.abort",
+  scope: "operator.write",
+  params: z.strictObject({ sessionKey: nonEmpty, agentId: nonEmpty.optional(), runId: nonEmpty.optional() }),
+  result: z
+    .object({ ok: z.boolean().optional(), aborted: z.boolean().optional(), runIds: z.array(z.string()).optional() })
+    .loose(),
+});
