@@ -24,9 +24,11 @@ import {
   gatewayStatus,
   logsTail,
   messageText,
+  modelsAuthStatus,
   pluginApprovalList,
   pluginApprovalResolve,
   sessionsAbort,
+  sessionsCreate,
   sessionsList,
   sessionsReset,
   sessionsSend,
@@ -101,6 +103,8 @@ const calls: Array<[Pick<GatewayMethod<never, never>, "method" | "scope">, (c: R
   [sessionsSend, (c) => sessionsSend(c, { key: "agent:main:methods-scope", message: "" })],
   [sessionsAbort, (c) => sessionsAbort(c, { key: "agent:main:methods-scope" })],
   [sessionsReset, (c) => sessionsReset(c, { key: "agent:main:methods-scope" })],
+  [sessionsCreate, (c) => sessionsCreate(c, { key: "agent:main:methods-scope-created", agentId: "main" })],
+  [modelsAuthStatus, (c) => modelsAuthStatus(c)],
   [agentsList, (c) => agentsList(c)],
   [agentWait, (c) => agentWait(c, { runId: "no-such-run", timeoutMs: 1 })],
   [configGet, (c) => configGet(c)],
@@ -153,7 +157,7 @@ describe("typed methods against the real gateway", () => {
 
   it("read methods answer in the shapes their schemas describe", async () => {
     const admin = await connectWith(["operator.admin"]);
-    const [sessions, agents, config, pairing, execs, plugins, tail, health, status, presence, subscribed] =
+    const [sessions, agents, config, pairing, execs, plugins, tail, health, status, presence, subscribed, auth] =
       await Promise.all([
         sessionsList(admin, { limit: 5 }),
         agentsList(admin),
@@ -166,6 +170,7 @@ describe("typed methods against the real gateway", () => {
         gatewayStatus(admin),
         systemPresence(admin),
         sessionsSubscribe(admin),
+        modelsAuthStatus(admin),
       ]);
     expect(Array.isArray(sessions.sessions)).toBe(true);
     expect(agents.agents.map((a) => a.id)).toContain("main");
@@ -180,6 +185,8 @@ describe("typed methods against the real gateway", () => {
     expect(status.runtimeVersion).toMatch(/^2026\./);
     expect(presence.some((p) => p.mode === "gateway")).toBe(true);
     expect(subscribed.subscribed).toBe(true);
+    // The stub provider's key is in the config: one provider with credentials.
+    expect(auth.providers.map((p) => p.provider)).toContain("stub");
   });
 
   it("params are checked before anything is sent", async () => {
@@ -206,6 +213,20 @@ describe("typed methods against the real gateway", () => {
     const admin = await connectWith(["operator.admin"]);
     const sessionKey = "agent:main:methods-run";
     const runId = "methods-run-1";
+    // Subscribed: the session's row changes and transcript appends arrive as typed events.
+    await sessionsSubscribe(admin);
+    const rowDone = nextEvent(
+      admin,
+      "sessions.changed",
+      (e) => e.sessionKey === sessionKey && e.session?.status === "done" && e.session.lastRunId === runId,
+      120_000,
+    );
+    const appended = nextEvent(
+      admin,
+      "session.message",
+      (e) => e.sessionKey === sessionKey && e.message.role === "assistant",
+      120_000,
+    );
     const statuses: ChatEvent["state"][] = [];
     const offStatus = admin.on("chat", (e) => {
       if (e.runId === runId) statuses.push(e.state);
@@ -220,6 +241,10 @@ describe("typed methods against the real gateway", () => {
     expect(messageText(done.message)).toBe("STUB-REPLY: hello typed layer");
     offStatus();
     expect(statuses).toContain("final");
+    expect(messageText((await appended).message)).toBe("STUB-REPLY: hello typed layer");
+    const row = (await rowDone).session!;
+    expect(row).toMatchObject({ key: sessionKey, agentId: "main", hasActiveRun: false, model: "stub-model" });
+    expect(row.totalTokens).toBeTypeOf("number");
 
     const waited = await agentWait(admin, { runId, timeoutMs: 10_000 });
     expect(waited.status).toBe("ok");
@@ -233,6 +258,13 @@ describe("typed methods against the real gateway", () => {
     expect(reply && messageText(reply)).toBe("STUB-REPLY: hello typed layer");
     const listed = await sessionsList(admin, { limit: 50 });
     expect(listed.sessions.map((s) => s.key)).toContain(sessionKey);
+    // Paging from the newest end: offset skips the newest messages, nextOffset names the next page.
+    const newest = await chatHistory(admin, { sessionKey, limit: 1 });
+    expect(newest).toMatchObject({ hasMore: true, nextOffset: 1, totalMessages: 2 });
+    expect(newest.messages.map((m) => m.role)).toEqual(["assistant"]);
+    const older = await chatHistory(admin, { sessionKey, limit: 1, offset: 1 });
+    expect(older.messages.map((m) => m.role)).toEqual(["user"]);
+    expect(older.hasMore).toBe(false);
 
     // Steering: a second message by session key, aborted while it runs, then a fresh transcript.
     stub.delayMs = 5_000;
@@ -247,8 +279,18 @@ describe("typed methods against the real gateway", () => {
       stub.delayMs = 0;
     }
     expect(await chatAbort(admin, { sessionKey })).toMatchObject({ ok: true });
+    let aborted: Awaited<ReturnType<typeof sessionsList>>["sessions"][number] | undefined;
+    for (let i = 0; i < 50 && aborted?.status !== "killed"; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 200));
+      aborted = (await sessionsList(admin, { limit: 50 })).sessions.find((s) => s.key === sessionKey);
+    }
+    expect(aborted).toMatchObject({ status: "killed", abortedLastRun: true, lastRunId: "methods-run-2" });
     const reset = await sessionsReset(admin, { key: sessionKey });
     expect(reset).toMatchObject({ ok: true, key: sessionKey });
+    // A new session: created by key without a run, listed at once.
+    const created = await sessionsCreate(admin, { agentId: "main", label: "typed layer" });
+    expect(created.key).toMatch(/^agent:main:/);
+    expect(created.runStarted).toBe(false);
   });
 
   it("approvals: requested and resolved events, list and resolve (exec and plugin)", async () => {

@@ -7,6 +7,7 @@ import {
 } from "../methods/approvals.js";
 import { chatMessageSchema } from "../methods/chat.js";
 import { pendingDeviceSchema } from "../methods/devices.js";
+import { sessionRowSchema } from "../methods/sessions.js";
 import { healthSchema } from "../methods/system.js";
 import { presenceEntrySchema } from "../protocol/hello.js";
 
@@ -52,13 +53,35 @@ export const agentEventSchema = z
   })
   .loose();
 
-/** `sessions.changed` (to connections that called sessions.subscribe): a session row changed. */
+/**
+ * `sessions.changed`: a session row changed. Connections that called sessions.subscribe get one
+ * per change with the row (`session`, the same shape as a sessions.list row) and the run phase
+ * that caused it; others only get global notices (`{ reason, ts }`, no sessionKey).
+ */
 export const sessionsChangedEventSchema = z
   .object({
     reason: z.string().optional(),
     sessionKey: z.string().optional(),
     agentId: z.string().optional(),
+    /** The run lifecycle phase behind the change ("start", "end", "error"…). */
+    phase: z.string().optional(),
+    runId: z.string().optional(),
     ts: z.number().optional(),
+    session: sessionRowSchema.optional(),
+  })
+  .loose();
+
+/**
+ * `session.message` (to connections that called sessions.subscribe): a message was appended to a
+ * session's transcript — the user's input, an assistant reply or tool call, a tool result.
+ */
+export const sessionMessageEventSchema = z
+  .object({
+    sessionKey: z.string(),
+    agentId: z.string().optional(),
+    message: chatMessageSchema,
+    messageId: z.string().optional(),
+    messageSeq: z.number().optional(),
   })
   .loose();
 
@@ -81,6 +104,7 @@ export const GATEWAY_EVENT_SCHEMAS = {
   chat: chatEventSchema,
   agent: agentEventSchema,
   "sessions.changed": sessionsChangedEventSchema,
+  "session.message": sessionMessageEventSchema,
   "exec.approval.requested": execApprovalSchema,
   "exec.approval.resolved": execApprovalResolvedSchema,
   "plugin.approval.requested": pluginApprovalSchema,
@@ -100,6 +124,7 @@ export type GatewayEventMap = { [E in GatewayEventName]: z.output<(typeof GATEWA
 export type ChatEvent = GatewayEventMap["chat"];
 export type AgentEvent = GatewayEventMap["agent"];
 export type SessionsChangedEvent = GatewayEventMap["sessions.changed"];
+export type SessionMessageEvent = GatewayEventMap["session.message"];
 export type DevicePairResolvedEvent = GatewayEventMap["device.pair.resolved"];
 export type TickEvent = GatewayEventMap["tick"];
 export type ShutdownEvent = GatewayEventMap["shutdown"];

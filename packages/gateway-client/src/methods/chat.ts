@@ -19,6 +19,12 @@ export const chatMessageSchema = z
     stopReason: z.string().optional(),
     errorMessage: z.string().optional(),
     idempotencyKey: z.string().optional(),
+    /** On `toolResult` messages: the call this answers, the tool, and whether it failed. */
+    toolCallId: z.string().optional(),
+    toolName: z.string().optional(),
+    isError: z.boolean().optional(),
+    model: z.string().optional(),
+    provider: z.string().optional(),
     /** Gateway bookkeeping: the run that wrote an assistant message, its position. */
     __openclaw: z
       .object({ runId: z.string().optional(), seq: z.number().optional(), id: z.string().optional() })
@@ -42,7 +48,11 @@ export function messageText(message: ChatMessage | string | null | undefined): s
   return text;
 }
 
-/** `chat.history`: a session's messages, newest last (operator.read). */
+/**
+ * `chat.history`: a session's messages, oldest first. `limit` takes the newest ones; `offset`
+ * skips that many from the newest end, and `nextOffset` is the offset of the next older page
+ * (present while `hasMore`) (operator.read).
+ */
 export const chatHistory = defineMethod({
   method: "chat.history",
   scope: "operator.read",
@@ -63,6 +73,7 @@ export const chatHistory = defineMethod({
       messages: z.array(chatMessageSchema),
       hasMore: z.boolean().optional(),
       totalMessages: z.number().optional(),
+      nextOffset: z.number().nullable().optional(),
       deltaCursor: z.string().optional(),
       pendingInputs: z.object({ total: z.number().optional() }).loose().optional(),
       sessionInfo: z.record(z.string(), z.unknown()).optional(),

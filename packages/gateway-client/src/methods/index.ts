@@ -38,12 +38,15 @@ export {
   pendingDeviceSchema,
 } from "./devices.js";
 export { logsTail } from "./logs.js";
+export type { ModelProviderAuth } from "./models.js";
+export { modelProviderAuthSchema, modelsAuthStatus } from "./models.js";
 export type { SessionRow } from "./sessions.js";
 export {
   agentSessionKey,
   parseAgentSessionKey,
   sessionRowSchema,
   sessionsAbort,
+  sessionsCreate,
   sessionsList,
   sessionsReset,
   sessionsSend,

@@ -14,13 +14,29 @@ export const sessionRowSchema = z
     kind: z.string().optional(),
     label: z.string().optional(),
     displayName: z.string().optional(),
-    /** e.g. "running", "done", "failed". */
+    /** The last run's outcome: "running", "done", "failed", "killed" (aborted). */
     status: z.string().optional(),
     createdAt: z.number().optional(),
     updatedAt: z.number().nullable().optional(),
     lastInteractionAt: z.number().optional(),
+    /** Authoritative: a run is active in this session. */
     hasActiveRun: z.boolean().optional(),
+    /** When present, the complete set of active run ids (an empty array: idle). */
     activeRunIds: z.array(z.string()).nullable().optional(),
+    lastRunId: z.string().nullable().optional(),
+    /** The gateway's reason when the last run failed. */
+    lastRunError: z.string().nullable().optional(),
+    /** The last run was aborted (status "killed"). */
+    abortedLastRun: z.boolean().optional(),
+    startedAt: z.number().nullable().optional(),
+    endedAt: z.number().nullable().optional(),
+    runtimeMs: z.number().nullable().optional(),
+    inputTokens: z.number().optional(),
+    outputTokens: z.number().optional(),
+    totalTokens: z.number().optional(),
+    estimatedCostUsd: z.number().optional(),
+    lastMessagePreview: z.string().nullable().optional(),
+    parentSessionKey: z.string().nullable().optional(),
     model: z.string().optional(),
     modelProvider: z.string().optional(),
     archived: z.boolean().optional(),
@@ -121,6 +137,32 @@ export const sessionsAbort = defineMethod({
       ok: z.boolean().optional(),
       abortedRunId: z.string().nullable().optional(),
       status: z.string().optional(),
+    })
+    .loose(),
+});
+
+/**
+ * `sessions.create`: a new session entry, by key or with a generated one
+ * (`agent:<agentId>:dashboard:<uuid>`); no run starts without `message` (operator.write).
+ */
+export const sessionsCreate = defineMethod({
+  method: "sessions.create",
+  scope: "operator.write",
+  params: z.strictObject({
+    key: nonEmpty.optional(),
+    agentId: nonEmpty.optional(),
+    label: nonEmpty.max(512).optional(),
+    displayName: nonEmpty.max(500).optional(),
+    idempotencyKey: nonEmpty.optional(),
+    message: z.string().optional(),
+  }),
+  result: z
+    .object({
+      ok: z.boolean().optional(),
+      key: z.string(),
+      sessionId: z.string().optional(),
+      runStarted: z.boolean().optional(),
+      runError: z.unknown().optional(),
     })
     .loose(),
 });
