@@ -1,15 +1,28 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+
+export interface StubRequest {
+  text: string;
+  at: number;
+  /** The tool result this turn answers, when the gateway sent one (a follow-up after a tool call). */
+  toolResult: string | null;
+  /** Names of the tools the gateway offered. */
+  tools: string[];
+}
 
 export interface StubModel {
   url: string;
-  requests: { text: string; at: number }[];
+  requests: StubRequest[];
   /** Milliseconds before each reply starts (keeps runs in flight, e.g. across a gateway restart). */
   delayMs: number;
+  /** Milliseconds between the chunks of a SLOW-STREAM reply. */
+  chunkMs: number;
   close(): Promise<void>;
 }
 
 const INTERNAL = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT";
+
+type Message = { role: string; content: unknown; tool_call_id?: string };
 
 function partText(content: unknown): string {
   if (typeof content === "string") return content;
@@ -18,26 +31,43 @@ function partText(content: unknown): string {
   return "";
 }
 
-/** The last real user text: the gateway appends an internal-context user message, and prefixes a timestamp. */
-export function lastUserText(messages: { role: string; content: unknown }[]): string {
+function lastUserIndex(messages: Message[]): number {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
-    if (m.role !== "user") continue;
-    const text = partText(m.content);
-    if (text.startsWith(INTERNAL)) continue;
-    return text.replace(/^\[[^\]]*UTC\]\s*/, "").replace(/\n\nRuntime: agent=.*$/s, "");
+    if (m.role === "user" && !partText(m.content).startsWith(INTERNAL)) return i;
   }
-  return "";
+  return -1;
+}
+
+/** The last real user text: the gateway appends an internal-context user message, and prefixes a timestamp. */
+export function lastUserText(messages: Message[]): string {
+  const i = lastUserIndex(messages);
+  if (i === -1) return "";
+  return partText(messages[i]!.content)
+    .replace(/^\[[^\]]*UTC\]\s*/, "")
+    .replace(/\n\nRuntime: agent=.*$/s, "");
+}
+
+/** The result of a tool call made after the last user message (the turn that follows a tool call). */
+function toolResultAfterUser(messages: Message[]): string | null {
+  const from = lastUserIndex(messages);
+  for (let i = messages.length - 1; i > from; i--)
+    if (messages[i]!.role === "tool") return partText(messages[i]!.content);
+  return null;
 }
 
 /**
- * An OpenAI-compatible chat-completions server on loopback: streams
- * "STUB-REPLY: <first line of the task>" as SSE; a message containing FAIL-400 gets a 400
- * (the gateway fails the run fast, without retries).
+ * An OpenAI-compatible chat-completions server on loopback. It streams
+ * "STUB-REPLY: <first line of the message>" as SSE, and obeys markers in the user's message:
+ * - `FAIL-400`: a 400 (the gateway fails the run fast, without retries);
+ * - `TOOL-EXEC: <command>`: first asks for the `exec` tool with that command; the next turn
+ *   (with the tool's result) replies "STUB-REPLY: exec said: <result>";
+ * - `SLOW-STREAM <n>`: the reply comes in n chunks, `chunkMs` apart (a long, visibly streaming run).
  */
 export async function startStubModel(): Promise<StubModel> {
-  const stub: StubModel = { url: "", requests: [], delayMs: 0, close: async () => {} };
+  const stub: StubModel = { url: "", requests: [], delayMs: 0, chunkMs: 400, close: async () => {} };
   let n = 0;
+  const open = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
@@ -47,12 +77,19 @@ export async function startStubModel(): Promise<StubModel> {
     req.setEncoding("utf8");
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      let parsed: { messages?: { role: string; content: unknown }[]; model?: string } = {};
+      let parsed: { messages?: Message[]; model?: string; tools?: { function?: { name?: string } }[] } = {};
       try {
         parsed = JSON.parse(body);
       } catch {}
-      const text = lastUserText(parsed.messages ?? []);
-      stub.requests.push({ text, at: Date.now() });
+      const messages = parsed.messages ?? [];
+      const text = lastUserText(messages);
+      const toolResult = toolResultAfterUser(messages);
+      stub.requests.push({
+        text,
+        at: Date.now(),
+        toolResult,
+        tools: (parsed.tools ?? []).map((t) => t.function?.name ?? "?"),
+      });
       if (text.includes("FAIL-400")) {
         res.writeHead(400, { "content-type": "application/json" });
         res.end(
@@ -64,16 +101,50 @@ export async function startStubModel(): Promise<StubModel> {
       const created = Math.floor(Date.now() / 1000);
       const chunk = (delta: object, finish: string | null) =>
         `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: parsed.model ?? "stub-model", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      const reply = `STUB-REPLY: ${text.split("\n")[0]!.replace(/^#\s*/, "")}`;
+      const usage = `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: "stub-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`;
+      const command = /TOOL-EXEC:\s*(.+)$/m.exec(text)?.[1]?.trim();
+      const slow = /SLOW-STREAM\s+(\d+)/.exec(text);
       setTimeout(() => {
+        if (res.destroyed) return;
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        open.add(res);
+        res.on("close", () => open.delete(res));
         res.write(chunk({ role: "assistant", content: "" }, null));
-        res.write(chunk({ content: reply }, null));
-        res.write(chunk({}, "stop"));
-        res.write(
-          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: "stub-model", choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`,
-        );
-        res.end("data: [DONE]\n\n");
+        if (command && toolResult === null) {
+          const call = { index: 0, id: `call_${n}`, type: "function", function: { name: "exec", arguments: "" } };
+          res.write(chunk({ tool_calls: [call] }, null));
+          res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify({ command }) } }] }, null));
+          res.write(chunk({}, "tool_calls"));
+          res.write(usage);
+          res.end("data: [DONE]\n\n");
+          return;
+        }
+        const reply =
+          toolResult !== null
+            ? `STUB-REPLY: exec said: ${toolResult.trim().split("\n")[0]!.slice(0, 200)}`
+            : `STUB-REPLY: ${text.split("\n")[0]!.replace(/^#\s*/, "")}`;
+        if (!slow) {
+          res.write(chunk({ content: reply }, null));
+          res.write(chunk({}, "stop"));
+          res.write(usage);
+          res.end("data: [DONE]\n\n");
+          return;
+        }
+        const total = Math.max(1, Number(slow[1]));
+        let i = 0;
+        const next = () => {
+          if (res.destroyed) return;
+          i++;
+          res.write(chunk({ content: i === 1 ? `${reply} [chunk 1]` : ` [chunk ${i}]` }, null));
+          if (i < total) {
+            setTimeout(next, stub.chunkMs);
+            return;
+          }
+          res.write(chunk({}, "stop"));
+          res.write(usage);
+          res.end("data: [DONE]\n\n");
+        };
+        next();
       }, stub.delayMs);
     });
   });
@@ -81,6 +152,7 @@ export async function startStubModel(): Promise<StubModel> {
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   stub.close = () =>
     new Promise<void>((resolve) => {
+      for (const r of open) r.destroy();
       server.closeAllConnections?.();
       server.close(() => resolve());
     });
