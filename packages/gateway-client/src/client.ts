@@ -1,52 +1,35 @@
 import type WebSocket from "ws";
+import { ClientLog, errorText } from "./client/client-log.js";
+import { closeError } from "./client/close-codes.js";
+import { type EventHandler, EventHub, type SeqGap, type TypedEventHandler } from "./client/event-hub.js";
+import { buildConnectParams, type ConnectAuth, chooseAuth, deviceTokenRecord, parseHello } from "./client/handshake.js";
+import { runWithPairingAccess } from "./client/pairing-access.js";
+import { PendingRequests } from "./client/pending.js";
+import { nextStep, type ReconnectPolicy } from "./client/supervisor.js";
+import { TickWatchdog } from "./client/watchdog.js";
 import { FileDeviceTokenStore } from "./device-tokens.js";
 import { GatewayError } from "./errors.js";
-import { type GatewayEventMap, type GatewayEventName, isTypedEvent, parseEventPayload } from "./events/schemas.js";
+import type { GatewayEventName } from "./events/schemas.js";
 import type { DeviceIdentity } from "./identity.js";
-import { type GatewayClientOptions, validateOptions } from "./options.js";
-import { PROTOCOL_RANGE } from "./protocol/enums.js";
-import { challengePayloadSchema, parseInboundFrame } from "./protocol/frames.js";
+import type { RequestTarget } from "./methods/define.js";
+import { type GatewayClientOptions, type LifecycleHooks, validateOptions } from "./options.js";
+import { challengePayloadSchema, type EventFrame, parseInboundFrame, type ResponseFrame } from "./protocol/frames.js";
 import { fromGatewayError } from "./protocol/gateway-errors.js";
-import { helloOkSchema } from "./protocol/hello.js";
-import { DEFAULT_SCOPES, hasScope } from "./protocol/scopes.js";
-import { buildSignedPayload, signatureToken } from "./protocol/signed-payload.js";
-import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./reconnect.js";
+import type { HelloOk } from "./protocol/hello.js";
+import { DEFAULT_SCOPES } from "./protocol/scopes.js";
+import { DEFAULT_BACKOFF } from "./reconnect.js";
 import { redact, redactUrl } from "./redact.js";
-import { type OpenSocketOptions, openSocket } from "./transport.js";
-import type {
-  ClientState,
-  DeviceTokenKey,
-  DeviceTokenRecord,
-  DeviceTokenStore,
-  EventFrame,
-  HelloOk,
-  LogLevel,
-  ResponseFrame,
-  StateChange,
-} from "./types.js";
+import { closeSocket, openSocket } from "./transport.js";
+import type { ClientState, DeviceTokenKey, DeviceTokenStore, Role, StateChange } from "./types.js";
 import { checkGatewayUrl } from "./url-policy.js";
-import { CLIENT_VERSION } from "./version.js";
 
-export type { GatewayClientOptions } from "./options.js";
+export type { EventHandler, TypedEventHandler } from "./client/event-hub.js";
+export type { GatewayClientOptions, LifecycleHooks } from "./options.js";
 
 export interface RequestOptions {
   /** Per-request deadline in ms (default: the client's requestTimeoutMs). 0 disables it. */
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-/** A handler of an event without a schema (or of "*"): the payload as the gateway sent it. */
-export type EventHandler = (payload: unknown, frame: EventFrame) => void;
-/** A handler of a typed event: the payload checked against its schema. */
-export type TypedEventHandler<E extends GatewayEventName> = (payload: GatewayEventMap[E], frame: EventFrame) => void;
-
-interface Pending {
-  method: string;
-  resolve(value: unknown): void;
-  reject(err: GatewayError): void;
-  timer?: ReturnType<typeof setTimeout>;
-  signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 interface Attempt {
@@ -58,30 +41,25 @@ interface Attempt {
   usedStoredDeviceToken: boolean;
 }
 
-interface ConnectAuth {
-  token?: string;
-  password?: string;
-  deviceToken?: string;
-}
-
-/** Retries of the 1013 "gateway starting" window that connect() waits through by itself. */
-const MAX_STARTING_RETRIES = 40;
-
 /**
  * A connection to an OpenClaw gateway: challenge handshake with a signed device, RPC with
- * timeouts and cancellation, events, a tick watchdog and reconnect with backoff.
+ * timeouts and cancellation, typed events, a tick watchdog, and the one supervisor that keeps
+ * it alive (backoff, the start-up window, pairing wait, persistent retries, reconnect-now).
+ * Its parts live in client/: handshake, pending requests, close codes, supervisor, event hub.
  */
-export class GatewayClient {
+export class GatewayClient implements RequestTarget {
   readonly url: string;
   readonly #opts: GatewayClientOptions;
   readonly #url: URL;
-  readonly #identity: DeviceIdentity | undefined;
-  readonly #store: DeviceTokenStore | undefined;
+  readonly #safeUrl: string;
   readonly #scopes: string[];
-  readonly #role: "operator" | "node";
-  readonly #backoff: BackoffOptions | undefined;
+  readonly #role: Role;
+  readonly #policy: ReconnectPolicy;
   readonly #requestTimeoutMs: number;
+  readonly #hooks: LifecycleHooks;
 
+  #identity: DeviceIdentity | undefined;
+  #store: DeviceTokenStore | undefined;
   #state: ClientState = "idle";
   #hello: HelloOk | undefined;
   #lastError: GatewayError | undefined;
@@ -94,37 +72,48 @@ export class GatewayClient {
   #skipStoredDeviceToken = false;
   #closing = false;
   #nextId = 1;
-  #lastSeq: number | undefined;
-  #lastFrameAt = 0;
   #openAbort: AbortController | undefined;
   #persisting: Promise<void> = Promise.resolve();
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  #tickTimer: ReturnType<typeof setInterval> | undefined;
 
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new PendingRequests();
+  readonly #watchdog = new TickWatchdog();
+  readonly #log: ClientLog;
   readonly #waiters: Array<{ resolve(h: HelloOk): void; reject(e: GatewayError): void }> = [];
-  readonly #eventHandlers = new Map<string, Set<EventHandler>>();
   readonly #stateHandlers = new Set<(c: StateChange) => void>();
-  readonly #gapHandlers = new Set<(g: { expected: number; received: number }) => void>();
+  readonly #events = new EventHub({
+    handlerFailed: (err) => this.#log.emit("error", "a handler threw", { error: errorText(err) }),
+    invalidPayload: (event, problem) =>
+      this.#log.emit("warn", "event payload does not match the protocol; not delivered", { event, problem }),
+    gap: (gap) => this.#log.debug("event seq gap", { ...gap }),
+  });
 
   constructor(opts: GatewayClientOptions) {
     validateOptions(opts);
     this.#url = checkGatewayUrl(opts.url, { allowInsecureWs: opts.allowInsecureWs });
     this.url = opts.url;
+    this.#safeUrl = redactUrl(opts.url);
     this.#opts = opts;
-    this.#identity = opts.identity ?? undefined;
+    this.#log = new ClientLog(opts.logger);
     this.#scopes = opts.scopes ?? [...DEFAULT_SCOPES];
     this.#role = opts.role ?? "operator";
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.#backoff =
-      opts.reconnect === false
-        ? undefined
-        : { ...DEFAULT_BACKOFF, ...(typeof opts.reconnect === "object" ? opts.reconnect : {}) };
-    if (opts.deviceTokenStore === false || !this.#identity) this.#store = undefined;
-    else if (opts.deviceTokenStore) this.#store = opts.deviceTokenStore;
-    else if (this.#identity.filePath) this.#store = FileDeviceTokenStore.nextTo(this.#identity.filePath);
+    this.#hooks = opts.lifecycle ?? {};
+    const r = typeof opts.reconnect === "object" ? opts.reconnect : {};
+    this.#policy = {
+      backoff:
+        opts.reconnect === false
+          ? undefined
+          : {
+              initialDelayMs: r.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs,
+              maxDelayMs: r.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
+            },
+      persistent: opts.reconnect !== false && r.persistent === true,
+      pairingIntervalMs: opts.reconnect === false ? undefined : r.pairingIntervalMs,
+    };
+    if (opts.identity && typeof opts.identity !== "function") this.#useIdentity(opts.identity);
   }
 
   get state(): ClientState {
@@ -135,6 +124,10 @@ export class GatewayClient {
   }
   get lastError(): GatewayError | undefined {
     return this.#lastError;
+  }
+  /** The device identity, once known (a loader runs before the first attempt). */
+  get identity(): DeviceIdentity | undefined {
+    return this.#identity;
   }
   /** How many sockets this client has opened (or tried to): lets callers spot a reconnect storm. */
   get connectionAttempts(): number {
@@ -150,14 +143,28 @@ export class GatewayClient {
     if (this.#state === "closed") return Promise.reject(this.#clientClosed("connect"));
     if (this.#state === "connected" && this.#hello) return Promise.resolve(this.#hello);
     const promise = new Promise<HelloOk>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    if (this.#state === "idle" || this.#state === "failed" || this.#state === "pairing_required") {
+    this.#startAttemptUnlessRunning();
+    return promise;
+  }
+
+  /**
+   * Tries now instead of at the next scheduled attempt (after an approval, or when the operator
+   * fixed the gateway side). Does nothing while connected, connecting or closed.
+   */
+  reconnectNow(): void {
+    if (this.#closing) return;
+    this.#startAttemptUnlessRunning();
+  }
+
+  #startAttemptUnlessRunning(): void {
+    const s = this.#state;
+    if (s === "idle" || s === "failed" || s === "pairing_required") {
       this.#failures = 0;
       this.#startingRetries = 0;
       void this.#runAttempt();
-    } else if (this.#state === "reconnecting") {
+    } else if (s === "reconnecting") {
       void this.#runAttempt();
     }
-    return promise;
   }
 
   request<T = unknown>(method: string, params?: unknown, opts: RequestOptions = {}): Promise<T> {
@@ -185,48 +192,26 @@ export class GatewayClient {
     const text = JSON.stringify(
       params === undefined ? { type: "req", id, method } : { type: "req", id, method, params },
     );
-    const bytes = text.length > hello.policy.maxPayload / 4 ? Buffer.byteLength(text) : text.length;
-    if (bytes > hello.policy.maxPayload) {
+    const max = hello.policy.maxPayload;
+    const bytes = text.length > max / 4 ? Buffer.byteLength(text) : text.length;
+    if (bytes > max) {
       return Promise.reject(
         new GatewayError({
           code: "REQUEST_TOO_LARGE",
           subject,
-          reason: `the frame is ${bytes} bytes, above the gateway's policy.maxPayload of ${hello.policy.maxPayload}`,
+          reason: `the frame is ${bytes} bytes, above the gateway's policy.maxPayload of ${max}`,
           method,
-          details: { bytes, maxPayload: hello.policy.maxPayload },
+          details: { bytes, maxPayload: max },
         }),
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const pending: Pending = { method, resolve: resolve as (v: unknown) => void, reject };
       const timeoutMs = opts.timeoutMs ?? this.#requestTimeoutMs;
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        pending.timer = setTimeout(() => {
-          this.#settle(
-            id,
-            new GatewayError({
-              code: "REQUEST_TIMEOUT",
-              subject,
-              reason: `no response within ${timeoutMs} ms`,
-              method,
-            }),
-          );
-        }, timeoutMs);
-      }
-      if (opts.signal) {
-        pending.signal = opts.signal;
-        pending.onAbort = () =>
-          this.#settle(
-            id,
-            new GatewayError({ code: "REQUEST_ABORTED", subject, reason: "aborted by the caller's signal", method }),
-          );
-        opts.signal.addEventListener("abort", pending.onAbort, { once: true });
-      }
-      this.#pending.set(id, pending);
+      this.#pending.add(id, method, { timeoutMs, signal: opts.signal }, resolve as (v: unknown) => void, reject);
       try {
         ws.send(text);
       } catch (err) {
-        this.#settle(
+        this.#pending.settle(
           id,
           new GatewayError({
             code: "CONNECTION_CLOSED",
@@ -237,7 +222,7 @@ export class GatewayClient {
           }),
         );
       }
-      if (this.#log) this.#debug("request sent", { id, method });
+      if (this.#log.enabled) this.#log.debug("request sent", { id, method });
     });
   }
 
@@ -245,20 +230,16 @@ export class GatewayClient {
    * Subscribes to an event by name, or to every event with "*". Payloads of the typed events
    * (GATEWAY_EVENT_SCHEMAS: chat, agent, sessions.changed, approvals, pairing, tick, shutdown,
    * presence, health) are checked first; one that does not match is logged and not delivered.
-   * Other events and "*" get the payload as sent. Returns the unsubscribe function.
+   * Other events and "*" get the payload as sent. Handlers survive reconnects. Returns the
+   * unsubscribe function.
    */
   on<E extends GatewayEventName>(event: E, handler: TypedEventHandler<E>): () => void;
   on(event: string, handler: EventHandler): () => void;
   on(event: string, handler: (payload: never, frame: EventFrame) => void): () => void {
-    let set = this.#eventHandlers.get(event);
-    if (!set) this.#eventHandlers.set(event, (set = new Set()));
-    const h = handler as EventHandler;
-    set.add(h);
-    return () => {
-      set!.delete(h);
-    };
+    return this.#events.on(event, handler as EventHandler);
   }
 
+  /** Every state change, with the error that caused it (also kept as `lastError`). */
   onState(handler: (change: StateChange) => void): () => void {
     this.#stateHandlers.add(handler);
     return () => {
@@ -266,11 +247,24 @@ export class GatewayClient {
     };
   }
 
-  onGap(handler: (gap: { expected: number; received: number }) => void): () => void {
-    this.#gapHandlers.add(handler);
-    return () => {
-      this.#gapHandlers.delete(handler);
-    };
+  /** An event `seq` skipped numbers: events were lost; resync what depends on them. */
+  onGap(handler: (gap: SeqGap) => void): () => void {
+    return this.#events.onGap(handler);
+  }
+
+  /**
+   * Runs `fn` on a connection holding operator.pairing: this one when it is connected with it,
+   * otherwise a short-lived device-less connection with the same URL and shared credentials —
+   * the only way to approve this very device while it waits for approval. The gateway grants
+   * that only on direct loopback with the shared token.
+   */
+  withPairingAccess<T>(fn: (target: RequestTarget) => Promise<T>): Promise<T> {
+    const hello = this.#state === "connected" ? this.#hello : undefined;
+    return runWithPairingAccess(
+      { current: this, hello, opts: this.#opts, scopes: this.#scopes },
+      (opts) => new GatewayClient(opts),
+      fn,
+    );
   }
 
   /** Closes the socket, rejects everything pending and clears every timer. Idempotent. */
@@ -287,7 +281,7 @@ export class GatewayClient {
     this.#attempt = undefined;
     this.#generation++;
     const err = this.#clientClosed("close");
-    this.#rejectPending(() => err);
+    this.#pending.rejectAll(() => err);
     this.#rejectWaiters(err);
     this.#setState("closed");
     if (ws) await closeSocket(ws, 1000, "client closed");
@@ -300,25 +294,41 @@ export class GatewayClient {
     this.#clearTimer("reconnect");
     const gen = ++this.#generation;
     this.#setState("connecting");
-    const { auth, usedStoredDeviceToken } = await this.#chooseAuth();
+    if (!(await this.#loadIdentity(gen))) return;
+    const chosen = await chooseAuth(
+      this.#opts,
+      this.#skipStoredDeviceToken ? undefined : this.#store,
+      this.#tokenKey(),
+      this.#scopes,
+    );
+    if (chosen.storeError !== undefined) {
+      this.#log.emit("warn", "device token store unreadable; using the shared credentials", {
+        error: errorText(chosen.storeError),
+      });
+    }
     if (gen !== this.#generation || this.#closing) return;
-    const attempt: Attempt = { gen, phase: "opening", auth, usedStoredDeviceToken };
+    const attempt: Attempt = {
+      gen,
+      phase: "opening",
+      auth: chosen.auth,
+      usedStoredDeviceToken: chosen.usedStoredDeviceToken,
+    };
     this.#attempt = attempt;
     this.#connectionAttempts++;
     const abort = new AbortController();
     this.#openAbort = abort;
-    const socketOpts: OpenSocketOptions = {
-      url: this.#url,
-      origin: this.#opts.origin,
-      headers: this.#opts.headers,
-      tls: this.#opts.tls,
-      connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
-      maxInboundPayload: this.#opts.maxInboundPayload ?? 64 * 1024 * 1024,
-    };
-    this.#debug("connecting", { url: redactUrl(this.url), attempt: this.#connectionAttempts });
+    this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
+    this.#hook("connecting", { attempt: this.#connectionAttempts });
     try {
       await openSocket(
-        socketOpts,
+        {
+          url: this.#url,
+          origin: this.#opts.origin,
+          headers: this.#opts.headers,
+          tls: this.#opts.tls,
+          connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
+          maxInboundPayload: this.#maxInbound(),
+        },
         {
           onOpen: (ws) => this.#onOpen(attempt, ws),
           onMessage: (data) => this.#onMessage(gen, data),
@@ -335,29 +345,38 @@ export class GatewayClient {
     }
   }
 
-  async #chooseAuth(): Promise<{ auth: ConnectAuth; usedStoredDeviceToken: boolean }> {
-    const auth: ConnectAuth = {};
-    if (this.#opts.token) auth.token = this.#opts.token;
-    if (this.#opts.password) auth.password = this.#opts.password;
-    if (!this.#store || !this.#identity || this.#skipStoredDeviceToken) return { auth, usedStoredDeviceToken: false };
-    let record: DeviceTokenRecord | undefined;
+  /** Runs the identity loader once (until it succeeds); false when the attempt ended. */
+  async #loadIdentity(gen: number): Promise<boolean> {
+    const loader = this.#opts.identity;
+    if (this.#identity || typeof loader !== "function") return true;
     try {
-      record = await this.#store.get(this.#tokenKey());
+      const identity = await loader();
+      if (gen !== this.#generation || this.#closing) return false;
+      this.#useIdentity(identity);
+      return true;
     } catch (err) {
-      this.#emitLog("warn", "device token store unreadable; using the shared credentials", {
-        error: String((err as Error).message),
-      });
-      return { auth, usedStoredDeviceToken: false };
+      if (gen !== this.#generation || this.#closing) return false;
+      this.#fail(
+        err instanceof GatewayError
+          ? err
+          : new GatewayError({
+              code: "INVALID_OPTIONS",
+              subject: "device identity",
+              reason: `the identity loader failed: ${errorText(err)}`,
+              hint: "Check the identity folder's path and permissions (it must be writable by this user).",
+              cause: err,
+            }),
+      );
+      return false;
     }
-    // Sent alongside the shared token (verified on openclaw 2026.9.6): with a valid shared token
-    // the gateway authenticates by token and re-issues the same device token; with a rotated or
-    // wrong shared token it falls back to the device token ("device-token"); alone it is enough.
-    // A device token approved for fewer scopes than requested fails with AUTH_SCOPE_MISMATCH.
-    if (!record || !this.#scopes.every((s) => hasScope(record.scopes, s))) {
-      return { auth, usedStoredDeviceToken: false };
-    }
-    auth.deviceToken = record.token;
-    return { auth, usedStoredDeviceToken: true };
+  }
+
+  #useIdentity(identity: DeviceIdentity): void {
+    this.#identity = identity;
+    const o = this.#opts;
+    if (o.deviceTokenStore === false) this.#store = undefined;
+    else if (o.deviceTokenStore) this.#store = o.deviceTokenStore;
+    else if (identity.filePath) this.#store = FileDeviceTokenStore.nextTo(identity.filePath);
   }
 
   #onOpen(attempt: Attempt, ws: WebSocket): void {
@@ -368,16 +387,17 @@ export class GatewayClient {
     this.#ws = ws;
     attempt.ws = ws;
     attempt.phase = "challenge";
-    this.#lastSeq = undefined;
-    this.#lastFrameAt = Date.now();
+    this.#events.resetSeq();
+    this.#watchdog.seen();
     this.#setState("handshaking");
+    this.#hook("upgraded", undefined);
     const ms = this.#opts.challengeTimeoutMs ?? 10_000;
     this.#handshakeTimer = setTimeout(() => {
       if (attempt.gen !== this.#generation) return;
       this.#fail(
         new GatewayError({
           code: "CHALLENGE_TIMEOUT",
-          subject: `connect to ${redactUrl(this.url)}`,
+          subject: `connect to ${this.#safeUrl}`,
           reason: `the WebSocket opened but no connect.challenge arrived within ${ms} ms`,
         }),
       );
@@ -386,69 +406,35 @@ export class GatewayClient {
 
   async #sendConnect(attempt: Attempt, payload: unknown): Promise<void> {
     this.#clearTimer("handshake");
-    const subject = `connect to ${redactUrl(this.url)}`;
+    const subject = `connect to ${this.#safeUrl}`;
     const challenge = challengePayloadSchema.safeParse(payload);
     if (!challenge.success) {
       this.#fail(new GatewayError({ code: "INVALID_FRAME", subject, reason: "connect.challenge lacks a nonce or ts" }));
       return;
     }
     attempt.phase = "connect";
-    const { nonce, ts } = challenge.data;
-    const o = this.#opts;
-    const clientId = o.clientId ?? "gateway-client";
-    const clientMode = o.clientMode ?? "backend";
-    const platform = o.platform ?? process.platform;
-    const client: Record<string, unknown> = {
-      id: clientId,
-      version: o.clientVersion ?? CLIENT_VERSION,
-      platform,
-      mode: clientMode,
-    };
-    if (o.displayName) client.displayName = o.displayName;
-    if (o.deviceFamily) client.deviceFamily = o.deviceFamily;
-    if (o.instanceId) client.instanceId = o.instanceId;
-    const params: Record<string, unknown> = {
-      minProtocol: o.minProtocol ?? PROTOCOL_RANGE.min,
-      maxProtocol: o.maxProtocol ?? PROTOCOL_RANGE.max,
-      client,
-      role: this.#role,
-      scopes: this.#scopes,
-    };
-    if (o.caps) params.caps = o.caps;
-    if (Object.keys(attempt.auth).length > 0) params.auth = attempt.auth;
-    if (this.#identity) {
-      const signed = buildSignedPayload(o.signatureVersion ?? "v3", {
-        deviceId: this.#identity.deviceId,
-        clientId,
-        clientMode,
+    this.#hook("challenge", challenge.data);
+    let params: Record<string, unknown>;
+    try {
+      params = await buildConnectParams({
+        opts: this.#opts,
         role: this.#role,
         scopes: this.#scopes,
-        signedAtMs: ts,
-        token: signatureToken(attempt.auth),
-        nonce,
-        platform,
-        deviceFamily: o.deviceFamily,
+        auth: attempt.auth,
+        identity: this.#identity,
+        challenge: challenge.data,
       });
-      let signature: string;
-      try {
-        signature = await this.#identity.sign(signed);
-      } catch (err) {
-        this.#fail(new GatewayError({ code: "INVALID_OPTIONS", subject, reason: "identity.sign() threw", cause: err }));
-        return;
-      }
+    } catch (err) {
       if (attempt.gen !== this.#generation) return;
-      params.device = {
-        id: this.#identity.deviceId,
-        publicKey: this.#identity.publicKey,
-        signature,
-        signedAt: ts,
-        nonce,
-      };
+      this.#fail(new GatewayError({ code: "INVALID_OPTIONS", subject, reason: "identity.sign() threw", cause: err }));
+      return;
     }
+    if (attempt.gen !== this.#generation) return;
     const id = `c${this.#nextId++}`;
     attempt.connectId = id;
     const frame = { type: "req", id, method: "connect", params };
-    this.#debug("connect sent", { frame: redact(frame) });
+    this.#log.debug("connect sent", { frame: redact(frame) });
+    this.#hook("connectSent", this.#identity ? { signedAt: challenge.data.ts } : {});
     const ms = Math.max(this.#requestTimeoutMs, 1);
     this.#handshakeTimer = setTimeout(() => {
       if (attempt.gen !== this.#generation) return;
@@ -472,19 +458,20 @@ export class GatewayClient {
 
   #onConnectResponse(attempt: Attempt, frame: ResponseFrame): void {
     this.#clearTimer("handshake");
-    const subject = `connect to ${redactUrl(this.url)}`;
+    const subject = `connect to ${this.#safeUrl}`;
     if (!frame.ok) {
       const err = fromGatewayError(frame.error ?? { code: "UNKNOWN", message: "connect failed without an error" }, {
         phase: "connect",
         subject,
         method: "connect",
       });
-      this.#debug("connect refused", { code: err.code, gatewayCode: err.gatewayCode, detailCode: err.detailCode });
+      this.#log.debug("connect refused", { code: err.code, gatewayCode: err.gatewayCode, detailCode: err.detailCode });
       if (err.code === "AUTH_DEVICE_TOKEN_MISMATCH" && attempt.usedStoredDeviceToken) {
         // The stored token was revoked or rotated: forget it and retry at once with the shared one.
         this.#skipStoredDeviceToken = true;
         const store = this.#store!;
-        this.#persisting = this.#persisting.then(() => store.delete(this.#tokenKey())).catch(() => {});
+        const key = this.#tokenKey()!;
+        this.#persisting = this.#persisting.then(() => store.delete(key)).catch(() => {});
         if (this.#opts.token || this.#opts.password) {
           this.#dropSocket();
           void this.#runAttempt();
@@ -494,67 +481,52 @@ export class GatewayClient {
       this.#fail(err);
       return;
     }
-    const hello = helloOkSchema.safeParse(frame.payload);
-    if (!hello.success) {
-      this.#fail(
-        new GatewayError({
-          code: "INVALID_FRAME",
-          subject,
-          reason: `hello-ok does not match the protocol (${hello.error.issues[0]?.path.join(".")}: ${hello.error.issues[0]?.message})`,
-        }),
-      );
+    const hello = parseHello(frame.payload, subject);
+    if (hello instanceof GatewayError) {
+      this.#fail(hello);
       return;
     }
-    const h = hello.data;
     attempt.phase = "done";
-    this.#hello = h;
+    this.#hello = hello;
     this.#failures = 0;
     this.#startingRetries = 0;
     this.#lastError = undefined;
-    this.#persistDeviceToken(h);
-    this.#startTickWatchdog(h.policy.tickIntervalMs);
+    this.#persistDeviceToken(hello);
+    this.#startTickWatchdog(hello.policy.tickIntervalMs);
     this.#setState("connected");
-    this.#debug("connected", {
-      protocol: h.protocol,
-      server: h.server.version,
-      authMethod: h.auth.method,
-      scopes: h.auth.scopes,
-      maxPayload: h.policy.maxPayload,
-      tickIntervalMs: h.policy.tickIntervalMs,
+    this.#log.debug("connected", {
+      protocol: hello.protocol,
+      server: hello.server.version,
+      authMethod: hello.auth.method,
+      scopes: hello.auth.scopes,
+      maxPayload: hello.policy.maxPayload,
+      tickIntervalMs: hello.policy.tickIntervalMs,
     });
+    this.#hook("connected", hello);
     const waiters = this.#waiters.splice(0);
-    for (const w of waiters) w.resolve(h);
+    for (const w of waiters) w.resolve(hello);
   }
 
-  #persistDeviceToken(h: HelloOk): void {
-    const token = h.auth.deviceToken;
-    if (!token || !this.#store || !this.#identity) return;
+  #persistDeviceToken(hello: HelloOk): void {
+    const record = deviceTokenRecord(hello);
     const store = this.#store;
     const key = this.#tokenKey();
-    const record = {
-      token,
-      scopes: h.auth.scopes,
-      role: h.auth.role,
-      savedAtMs: Date.now(),
-      ...(typeof h.auth.issuedAtMs === "number" ? { issuedAtMs: h.auth.issuedAtMs } : {}),
-    };
+    if (!record || !store || !key) return;
     this.#skipStoredDeviceToken = false;
     this.#persisting = this.#persisting
       .then(() => store.set(key, record))
-      .catch((err) =>
-        this.#emitLog("warn", "could not store the device token", { error: String((err as Error).message) }),
-      );
+      .catch((err) => this.#log.emit("warn", "could not store the device token", { error: errorText(err) }));
   }
 
-  #tokenKey(): DeviceTokenKey {
-    return { url: this.url, deviceId: this.#identity!.deviceId, role: this.#role };
+  #tokenKey(): DeviceTokenKey | undefined {
+    return this.#identity ? { url: this.url, deviceId: this.#identity.deviceId, role: this.#role } : undefined;
   }
 
   // ── inbound frames ───────────────────────────────────────────────────────
 
   #onMessage(gen: number, data: WebSocket.RawData): void {
     if (gen !== this.#generation) return;
-    this.#lastFrameAt = Date.now();
+    this.#watchdog.seen();
     const parsed = parseInboundFrame(typeof data === "string" ? data : data.toString());
     if (!parsed.ok) {
       this.#protocolViolation(parsed.problem);
@@ -575,66 +547,34 @@ export class GatewayClient {
         if (attempt && attempt.phase === "challenge") void this.#sendConnect(attempt, frame.payload);
         return;
       }
-      this.#onEvent(frame);
+      this.#events.dispatch(frame);
       return;
     }
-    this.#debug("ignored server request", { method: frame.method });
+    this.#log.debug("ignored server request", { method: frame.method });
   }
 
   #onResponse(frame: ResponseFrame): void {
-    const pending = this.#pending.get(frame.id);
-    if (!pending) {
-      this.#debug("response for an unknown or expired request", { id: frame.id });
+    const method = this.#pending.method(frame.id);
+    if (method === undefined) {
+      this.#log.debug("response for an unknown or expired request", { id: frame.id });
       return;
     }
     if (frame.ok) {
-      this.#settle(frame.id, undefined, frame.payload);
+      this.#pending.settle(frame.id, undefined, frame.payload);
       return;
     }
     const err = fromGatewayError(frame.error ?? { code: "UNKNOWN", message: "request failed without an error" }, {
       phase: "rpc",
-      subject: `request ${pending.method}`,
-      method: pending.method,
+      subject: `request ${method}`,
+      method,
     });
-    this.#settle(frame.id, err);
-  }
-
-  #onEvent(frame: EventFrame): void {
-    if (typeof frame.seq === "number") {
-      const last = this.#lastSeq;
-      if (last !== undefined && frame.seq > last + 1) {
-        const gap = { expected: last + 1, received: frame.seq };
-        this.#debug("event seq gap", gap);
-        for (const h of this.#gapHandlers) this.#safe(() => h(gap));
-      }
-      if (last === undefined || frame.seq > last) this.#lastSeq = frame.seq;
-    }
-    const named = this.#eventHandlers.get(frame.event);
-    // A typed payload is checked once per frame, and only when someone listens to it by name.
-    if (named && named.size > 0) {
-      let payload: unknown = frame.payload;
-      let deliver = true;
-      if (isTypedEvent(frame.event)) {
-        const checked = parseEventPayload(frame.event, frame.payload);
-        if (checked.ok) payload = checked.payload;
-        else {
-          deliver = false;
-          this.#emitLog("warn", "event payload does not match the protocol; not delivered", {
-            event: frame.event,
-            problem: checked.problem,
-          });
-        }
-      }
-      if (deliver) for (const h of named) this.#safe(() => h(payload, frame));
-    }
-    const any = this.#eventHandlers.get("*");
-    if (any) for (const h of any) this.#safe(() => h(frame.payload, frame));
+    this.#pending.settle(frame.id, err);
   }
 
   #protocolViolation(what: string): void {
     const err = new GatewayError({
       code: "INVALID_FRAME",
-      subject: `connection to ${redactUrl(this.url)}`,
+      subject: `connection to ${this.#safeUrl}`,
       reason: `the server sent ${what}`,
     });
     this.#fail(err, 1002);
@@ -642,13 +582,14 @@ export class GatewayClient {
 
   #onSocketError(gen: number, err: Error): void {
     if (gen !== this.#generation) return;
-    this.#debug("socket error", { error: err.message, code: (err as NodeJS.ErrnoException).code });
-    if ((err as NodeJS.ErrnoException).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+    const code = (err as NodeJS.ErrnoException).code;
+    this.#log.debug("socket error", { error: err.message, code });
+    if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
       this.#fail(
         new GatewayError({
           code: "CONNECTION_CLOSED",
-          subject: `connection to ${redactUrl(this.url)}`,
-          reason: `the server sent a frame larger than maxInboundPayload (${this.#opts.maxInboundPayload ?? 64 * 1024 * 1024} bytes)`,
+          subject: `connection to ${this.#safeUrl}`,
+          reason: `the server sent a frame larger than maxInboundPayload (${this.#maxInbound()} bytes)`,
           closeCode: 1009,
           hint: "Raise the maxInboundPayload option, or ask for less data per request (e.g. a limit parameter).",
           retryable: true,
@@ -659,84 +600,52 @@ export class GatewayClient {
 
   #onSocketClose(gen: number, code: number, reason: string): void {
     if (gen !== this.#generation) return;
-    this.#debug("socket closed", { code, reason });
-    this.#fail(this.#closeError(code, reason));
-  }
-
-  #closeError(code: number, reason: string): GatewayError {
-    const handshaking = this.#state !== "connected";
-    const subject = handshaking ? `connect to ${redactUrl(this.url)}` : `connection to ${redactUrl(this.url)}`;
-    const base = {
-      subject,
-      closeCode: code,
-      closeReason: reason,
-      reason: `closed by the server (code ${code}${reason ? `: ${reason}` : ""})`,
-    };
-    if (code === 1013)
-      return new GatewayError({ ...base, code: "GATEWAY_STARTING", retryAfterMs: 500, retryable: true });
-    if (handshaking && code === 1002) return new GatewayError({ ...base, code: "PROTOCOL_MISMATCH" });
-    if (handshaking && code === 1008) {
-      if (/pairing required/i.test(reason)) {
-        const requestId = /requestId:\s*([\w-]+)/.exec(reason)?.[1];
-        return new GatewayError({
-          ...base,
-          code: "PAIRING_REQUIRED",
-          details: requestId ? { requestId } : undefined,
-          pairing: requestId ? { requestId, approveCommand: `openclaw devices approve ${requestId}` } : undefined,
-        });
-      }
-      if (/origin not allowed/i.test(reason)) return new GatewayError({ ...base, code: "ORIGIN_NOT_ALLOWED" });
-      if (/token mismatch/i.test(reason)) return new GatewayError({ ...base, code: "AUTH_TOKEN_MISMATCH" });
-      if (/token missing/i.test(reason)) return new GatewayError({ ...base, code: "AUTH_TOKEN_MISSING" });
-      return new GatewayError({ ...base, code: "CONNECTION_CLOSED", retryable: false });
-    }
-    return new GatewayError({ ...base, code: "CONNECTION_CLOSED", retryable: true });
+    this.#log.debug("socket closed", { code, reason });
+    this.#fail(closeError(code, reason, { handshaking: this.#state !== "connected", url: this.#safeUrl }));
   }
 
   // ── failure, reconnect, watchdog ─────────────────────────────────────────
 
-  /** Ends the current socket (if any) and decides what happens next. */
+  /** Ends the current socket (if any) and lets the supervisor decide what happens next. */
   #fail(err: GatewayError, closeCode = 1000): void {
     if (this.#closing) return;
     const wasConnected = this.#state === "connected";
     this.#dropSocket(closeCode, err.code === "TICK_TIMEOUT" ? "tick timeout" : undefined);
     this.#lastError = err;
-    this.#rejectPending(
-      (p) =>
+    this.#pending.rejectAll(
+      (method) =>
         new GatewayError({
           code: "CONNECTION_CLOSED",
-          subject: `request ${p.method}`,
+          subject: `request ${method}`,
           reason: `the connection ended before the response (${err.code})`,
-          method: p.method,
+          method,
           closeCode: err.closeCode,
           closeReason: err.closeReason,
           cause: err,
         }),
     );
-    this.#emitLog(wasConnected ? "warn" : "debug", err.message, { code: err.code });
+    this.#log.emit(wasConnected ? "warn" : "debug", err.message, { code: err.code });
 
-    if (err.code === "PAIRING_REQUIRED") {
-      this.#setState("pairing_required", err);
-      this.#rejectWaiters(err);
-      return;
-    }
-    const startingWindow = err.code === "GATEWAY_STARTING" && this.#startingRetries < MAX_STARTING_RETRIES;
-    const reconnect = err.retryable && (this.#backoff !== undefined || (startingWindow && this.#waiters.length > 0));
-    if (!reconnect) {
-      this.#setState("failed", err);
+    const step = nextStep(
+      err,
+      { failures: this.#failures, startingRetries: this.#startingRetries, waiting: this.#waiters.length > 0 },
+      this.#policy,
+    );
+    if (!step.retry) {
+      this.#setState(step.state, err);
       this.#rejectWaiters(err);
       return;
     }
     // connect() reports the first real failure; the 1013 start-up window is waited through.
-    if (startingWindow) this.#startingRetries++;
+    if (step.startingWindow) this.#startingRetries++;
     else this.#rejectWaiters(err);
-    const delay = err.retryAfterMs ?? backoffDelay(this.#failures++, this.#backoff ?? DEFAULT_BACKOFF);
-    this.#setState("reconnecting", err);
-    this.#debug("reconnect scheduled", { delayMs: delay, code: err.code });
+    if (step.countsAsFailure) this.#failures++;
+    this.#setState(step.state, err);
+    this.#log.debug("reconnect scheduled", { delayMs: step.delayMs, code: err.code });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       void this.#runAttempt();
-    }, delay);
+    }, step.delayMs);
   }
 
   #dropSocket(code = 1000, reason?: string): void {
@@ -751,40 +660,23 @@ export class GatewayClient {
   }
 
   #startTickWatchdog(tickIntervalMs: number): void {
-    this.#clearTimer("tick");
-    const limit = 2 * tickIntervalMs;
-    this.#tickTimer = setInterval(
-      () => {
-        const silentFor = Date.now() - this.#lastFrameAt;
-        if (silentFor <= limit) return;
-        this.#fail(
-          new GatewayError({
-            code: "TICK_TIMEOUT",
-            subject: `connection to ${redactUrl(this.url)}`,
-            reason: `no frame for ${silentFor} ms (tick interval ${tickIntervalMs} ms)`,
-            closeCode: 4000,
-          }),
-          4000,
-        );
-      },
-      Math.max(20, Math.min(Math.floor(tickIntervalMs / 2), 5_000)),
+    this.#watchdog.start(tickIntervalMs, (silentFor) =>
+      this.#fail(
+        new GatewayError({
+          code: "TICK_TIMEOUT",
+          subject: `connection to ${this.#safeUrl}`,
+          reason: `no frame for ${silentFor} ms (tick interval ${tickIntervalMs} ms)`,
+          closeCode: 4000,
+        }),
+        4000,
+      ),
     );
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
 
-  #settle(id: string, err: GatewayError | undefined, value?: unknown): void {
-    const p = this.#pending.get(id);
-    if (!p) return;
-    this.#pending.delete(id);
-    if (p.timer) clearTimeout(p.timer);
-    if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
-    if (err) p.reject(err);
-    else p.resolve(value);
-  }
-
-  #rejectPending(make: (p: Pending) => GatewayError): void {
-    for (const [id, p] of [...this.#pending]) this.#settle(id, make(p));
+  #maxInbound(): number {
+    return this.#opts.maxInboundPayload ?? 64 * 1024 * 1024;
   }
 
   #rejectWaiters(err: GatewayError): void {
@@ -799,9 +691,8 @@ export class GatewayClient {
     } else if (which === "handshake" && this.#handshakeTimer) {
       clearTimeout(this.#handshakeTimer);
       this.#handshakeTimer = undefined;
-    } else if (which === "tick" && this.#tickTimer) {
-      clearInterval(this.#tickTimer);
-      this.#tickTimer = undefined;
+    } else if (which === "tick") {
+      this.#watchdog.stop();
     }
   }
 
@@ -820,6 +711,11 @@ export class GatewayClient {
     for (const h of this.#stateHandlers) this.#safe(() => h(change));
   }
 
+  #hook<K extends keyof LifecycleHooks>(name: K, arg: Parameters<NonNullable<LifecycleHooks[K]>>[0]): void {
+    const hook = this.#hooks[name] as ((a: typeof arg) => void) | undefined;
+    if (hook) this.#safe(() => hook.call(this.#hooks, arg));
+  }
+
   #clientClosed(subject: string): GatewayError {
     return new GatewayError({ code: "CLIENT_CLOSED", subject, reason: "the client was closed" });
   }
@@ -827,8 +723,8 @@ export class GatewayClient {
   #wrap(err: unknown): GatewayError {
     return new GatewayError({
       code: "CONNECTION_CLOSED",
-      subject: `connection to ${redactUrl(this.url)}`,
-      reason: (err as Error)?.message ?? String(err),
+      subject: `connection to ${this.#safeUrl}`,
+      reason: errorText(err),
       cause: err,
       retryable: true,
     });
@@ -838,58 +734,7 @@ export class GatewayClient {
     try {
       fn();
     } catch (err) {
-      this.#emitLog("error", "a handler threw", { error: String((err as Error)?.message ?? err) });
+      this.#log.emit("error", "a handler threw", { error: errorText(err) });
     }
   }
-
-  get #log(): boolean {
-    return this.#opts.logger !== undefined;
-  }
-
-  #debug(msg: string, data?: Record<string, unknown>): void {
-    if (this.#opts.logger) this.#emitLog("debug", msg, data);
-  }
-
-  #emitLog(level: LogLevel, msg: string, data?: Record<string, unknown>): void {
-    const logger = this.#opts.logger;
-    if (!logger) return;
-    const safe = data ? redact(data) : undefined;
-    try {
-      if (typeof logger === "function") logger({ level, msg, component: "gateway-client", ...safe });
-      else logger[level]?.(`[gateway-client] ${msg}`, safe);
-    } catch {
-      // a logger must never break the connection
-    }
-  }
-}
-
-/** Sends a close frame and waits briefly for the peer's; terminates if it does not come. */
-function closeSocket(ws: WebSocket, code: number, reason?: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (ws.readyState === ws.CLOSED) return resolve();
-    const timer = setTimeout(() => {
-      try {
-        ws.terminate();
-      } catch {
-        // gone
-      }
-      resolve();
-    }, 1000);
-    // An open socket keeps the process alive by itself; this timer must not.
-    timer.unref?.();
-    ws.once("close", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      if (ws.readyState === ws.OPEN) ws.close(code, reason);
-      else ws.terminate();
-    } catch {
-      try {
-        ws.terminate();
-      } catch {
-        // gone
-      }
-    }
-  });
 }

@@ -2,9 +2,34 @@
 import * as z from "zod";
 import { GatewayError } from "./errors.js";
 import type { DeviceIdentity } from "./identity.js";
-import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES } from "./protocol/enums.js";
+import {
+  GATEWAY_CLIENT_IDS,
+  GATEWAY_CLIENT_MODES,
+  GATEWAY_ROLES,
+  PROTOCOL_RANGE,
+  PROTOCOL_VERSION,
+} from "./protocol/enums.js";
+import type { ChallengePayload } from "./protocol/frames.js";
+import type { HelloOk } from "./protocol/hello.js";
 import { normalizeFingerprint } from "./transport.js";
 import type { DeviceTokenStore, Logger, ReconnectOptions, Role, TlsOptions } from "./types.js";
+
+/**
+ * Called as the handshake moves on, for timing and diagnostics (the doctor uses them); a hook
+ * that throws is logged and does not break the connection.
+ */
+export interface LifecycleHooks {
+  /** A socket is about to open (`attempt` counts every socket this client opened). */
+  connecting?(info: { attempt: number }): void;
+  /** The HTTP upgrade was answered with 101: the WebSocket is open. */
+  upgraded?(): void;
+  /** connect.challenge arrived; its `ts` is the gateway's clock. */
+  challenge?(challenge: ChallengePayload): void;
+  /** The connect request went out; `signedAt` is set when a device signed it. */
+  connectSent?(info: { signedAt?: number }): void;
+  /** hello-ok was accepted. */
+  connected?(hello: HelloOk): void;
+}
 
 export interface GatewayClientOptions {
   /** ws:// or wss:// URL of the gateway (or of the TLS proxy in front of it). Never put the token here. */
@@ -13,8 +38,11 @@ export interface GatewayClientOptions {
   token?: string;
   /** Gateway password for gateway.auth.mode "password". Never signed, only sent. */
   password?: string;
-  /** Device identity (loadOrCreateIdentity). `null` or absent: connect device-less. */
-  identity?: DeviceIdentity | null;
+  /**
+   * Device identity (loadOrCreateIdentity), or a function that loads it before the first attempt
+   * (a failure is that attempt's error, retried like the others). `null` or absent: device-less.
+   */
+  identity?: DeviceIdentity | null | (() => Promise<DeviceIdentity>);
   /** Requested scopes. Default: ["operator.read", "operator.write"]. */
   scopes?: string[];
   /** client.id, one of the gateway's fixed list. Default "gateway-client". */
@@ -52,6 +80,7 @@ export interface GatewayClientOptions {
   /** Where device tokens persist. Default: device-tokens.json next to identity.filePath; false: none. */
   deviceTokenStore?: DeviceTokenStore | false;
   logger?: Logger;
+  lifecycle?: LifecycleHooks;
 }
 
 const scopeSchema = z.string().min(1).max(128);
@@ -82,7 +111,12 @@ const optionsSchema = z.object({
   reconnect: z
     .union([
       z.boolean(),
-      z.object({ initialDelayMs: z.number().positive().optional(), maxDelayMs: z.number().positive().optional() }),
+      z.object({
+        initialDelayMs: z.number().positive().optional(),
+        maxDelayMs: z.number().positive().optional(),
+        persistent: z.boolean().optional(),
+        pairingIntervalMs: z.number().positive().optional(),
+      }),
     ])
     .optional(),
   tls: z
@@ -98,7 +132,13 @@ const optionsSchema = z.object({
 
 /** Validates options at the edge so a bad client id fails here, not as a 1008 from the gateway. */
 export function validateOptions(opts: GatewayClientOptions): void {
-  const { identity: _i, deviceTokenStore: _d, logger: _l, ...rest } = opts ?? ({} as GatewayClientOptions);
+  const {
+    identity: _i,
+    deviceTokenStore: _d,
+    logger: _l,
+    lifecycle: _h,
+    ...rest
+  } = opts ?? ({} as GatewayClientOptions);
   const parsed = optionsSchema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -115,18 +155,19 @@ export function validateOptions(opts: GatewayClientOptions): void {
             : `Fix option ${path}.`,
     });
   }
-  const min = opts.minProtocol ?? 3;
-  const max = opts.maxProtocol ?? 4;
+  const min = opts.minProtocol ?? PROTOCOL_RANGE.min;
+  const max = opts.maxProtocol ?? PROTOCOL_RANGE.max;
   if (min > max) {
     throw new GatewayError({
       code: "INVALID_OPTIONS",
       subject: "option minProtocol",
       reason: `minProtocol ${min} is above maxProtocol ${max}`,
-      hint: "Set minProtocol ≤ maxProtocol (the gateway speaks 4; the defaults 3..4 work).",
+      hint: `Set minProtocol ≤ maxProtocol (the gateway speaks ${PROTOCOL_VERSION}; the defaults ${PROTOCOL_RANGE.min}..${PROTOCOL_RANGE.max} work).`,
     });
   }
   if (
     opts.identity &&
+    typeof opts.identity !== "function" &&
     (typeof opts.identity.sign !== "function" || !opts.identity.deviceId || !opts.identity.publicKey)
   ) {
     throw new GatewayError({

@@ -283,3 +283,34 @@ export function openSocket(
     });
   });
 }
+
+/** Sends a close frame and waits briefly for the peer's; terminates if it does not come. */
+export function closeSocket(ws: WebSocket, code: number, reason?: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (ws.readyState === ws.CLOSED) return resolve();
+    const timer = setTimeout(() => {
+      try {
+        ws.terminate();
+      } catch {
+        // gone
+      }
+      resolve();
+    }, 1000);
+    // An open socket keeps the process alive by itself; this timer must not.
+    timer.unref?.();
+    ws.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      if (ws.readyState === ws.OPEN) ws.close(code, reason);
+      else ws.terminate();
+    } catch {
+      try {
+        ws.terminate();
+      } catch {
+        // gone
+      }
+    }
+  });
+}

@@ -53,6 +53,18 @@ export interface TlsOptions {
 export interface ReconnectOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Keep trying, every maxDelayMs, after errors a retry cannot fix (wrong token, origin, protocol,
+   * an unreadable identity): for a long-running service whose operator fixes the other side
+   * without restarting it. Default false: state "failed" until connect() or reconnectNow().
+   */
+  persistent?: boolean;
+  /**
+   * While the device waits for approval (state "pairing_required"), reconnect this often: each
+   * attempt keeps the pending request alive (the gateway drops it after 5 minutes) and picks up
+   * the approval. Default: wait for connect() or reconnectNow().
+   */
+  pairingIntervalMs?: number;
 }
 
 export interface DeviceTokenRecord {

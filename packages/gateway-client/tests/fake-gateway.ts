@@ -13,6 +13,8 @@ export interface FakeConn {
   closeCode?: number;
   challenge(): void;
   hello(policy?: Partial<{ maxPayload: number; tickIntervalMs: number }>): Promise<void>;
+  /** Answers the next frame (the connect) with this gateway error; resolves once sent. */
+  refuse(error: { code: string; message: string; details?: unknown; retryAfterMs?: number }): Promise<void>;
   /** Resolves with the next frame the client sends. */
   next(): Promise<any>;
 }
@@ -62,6 +64,9 @@ export async function startFakeGateway(onConnection: (conn: FakeConn) => void | 
         return conn
           .next()
           .then((f) => ws.send(JSON.stringify({ type: "res", id: f.id, ok: true, payload: HELLO(policy) })));
+      },
+      refuse(error) {
+        return conn.next().then((f) => ws.send(JSON.stringify({ type: "res", id: f.id, ok: false, error })));
       },
       next() {
         const f = queue.shift();

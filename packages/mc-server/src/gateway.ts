@@ -5,15 +5,14 @@ import type {
   GatewayEventName,
   HelloOk,
   RequestTarget,
+  StateChange,
 } from "@missionctl/gateway-client";
 import {
   GatewayClient,
   GatewayError,
   hasScope,
-  isTypedEvent,
   loadOrCreateIdentity,
   PAIRING_SCOPES,
-  parseEventPayload,
   redactUrl,
 } from "@missionctl/gateway-client";
 import type { ServerConfig } from "./config.js";
@@ -54,12 +53,18 @@ export interface GatewayConnectionOptions {
   history?: GatewayHistorySink;
   /** How often a device waiting for approval reconnects (refreshes its pending request). */
   pairingPollMs?: number;
-  /** Retry delays after a failed connect that the client does not retry itself. */
+  /** Reconnect backoff; errors retrying cannot fix are retried every retryMaxMs. */
   retryInitialMs?: number;
   retryMaxMs?: number;
 }
 
 type EventHandler = (payload: unknown, event: string) => void;
+
+interface Subscription {
+  event: string;
+  handler: EventHandler;
+  off?: () => void;
+}
 
 /** The gateway URL as the API and the logs show it: credentials masked by gateway-client, no trailing slash. */
 export function safeUrl(url: string | undefined): string | null {
@@ -69,10 +74,9 @@ export function safeUrl(url: string | undefined): string | null {
 const holdsPairing = (scopes: readonly string[]) => PAIRING_SCOPES.some((s) => hasScope(scopes, s));
 
 /**
- * The one gateway connection of this process, and the one place that knows its state.
- * The client reconnects by itself after a drop; this supervisor covers what it does not
- * retry on its own: a first connect that failed, a device waiting for approval, errors that
- * need a human (retried slowly, so fixing the gateway side needs no restart here).
+ * The one gateway connection of this process, projected for the API. gateway-client's
+ * GatewayClient supervises it (backoff, pairing wait, persistent retries, reconnect-now, event
+ * fan-out); this class only turns its state changes into the dashboard's status, history and logs.
  */
 export class GatewayConnection {
   readonly config: ServerConfig;
@@ -82,20 +86,14 @@ export class GatewayConnection {
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private client: GatewayClient | null = null;
-  private unsubs: (() => void)[] = [];
-  private identity: DeviceIdentity | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private attempt = 0;
-  private closed = false;
-  private connecting = false;
-  private readonly eventHandlers = new Map<string, Set<EventHandler>>();
+  private readonly subscriptions = new Set<Subscription>();
   private readonly stateListeners = new Set<(s: GatewayStatus, previous: GatewayState) => void>();
   private statusCache: GatewayStatus;
   private hello: HelloOk | null = null;
   private stateValue: GatewayState;
   private sinceMs = Date.now();
   private lastErr: GatewayError | null = null;
-  private bootIdValue: string | null = null;
+  private closed = false;
 
   constructor(opts: GatewayConnectionOptions) {
     this.config = opts.config;
@@ -114,11 +112,15 @@ export class GatewayConnection {
 
   /** The gateway process's boot id: changes when the gateway restarted (its in-memory dedupe is gone). */
   get bootId(): string | null {
-    return this.bootIdValue;
+    return this.hello?.server.bootId ?? null;
   }
 
   get deviceId(): string | null {
-    return this.identity?.deviceId ?? null;
+    return this.identity()?.deviceId ?? null;
+  }
+
+  private identity(): DeviceIdentity | undefined {
+    return this.client?.identity;
   }
 
   status(): GatewayStatus {
@@ -127,61 +129,76 @@ export class GatewayConnection {
 
   /** Starts connecting in the background; never throws (failures become the state). */
   async start(): Promise<void> {
-    if (!this.config.gatewayUrl) {
+    if (this.closed || this.client) return;
+    const c = this.config;
+    if (!c.gatewayUrl) {
       this.record();
       this.log.warn("gateway not configured", {
         hint: "set OPENCLAW_GATEWAY_URL (e.g. ws://127.0.0.1:18789) and OPENCLAW_GATEWAY_TOKEN to connect to a gateway",
       });
       return;
     }
+    let client: GatewayClient;
     try {
-      this.identity = await loadOrCreateIdentity(this.config.identityDir);
-      this.log.info("device identity loaded", {
-        deviceId: this.identity.deviceId,
-        identityDir: this.config.identityDir,
+      client = new GatewayClient({
+        url: c.gatewayUrl,
+        ...(c.gatewayToken ? { token: c.gatewayToken } : {}),
+        ...(c.gatewayPassword ? { password: c.gatewayPassword } : {}),
+        identity: () => this.loadIdentity(),
+        scopes: c.gatewayScopes,
+        clientId: c.gatewayClientId,
+        clientMode: c.gatewayClientMode,
+        displayName: c.gatewayDisplayName,
+        ...(c.gatewayOrigin ? { origin: c.gatewayOrigin } : {}),
+        // Retryable failures back off; the rest (a human fixes the gateway side) are retried
+        // every retryMaxMs, and a device waiting for approval keeps its request alive.
+        reconnect: {
+          initialDelayMs: this.retryInitialMs,
+          maxDelayMs: this.retryMaxMs,
+          persistent: true,
+          pairingIntervalMs: this.pairingPollMs,
+        },
+        logger: this.clientLogger(),
       });
     } catch (err) {
       this.fail(err);
-      // Without an identity there is nothing to retry until someone fixes the folder.
-      this.schedule(this.retryMaxMs);
       return;
     }
-    void this.connectOnce();
+    this.client = client;
+    client.onState((change) => this.project(change));
+    for (const s of this.subscriptions) this.attach(s);
+    if (this.log.enabled("debug")) {
+      client.on("*", (payload: unknown, frame: EventFrame) => {
+        if (frame.event !== "tick" && frame.event !== "health")
+          this.log.debug("gateway event", { event: frame.event, payload });
+      });
+    }
+    // connect() reports the first outcome; the client keeps trying after it by itself.
+    client.connect().catch(() => undefined);
+  }
+
+  private async loadIdentity(): Promise<DeviceIdentity> {
+    const dir = this.config.identityDir;
+    try {
+      const identity = await loadOrCreateIdentity(dir);
+      this.log.info("device identity loaded", { deviceId: identity.deviceId, identityDir: dir });
+      return identity;
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new GatewayError({
+        code: "INVALID_OPTIONS",
+        subject: `device identity in ${dir}`,
+        reason: err instanceof Error ? err.message : String(err),
+        hint: "check MC_IDENTITY_DIR and the gateway settings",
+        cause: err,
+      });
+    }
   }
 
   /** Reconnects now (after an approval, or from the dashboard's "retry" button). */
   retryNow(): void {
-    if (this.closed || !this.config.gatewayUrl) return;
-    if (this.stateValue === "connected" || this.connecting) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!this.identity) {
-      void this.start();
-      return;
-    }
-    void this.connectOnce();
-  }
-
-  private newClient(): GatewayClient {
-    const c = this.config;
-    const client = new GatewayClient({
-      url: c.gatewayUrl!,
-      ...(c.gatewayToken ? { token: c.gatewayToken } : {}),
-      ...(c.gatewayPassword ? { password: c.gatewayPassword } : {}),
-      identity: this.identity,
-      scopes: c.gatewayScopes,
-      clientId: c.gatewayClientId,
-      clientMode: c.gatewayClientMode,
-      displayName: c.gatewayDisplayName,
-      ...(c.gatewayOrigin ? { origin: c.gatewayOrigin } : {}),
-      reconnect: { initialDelayMs: this.retryInitialMs, maxDelayMs: this.retryMaxMs },
-      logger: this.clientLogger(),
-    });
-    this.unsubs.push(
-      client.on("*", (payload: unknown, frame: EventFrame) => this.dispatchEvent(frame.event, payload)),
-      client.onState((change) => this.onClientState(client, change.state, change.error)),
-    );
-    return client;
+    if (this.closed) return;
+    this.client?.reconnectNow();
   }
 
   private clientLogger() {
@@ -194,56 +211,33 @@ export class GatewayConnection {
     };
   }
 
-  private async connectOnce(): Promise<void> {
-    if (this.closed || this.connecting) return;
-    this.connecting = true;
-    await this.dropClient();
-    const client = this.newClient();
-    this.client = client;
-    if (this.stateValue !== "pairing_required") this.setState("connecting");
-    try {
-      const hello = await client.connect();
-      if (this.closed || this.client !== client) return;
-      this.onConnected(hello);
-    } catch (err) {
-      if (this.closed || this.client !== client) return;
-      this.fail(err);
-      // A retryable failure: the client keeps reconnecting by itself (with backoff).
-      if (client.state !== "reconnecting") this.scheduleAfterFailure();
-    } finally {
-      this.connecting = false;
-    }
-  }
-
-  private onConnected(hello: HelloOk): void {
-    this.hello = hello;
-    this.attempt = 0;
-    this.lastErr = null;
-    const bootId = typeof hello.server?.bootId === "string" ? hello.server.bootId : null;
-    this.bootIdValue = bootId;
-    this.setState("connected");
-  }
-
-  private onClientState(client: GatewayClient, state: string, error?: GatewayError): void {
-    if (this.client !== client || this.closed) return;
-    if (state === "connected") {
-      if (client.hello && this.stateValue !== "connected") this.onConnected(client.hello);
-      return;
-    }
-    if (this.connecting) return; // connectOnce handles the outcome of its own attempt
-    if (state === "connecting" || state === "handshaking") return;
-    if (state === "reconnecting") {
-      // A drop from connected is "connecting" (it usually comes back at once); a retry that
-      // failed again is an error with its cause on the dashboard while the client keeps trying.
-      if (this.stateValue === "connected") {
-        if (error) this.lastErr = error;
-        this.setState("connecting");
-      } else if (error) this.fail(error);
-      return;
-    }
-    if (state === "pairing_required" || state === "failed" || state === "closed") {
-      this.fail(error ?? client.lastError ?? null);
-      this.scheduleAfterFailure();
+  /** The client's state, as the dashboard names it. An attempt in progress keeps the last outcome shown. */
+  private project(change: StateChange): void {
+    if (this.closed) return;
+    switch (change.state) {
+      case "connected":
+        this.hello = this.client?.hello ?? null;
+        this.lastErr = null;
+        this.setState("connected");
+        return;
+      case "connecting":
+      case "handshaking":
+        if (this.stateValue === "connected") this.setState("connecting");
+        return;
+      case "reconnecting":
+        // A drop from connected is "connecting" (it usually comes back at once); a retry that
+        // failed again is an error with its cause on the dashboard while the client keeps trying.
+        if (this.stateValue === "connected") {
+          if (change.error) this.lastErr = change.error;
+          this.setState("connecting");
+        } else if (change.error) this.fail(change.error);
+        return;
+      case "pairing_required":
+      case "failed":
+        this.fail(change.error ?? this.client?.lastError ?? null);
+        return;
+      default:
+        return;
     }
   }
 
@@ -253,15 +247,14 @@ export class GatewayConnection {
       code: this.statusCache.lastError?.code,
       requestId: this.statusCache.pairing?.requestId,
     };
-    const gerr = err instanceof GatewayError ? err : null;
-    if (gerr) this.lastErr = gerr;
+    if (err instanceof GatewayError) this.lastErr = err;
     else if (err) {
       this.lastErr = new GatewayError({
         code: "INVALID_OPTIONS",
         subject: "gateway connection",
         reason: err instanceof Error ? err.message : String(err),
         hint: "check MC_IDENTITY_DIR and the gateway settings",
-      } as never);
+      });
     }
     const next: GatewayState = this.lastErr?.code === "PAIRING_REQUIRED" ? "pairing_required" : "error";
     this.setState(next, true);
@@ -280,32 +273,6 @@ export class GatewayConnection {
         this.log.warn("gateway pairing required", { ...fields, approveCommand: e.pairing?.approveCommand });
       else this.log.error("gateway connection failed", { ...fields, message: e.message });
     }
-  }
-
-  private scheduleAfterFailure(): void {
-    const e = this.lastErr;
-    if (e?.code === "PAIRING_REQUIRED") {
-      this.schedule(this.pairingPollMs);
-      return;
-    }
-    this.attempt++;
-    const base =
-      e?.retryable === false
-        ? this.retryMaxMs
-        : Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** (this.attempt - 1));
-    const delay = Math.max(e?.retryAfterMs ?? 0, base * (0.8 + Math.random() * 0.4));
-    this.schedule(delay);
-  }
-
-  private schedule(ms: number): void {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.identity) void this.connectOnce();
-      else void this.start();
-    }, ms);
-    this.timer.unref?.();
   }
 
   private setState(state: GatewayState, force = false): void {
@@ -327,9 +294,9 @@ export class GatewayConnection {
     if (state === "connected") {
       this.log.info("gateway connected", {
         url: safeUrl(this.config.gatewayUrl),
-        serverVersion: this.hello?.server?.version,
+        serverVersion: this.hello?.server.version,
         protocol: this.hello?.protocol,
-        scopes: this.hello?.auth?.scopes,
+        scopes: this.hello?.auth.scopes,
       });
     }
     for (const l of this.stateListeners) {
@@ -359,15 +326,15 @@ export class GatewayConnection {
     const c = this.config;
     const connected = this.stateValue === "connected";
     const e = connected ? null : this.lastErr;
-    const granted = connected ? (this.hello?.auth?.scopes ?? []) : [];
+    const granted = connected ? (this.hello?.auth.scopes ?? []) : [];
     return {
       state: this.stateValue,
       gatewayUrl: safeUrl(c.gatewayUrl),
       protocol: connected ? (this.hello?.protocol ?? null) : null,
-      serverVersion: connected ? (this.hello?.server?.version ?? null) : null,
+      serverVersion: connected ? (this.hello?.server.version ?? null) : null,
       scopes: granted,
       requestedScopes: c.gatewayScopes,
-      deviceId: this.identity?.deviceId ?? null,
+      deviceId: this.deviceId,
       client: { id: c.gatewayClientId, mode: c.gatewayClientMode },
       lastError: e
         ? { code: e.code, detailCode: e.detailCode ?? null, message: e.message, hint: e.hint, layer: e.layer ?? null }
@@ -406,45 +373,23 @@ export class GatewayConnection {
   }
 
   /**
-   * Gateway events by name, or "*" for all. Handlers survive reconnects and client replacement.
-   * Typed events (gateway-client's event map) arrive checked; a payload that does not match is dropped.
+   * Gateway events by name, or "*" for all, handed to the client (which checks typed payloads
+   * and survives reconnects). Subscribing before start() is fine: handlers attach when it runs.
    */
   on<E extends GatewayEventName>(event: E, handler: (payload: GatewayEventMap[E], event: string) => void): () => void;
   on(event: string, handler: EventHandler): () => void;
   on(event: string, handler: (payload: never, event: string) => void): () => void {
-    let set = this.eventHandlers.get(event);
-    if (!set) this.eventHandlers.set(event, (set = new Set()));
-    const h = handler as EventHandler;
-    set.add(h);
-    return () => set!.delete(h);
+    const sub: Subscription = { event, handler: handler as EventHandler };
+    this.subscriptions.add(sub);
+    if (this.client) this.attach(sub);
+    return () => {
+      this.subscriptions.delete(sub);
+      sub.off?.();
+    };
   }
 
-  private dispatchEvent(event: string, raw: unknown): void {
-    if (this.log.enabled("debug") && event !== "tick" && event !== "health")
-      this.log.debug("gateway event", { event, payload: raw });
-    for (const key of [event, "*"]) {
-      const set = this.eventHandlers.get(key);
-      if (!set || set.size === 0) continue;
-      let payload = raw;
-      if (key !== "*" && isTypedEvent(key)) {
-        const checked = parseEventPayload(key, raw);
-        if (!checked.ok) {
-          this.log.warn("gateway event does not match the protocol; ignored", { event, problem: checked.problem });
-          continue;
-        }
-        payload = checked.payload;
-      }
-      for (const h of set) {
-        try {
-          h(payload, event);
-        } catch (err) {
-          this.log.error("gateway event handler failed", {
-            event,
-            error: err instanceof Error ? err.message : String(err),
-          });
-        }
-      }
-    }
+  private attach(sub: Subscription): void {
+    sub.off = this.client?.on(sub.event, (payload: unknown, frame: EventFrame) => sub.handler(payload, frame.event));
   }
 
   /** An RPC on the connection; ApiError 503 with the reason when there is none. */
@@ -470,9 +415,8 @@ export class GatewayConnection {
   }
 
   /**
-   * Runs `fn` on a connection that holds operator.pairing: this one when connected with it,
-   * otherwise a short-lived device-less loopback connection with the shared token (the only
-   * way to approve this very device while it waits; the gateway grants it on direct loopback).
+   * Runs `fn` on a connection that holds operator.pairing (gateway-client's withPairingAccess:
+   * this one, or a short-lived loopback one while this device itself waits for approval).
    */
   async withPairingClient<T>(fn: (client: RequestTarget) => Promise<T>): Promise<T> {
     if (!this.canApprovePairing()) {
@@ -480,56 +424,19 @@ export class GatewayConnection {
         403,
         "PAIRING_NOT_ALLOWED",
         "[mc-server] pairing: this server does not hold operator.pairing",
-        "approve on the gateway host with `openclaw devices approve <requestId>`, or add operator.pairing to MC_GATEWAY_SCOPES to approve from the dashboard",
+        "approve on the gateway host with `openclaw devices approve <requestId>`, " +
+          "or add operator.pairing to MC_GATEWAY_SCOPES to approve from the dashboard",
       );
     }
-    if (!this.config.gatewayUrl) throw this.notConnected("pairing");
-    const main = this.client;
-    if (main && this.stateValue === "connected" && holdsPairing(this.hello?.auth?.scopes ?? [])) return fn(main);
-    const c = this.config;
-    const approver = new GatewayClient({
-      url: c.gatewayUrl!,
-      ...(c.gatewayToken ? { token: c.gatewayToken } : {}),
-      ...(c.gatewayPassword ? { password: c.gatewayPassword } : {}),
-      identity: null,
-      // The gateway only lets an approver grant scopes it holds itself.
-      scopes: [...new Set(["operator.read", "operator.pairing", ...c.gatewayScopes])],
-      clientId: "gateway-client",
-      clientMode: "backend",
-      displayName: `${c.gatewayDisplayName} (approver)`,
-      reconnect: false,
-      deviceTokenStore: false,
-      logger: this.clientLogger(),
-    });
-    try {
-      await approver.connect();
-      return await fn(approver);
-    } catch (err) {
-      if (err instanceof GatewayError && (err.code === "MISSING_SCOPE" || err.layer !== "rpc")) {
-        throw new ApiError(
-          502,
-          "PAIRING_CONNECTION_FAILED",
-          `[mc-server] pairing: could not open a connection holding operator.pairing (${err.code})`,
-          "the gateway grants operator.pairing without a paired device only on direct loopback with the shared token; approve on the gateway host with `openclaw devices approve <requestId>`",
-        );
-      }
-      throw err;
-    } finally {
-      await approver.close().catch(() => {});
-    }
-  }
-
-  private async dropClient(): Promise<void> {
-    for (const u of this.unsubs.splice(0)) u();
-    const old = this.client;
-    this.client = null;
-    if (old) await old.close().catch(() => {});
+    const client = this.client;
+    if (!client) throw this.notConnected("pairing");
+    return client.withPairingAccess(fn);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.dropClient();
+    const client = this.client;
+    this.client = null;
+    if (client) await client.close().catch(() => {});
   }
 }

@@ -1,13 +1,15 @@
 import { GatewayClient } from "../client.js";
 import type { GatewayError } from "../errors.js";
-import type { HelloOk, Logger } from "../types.js";
+import type { LifecycleHooks } from "../options.js";
+import { DEFAULT_SCOPES, missingScopes } from "../protocol/scopes.js";
+import type { HelloOk } from "../types.js";
 import { describeFailure, errorData, failed, passed } from "./step.js";
 import type { DiagnoseOptions, DiagnoseStep } from "./types.js";
 
-/** The client layers 5–8 run on: the caller's settings, no reconnect, a logger the doctor reads. */
-export function doctorClient(opts: DiagnoseOptions, logger?: Logger): GatewayClient {
+/** The client layers 5–8 run on: the caller's settings, no reconnect, hooks that time each layer. */
+export function doctorClient(opts: DiagnoseOptions, lifecycle?: LifecycleHooks): GatewayClient {
   return new GatewayClient({
-    logger,
+    lifecycle,
     url: opts.url,
     token: opts.token,
     password: opts.password,
@@ -50,8 +52,7 @@ export function connectStep(ms: number, hello: HelloOk, opts: DiagnoseOptions): 
       scopes,
     },
   };
-  const wanted = opts.scopes ?? ["operator.read", "operator.write"];
-  const missing = wanted.filter((s) => !scopes.includes(s) && !scopes.includes("operator.admin"));
+  const missing = missingScopes(scopes, opts.scopes ?? DEFAULT_SCOPES);
   if (missing.length) {
     extra.warning = `the gateway granted fewer scopes than requested (missing ${missing.join(",")})`;
     extra.hint = opts.identity

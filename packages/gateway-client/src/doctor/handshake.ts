@@ -1,20 +1,20 @@
 import type { GatewayClient } from "../client.js";
 import { GatewayError } from "../errors.js";
-import type { HelloOk, LogRecord, StateChange } from "../types.js";
+import type { LifecycleHooks } from "../options.js";
+import type { HelloOk } from "../types.js";
 import { challengeFailedStep, challengeStep, helloClock } from "./challenge.js";
 import { connectFailedStep, connectStep, doctorClient } from "./connect.js";
 import { asGatewayError, failed } from "./step.js";
 import type { DiagnoseOptions, DiagnoseStep } from "./types.js";
 import { upgradeFailedStep, upgradeStep } from "./upgrade.js";
 
-/** When each phase of the client's own handshake happened (performance.now() / Date.now()). */
+/** When each phase of the client's own handshake happened (performance.now()). */
 interface Marks {
   connecting?: number;
   open?: number;
   challenge?: number;
-  /** The challenge's `ts` (gateway clock), known when the connect frame carries a device signature. */
-  challengeTs?: number;
-  challengeWall?: number;
+  /** The gateway's clock minus ours when the challenge arrived (its `ts` against Date.now()). */
+  skewMs?: number;
   done?: number;
 }
 
@@ -28,36 +28,35 @@ export interface HandshakeResult {
 
 /**
  * Layers 5–7 observed on the client's own connection — the one the application would open — so
- * the doctor costs no extra WebSocket: the upgrade ends when the client's state turns
- * "handshaking", the challenge is answered when it logs "connect sent", the connect ends with
- * hello-ok or the gateway's error. A failure is attributed to the layer the client had reached.
+ * the doctor costs no extra WebSocket. The client's lifecycle hooks time them: the upgrade ends
+ * when the socket opens, the challenge layer when the (signed) connect goes out, the connect
+ * with hello-ok or the gateway's error. A failure is attributed to the layer the client had reached.
  */
 export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeResult> {
   const marks: Marks = {};
-  const logger = (rec: LogRecord) => {
-    const now = performance.now();
-    if (rec.msg === "connecting") {
-      marks.connecting = now;
-      marks.open = marks.challenge = undefined;
-    } else if (rec.msg === "connect sent") {
-      marks.challenge = now;
-      marks.challengeWall = Date.now();
-      const signedAt = (rec.frame as { params?: { device?: { signedAt?: unknown } } } | undefined)?.params?.device
-        ?.signedAt;
-      marks.challengeTs = typeof signedAt === "number" ? signedAt : undefined;
-    }
+  const lifecycle: LifecycleHooks = {
+    connecting: () => {
+      marks.connecting = performance.now();
+      marks.open = marks.challenge = marks.skewMs = undefined;
+    },
+    upgraded: () => {
+      marks.open = performance.now();
+    },
+    challenge: (c) => {
+      marks.skewMs = c.ts - Date.now();
+    },
+    connectSent: () => {
+      marks.challenge = performance.now();
+    },
   };
   let client: GatewayClient;
   const t0 = performance.now();
   try {
-    client = doctorClient(opts, logger);
+    client = doctorClient(opts, lifecycle);
   } catch (e) {
     // Options the client refuses (an unknown client id, …): nothing was sent.
     return { steps: [failed("connect", 0, asGatewayError(e))] };
   }
-  const offState = client.onState((c: StateChange) => {
-    if (c.state === "handshaking") marks.open = performance.now();
-  });
   let hello: HelloOk | undefined;
   let error: GatewayError | undefined;
   try {
@@ -66,7 +65,6 @@ export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeRe
     error = asGatewayError(e);
   } finally {
     marks.done = performance.now();
-    offState();
   }
   const start = marks.connecting ?? t0;
   const steps: DiagnoseStep[] = [];
@@ -97,8 +95,7 @@ export async function checkHandshake(opts: DiagnoseOptions): Promise<HandshakeRe
   }
   const challengeMs = r1(marks.challenge - marks.open);
   let skew: { ms: number; source: string } | undefined;
-  if (marks.challengeTs !== undefined && marks.challengeWall !== undefined)
-    skew = { ms: marks.challengeTs - marks.challengeWall, source: "challenge.ts" };
+  if (marks.skewMs !== undefined) skew = { ms: marks.skewMs, source: "challenge.ts" };
   else if (hello) {
     const gw = helloClock(hello);
     if (gw !== undefined) skew = { ms: gw - Date.now(), source: "hello-ok snapshot" };

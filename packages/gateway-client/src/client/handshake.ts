@@ -1,0 +1,136 @@
+import { GatewayError } from "../errors.js";
+import type { DeviceIdentity } from "../identity.js";
+import type { GatewayClientOptions } from "../options.js";
+import { PROTOCOL_RANGE } from "../protocol/enums.js";
+import type { ChallengePayload } from "../protocol/frames.js";
+import { type HelloOk, helloOkSchema } from "../protocol/hello.js";
+import { hasScope } from "../protocol/scopes.js";
+import { buildSignedPayload, signatureToken } from "../protocol/signed-payload.js";
+import type { DeviceTokenKey, DeviceTokenRecord, DeviceTokenStore, Role } from "../types.js";
+import { CLIENT_VERSION } from "../version.js";
+
+// The handshake's pieces (openclaw 2026.9.6): which credentials to send, the connect params
+// with the device signature over the challenge, and the hello-ok check.
+
+export interface ConnectAuth {
+  token?: string;
+  password?: string;
+  deviceToken?: string;
+}
+
+export interface ChosenAuth {
+  auth: ConnectAuth;
+  usedStoredDeviceToken: boolean;
+  /** Why the store could not be read, to log; the shared credentials are used. */
+  storeError?: unknown;
+}
+
+/**
+ * The shared token/password, plus the stored device token when it covers the requested scopes.
+ * Sent alongside the shared token (verified on openclaw 2026.9.6): with a valid shared token the
+ * gateway authenticates by token and re-issues the same device token; with a rotated or wrong
+ * shared token it falls back to the device token ("device-token"); alone it is enough. A device
+ * token approved for fewer scopes than requested fails with AUTH_SCOPE_MISMATCH, so it is not sent.
+ */
+export async function chooseAuth(
+  opts: Pick<GatewayClientOptions, "token" | "password">,
+  store: DeviceTokenStore | undefined,
+  key: DeviceTokenKey | undefined,
+  scopes: readonly string[],
+): Promise<ChosenAuth> {
+  const auth: ConnectAuth = {};
+  if (opts.token) auth.token = opts.token;
+  if (opts.password) auth.password = opts.password;
+  if (!store || !key) return { auth, usedStoredDeviceToken: false };
+  let record: DeviceTokenRecord | undefined;
+  try {
+    record = await store.get(key);
+  } catch (storeError) {
+    return { auth, usedStoredDeviceToken: false, storeError };
+  }
+  if (!record || !scopes.every((s) => hasScope(record.scopes, s))) return { auth, usedStoredDeviceToken: false };
+  auth.deviceToken = record.token;
+  return { auth, usedStoredDeviceToken: true };
+}
+
+export interface ConnectParamsInput {
+  opts: GatewayClientOptions;
+  role: Role;
+  scopes: readonly string[];
+  auth: ConnectAuth;
+  identity: DeviceIdentity | undefined;
+  challenge: ChallengePayload;
+}
+
+/** The `connect` params; with an identity, signed over the challenge (signedAt = its `ts`). */
+export async function buildConnectParams(input: ConnectParamsInput): Promise<Record<string, unknown>> {
+  const { opts: o, role, scopes, auth, identity, challenge } = input;
+  const clientId = o.clientId ?? "gateway-client";
+  const clientMode = o.clientMode ?? "backend";
+  const platform = o.platform ?? process.platform;
+  const client: Record<string, unknown> = {
+    id: clientId,
+    version: o.clientVersion ?? CLIENT_VERSION,
+    platform,
+    mode: clientMode,
+  };
+  if (o.displayName) client.displayName = o.displayName;
+  if (o.deviceFamily) client.deviceFamily = o.deviceFamily;
+  if (o.instanceId) client.instanceId = o.instanceId;
+  const params: Record<string, unknown> = {
+    minProtocol: o.minProtocol ?? PROTOCOL_RANGE.min,
+    maxProtocol: o.maxProtocol ?? PROTOCOL_RANGE.max,
+    client,
+    role,
+    scopes,
+  };
+  if (o.caps) params.caps = o.caps;
+  if (Object.keys(auth).length > 0) params.auth = auth;
+  if (identity) {
+    const signed = buildSignedPayload(o.signatureVersion ?? "v3", {
+      deviceId: identity.deviceId,
+      clientId,
+      clientMode,
+      role,
+      scopes,
+      signedAtMs: challenge.ts,
+      token: signatureToken(auth),
+      nonce: challenge.nonce,
+      platform,
+      deviceFamily: o.deviceFamily,
+    });
+    params.device = {
+      id: identity.deviceId,
+      publicKey: identity.publicKey,
+      signature: await identity.sign(signed),
+      signedAt: challenge.ts,
+      nonce: challenge.nonce,
+    };
+  }
+  return params;
+}
+
+/** hello-ok checked against its schema, or the INVALID_FRAME error naming the first mismatch. */
+export function parseHello(payload: unknown, subject: string): HelloOk | GatewayError {
+  const hello = helloOkSchema.safeParse(payload);
+  if (hello.success) return hello.data;
+  const issue = hello.error.issues[0];
+  return new GatewayError({
+    code: "INVALID_FRAME",
+    subject,
+    reason: `hello-ok does not match the protocol (${issue?.path.join(".")}: ${issue?.message})`,
+  });
+}
+
+/** What the device token store keeps from a hello-ok, or undefined when it issued no token. */
+export function deviceTokenRecord(hello: HelloOk): DeviceTokenRecord | undefined {
+  const token = hello.auth.deviceToken;
+  if (!token) return undefined;
+  return {
+    token,
+    scopes: hello.auth.scopes,
+    role: hello.auth.role,
+    savedAtMs: Date.now(),
+    ...(typeof hello.auth.issuedAtMs === "number" ? { issuedAtMs: hello.auth.issuedAtMs } : {}),
+  };
+}
