@@ -230,6 +230,16 @@ async function pack(spec: PkgSpec, dest: string): Promise<Packed> {
   };
 }
 
+/**
+ * What a consumer on this Node adds for mc-store, as its README says: nothing where the runtime
+ * has node:sqlite, better-sqlite3 (an optional peer dependency) on an older Node such as 20.
+ */
+function sqliteForThisNode(): string[] {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  const builtin = major > 23 || (major === 23 && minor >= 4) || (major === 22 && minor >= 13);
+  return builtin ? [] : ["better-sqlite3@^12.4.1"];
+}
+
 /** better-sqlite3's native build, reused across runs from .cache/consumer (keyed by version and Node ABI). */
 async function provideNativeSqlite(): Promise<void> {
   const pkgDir = join(app, "node_modules", "better-sqlite3");
@@ -415,12 +425,21 @@ async function prepare(t0: number): Promise<void> {
     JSON.stringify({ name: "missionctl-consumer", version: "0.0.0", private: true }, null, 2),
   );
   const t1 = Date.now();
-  // --ignore-scripts: the only install script among the dependencies is better-sqlite3's native
-  // build, handled (and cached) by provideNativeSqlite.
+  // --ignore-scripts: the only install script is better-sqlite3's native build (Node 20 only),
+  // handled (and cached) by provideNativeSqlite.
   const tarballs = [...packed.values()].map((p) => p.tarball);
   const r = await run(
     "npm",
-    ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "@types/node@^20"],
+    [
+      "install",
+      "--ignore-scripts",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...tarballs,
+      ...sqliteForThisNode(),
+      "@types/node@^20",
+    ],
     {
       cwd: app,
       timeoutMs: 600_000,

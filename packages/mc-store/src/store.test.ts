@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempStore } from "../tests/temp-store.js";
+import { expectedDriver, tempStore } from "../tests/temp-store.js";
 import { openDriver } from "./driver/index.js";
 import { StoreError } from "./errors.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
@@ -19,16 +19,13 @@ afterEach(() => {
 });
 
 describe("openStore", () => {
-  it("uses the driver of the runtime it runs on", () => {
+  it("uses the runtime's own SQLite where it has one, better-sqlite3 only on an older Node", () => {
     const t = tempStore();
     try {
-      const expected =
-        typeof (process.versions as Record<string, string | undefined>).bun === "string"
-          ? "bun:sqlite"
-          : "better-sqlite3";
-      expect(t.store.driverName).toBe(expected);
-      // Set by the Bun CI step, so a runner that silently fell back to Node fails here.
+      expect(t.store.driverName).toBe(expectedDriver());
+      // Set by each CI run (Bun, Node 24), so a runner that silently fell back to another driver fails here.
       if (process.env.MC_STORE_EXPECT_DRIVER) expect(t.store.driverName).toBe(process.env.MC_STORE_EXPECT_DRIVER);
+      expect(t.logs[0]).toMatchObject({ driver: expectedDriver() });
     } finally {
       t.cleanup();
     }

@@ -4,7 +4,7 @@ import { type AgentsRepo, createAgentsRepo } from "./agents.js";
 import { type Env, type ResolvedDatabasePath, resolveStorePath } from "./config.js";
 import { Db } from "./db.js";
 import { type Driver, type DriverName, openDriver } from "./driver/index.js";
-import { StoreError, wrapDriverError } from "./errors.js";
+import { isStoreError, StoreError, wrapDriverError } from "./errors.js";
 import { createGatewayHistoryRepo, type GatewayHistoryRepo } from "./gateway-history.js";
 import { migrate, readSchemaVersion } from "./migrate.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
@@ -28,7 +28,7 @@ export interface OpenStoreOptions {
   /** NORMAL (default) survives a process crash; FULL also survives power loss, at a cost per commit. */
   synchronous?: "NORMAL" | "FULL";
   outbox?: OutboxOptions;
-  /** Force a driver; by default bun:sqlite under Bun, better-sqlite3 elsewhere. */
+  /** Force a driver; by default the runtime's own SQLite (bun:sqlite, node:sqlite), else better-sqlite3. */
   driver?: DriverName;
   /** Clock in epoch ms (tests). */
   now?: () => number;
@@ -130,7 +130,8 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   try {
     driver = openDriver(resolved.path, { driver: options.driver });
   } catch (err) {
-    throw openFailed(resolved.path, err);
+    // DRIVER_UNAVAILABLE already names the runtime and the fix.
+    throw isStoreError(err, "DRIVER_UNAVAILABLE") ? err : openFailed(resolved.path, err);
   }
 
   let applied: number[];

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/index.js";
 import { bundleStore, runFixture, tempDir } from "./helpers.js";
+import { expectedDriver } from "./temp-store.js";
 
 let bundle: string;
 const dirs: string[] = [];
@@ -19,17 +20,13 @@ describe("a writer killed with SIGKILL mid-stream", () => {
     const dir = tempDir("mc-store-crash-");
     dirs.push(dir);
     const path = join(dir, "mc.db");
-    const expectedDriver =
-      typeof (process.versions as Record<string, string | undefined>).bun === "string"
-        ? "bun:sqlite"
-        : "better-sqlite3";
 
     const child = runFixture("writer.mjs", [bundle, path, "crash", "0"]);
     await child.waitFor((lines) => lines.filter((line) => line.startsWith("ok ")).length >= 300);
     child.proc.kill("SIGKILL");
     const exit = await child.exited;
     expect(exit.signal).toBe("SIGKILL");
-    expect(child.lines[0]).toBe(`ready ${expectedDriver}`);
+    expect(child.lines[0]).toBe(`ready ${expectedDriver()}`);
     const acknowledged = child.lines.filter((line) => line.startsWith("ok ")).map((line) => line.slice(3));
 
     const store = openStore({ path, env: {}, logger: () => {} });

@@ -12,12 +12,12 @@ export interface PreparedStatement {
   all<T = Record<string, unknown>>(params?: SqlParams): T[];
 }
 
-export type DriverName = "better-sqlite3" | "bun:sqlite";
+export type DriverName = "node:sqlite" | "bun:sqlite" | "better-sqlite3";
 
 /**
- * The one interface the store uses, implemented over better-sqlite3 (Node) and
- * bun:sqlite (Bun). Synchronous, like both drivers. Errors are raw driver errors
- * carrying a `code` such as SQLITE_BUSY; the store wraps them.
+ * The one interface the store uses, over the runtime's own SQLite (`node:sqlite` on
+ * Node ≥ 22.13, `bun:sqlite` on Bun) or better-sqlite3 (older Node). Synchronous, like all
+ * three. Errors are driver errors carrying a `code` such as SQLITE_BUSY; the store wraps them.
  */
 export interface Driver {
   readonly name: DriverName;
@@ -31,4 +31,18 @@ export interface Driver {
 
 export interface DriverOpenOptions {
   readonly?: boolean;
+}
+
+/** What a driver module adapts: one raw connection, before statement caching. */
+export interface RawStatement {
+  run(...params: unknown[]): RunResult;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
+export interface RawConnection {
+  exec(sql: string): void;
+  prepare(sql: string): RawStatement;
+  readonly inTransaction: boolean;
+  close(): void;
 }
