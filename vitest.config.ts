@@ -4,7 +4,13 @@ import { defineConfig } from "vitest/config";
 // In-repo tests import the workspace packages from source, so a test never runs
 // against a stale dist/. The consumer tests (tests/consumer) check the built tarballs.
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const file = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+// Subpaths first: an alias also matches "<name>/…", so the package name alone must come last.
 const alias = {
+  "@missionctl/gateway-client/protocol": file("gateway-client/src/protocol/index.ts"),
+  "@missionctl/gateway-client/hints": file("gateway-client/src/hints.ts"),
+  "@missionctl/gateway-client/legacy": file("gateway-client/src/legacy.ts"),
+  "@missionctl/shared": src("shared"),
   "@missionctl/gateway-client": src("gateway-client"),
   "@missionctl/mc-store": src("mc-store"),
   "@missionctl/config-diff": src("config-diff"),

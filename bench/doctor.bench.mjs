@@ -4,7 +4,7 @@
 //   node bench/doctor.bench.mjs            (bundles packages/gateway-client/src with esbuild first)
 // Target: doctor median <= 1.5x the bare median. Prints a final JSON line with the figures.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -26,7 +26,10 @@ const build = spawnSync(
     "--platform=node",
     "--format=esm",
     "--target=node20",
-    "--packages=external",
+    // Published dependencies external; the private @missionctl/shared bundled, as tsup does.
+    ...Object.keys(
+      JSON.parse(readFileSync(join(ROOT, "packages/gateway-client/package.json"), "utf8")).dependencies,
+    ).map((d) => `--external:${d}`),
     `--outfile=${out}`,
   ],
   { encoding: "utf8" },

@@ -9,4 +9,6 @@ export default defineConfig({
   shims: true,
   // bun:sqlite only exists under Bun; the driver loads it lazily.
   external: ["bun:sqlite", "better-sqlite3"],
+  // @missionctl/shared (private, never published) is bundled.
+  noExternal: ["@missionctl/shared"],
 });

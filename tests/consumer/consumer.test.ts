@@ -39,6 +39,10 @@ interface PkgSpec {
   smoke: string;
   /** Packed (gzipped) tarball budget in bytes; see CONTRIBUTING.md, "Releasing". */
   budget: number;
+  /** Subpath exports ("./legacy") and the values each must expose in every build. */
+  subpaths?: Record<string, string[]>;
+  /** Internals the main entry must not expose (they live in a subpath or nowhere). */
+  notExported?: string[];
 }
 
 const PACKAGES: PkgSpec[] = [
@@ -52,6 +56,12 @@ const PACKAGES: PkgSpec[] = [
       if (c.state !== "idle") throw new Error("state " + c.state);
       await c.close();`,
     budget: 200_000,
+    subpaths: {
+      "./protocol": ["helloOkSchema", "parseInboundFrame", "buildSignedPayloadV3", "fromGatewayError", "defineMethod"],
+      "./hints": ["CODE_HINTS", "hintFor"],
+      "./legacy": ["addToPairedJson", "buildPairedEntry"],
+    },
+    notExported: ["writeFileAtomic", "base64UrlEncode", "privateKeyPemFromRaw", "addToPairedJson", "backoffDelay"],
   },
   {
     dir: "mc-store",
@@ -285,8 +295,20 @@ function smokeBody(spec: PkgSpec): string {
     console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort() }));`;
 }
 
+/** The files that import one subpath (ESM and CJS) and print its value names. */
+function writeSubpathFiles(spec: PkgSpec, subpath: string, values: string[]): void {
+  const id = JSON.stringify(`${spec.name}${subpath.slice(1)}`);
+  const base = `${spec.dir}-${subpath.slice(2)}`;
+  const body = `const missing = ${JSON.stringify(values)}.filter((k) => m[k] === undefined);
+    if (missing.length) throw new Error("missing exports: " + missing.join(", "));
+    console.log(JSON.stringify({ keys: Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort() }));`;
+  writeFileSync(join(app, `esm-${base}.mjs`), `import * as m from ${id};\n${body}\n`);
+  writeFileSync(join(app, `cjs-${base}.cjs`), `const m = require(${id});\n${body}\n`);
+}
+
 function writeConsumerFiles(): void {
   for (const spec of PACKAGES) {
+    for (const [subpath, values] of Object.entries(spec.subpaths ?? {})) writeSubpathFiles(spec, subpath, values);
     const base = spec.dir;
     writeFileSync(
       join(app, `esm-${base}.mjs`),
@@ -300,6 +322,8 @@ function writeConsumerFiles(): void {
   // One TypeScript consumer, checked three ways: node16 ESM (.mts), node16 CJS (.cts), bundler (.ts).
   const tsConsumer = `import { GatewayClient, GatewayError, loadOrCreateIdentity, diagnose } from "@missionctl/gateway-client";
 import type { DeviceIdentity } from "@missionctl/gateway-client";
+import { buildPairedEntry } from "@missionctl/gateway-client/legacy";
+import { helloOkSchema } from "@missionctl/gateway-client/protocol";
 import { openStore, StoreError, TASK_STATUSES } from "@missionctl/mc-store";
 import { diffConfigs } from "@missionctl/config-diff";
 import type { DiffReport } from "@missionctl/config-diff";
@@ -307,6 +331,8 @@ import * as server from "@missionctl/mc-server";
 
 export async function consumer(): Promise<string[]> {
   const identity: DeviceIdentity = await loadOrCreateIdentity("/tmp/identity");
+  const legacyEntry: { deviceId: string } = buildPairedEntry(identity);
+  const helloOk: boolean = helloOkSchema.safeParse({}).success;
   const client = new GatewayClient({ url: "ws://127.0.0.1:18789", token: "t", identity, scopes: ["operator.read"], reconnect: { initialDelayMs: 500 } });
   const state: string = client.state;
   const hello = await client.connect();
@@ -336,7 +362,7 @@ export async function consumer(): Promise<string[]> {
   const diff: Function = diffConfigs;
   // @ts-expect-error the published types reject an unknown option (they are not \`any\`)
   new GatewayClient({ url: "ws://127.0.0.1:1", notAnOption: true });
-  return [state, String(protocol), String(ok), status, first, String(isStoreError(null)), diff.name, String(exit), String(Object.keys(server).length)];
+  return [state, String(protocol), String(ok), status, first, String(isStoreError(null)), diff.name, String(exit), String(Object.keys(server).length), legacyEntry.deviceId, String(helloOk)];
 }
 `;
   mkdirSync(join(app, "ts"), { recursive: true });
@@ -567,6 +593,25 @@ describe.each(PACKAGES)("$name tarball", (spec) => {
     expect(keys(cjs), "CJS and ESM builds export the same names").toEqual(keys(esm));
     expect(keys(esm).length, "exports something").toBeGreaterThan(0);
   });
+
+  it.skipIf(!spec.subpaths && !spec.notExported)(
+    "keeps internals out of the main entry and serves its subpaths (ESM and CJS, the same names)",
+    async () => {
+      installed();
+      const esm = await run(process.execPath, [`esm-${spec.dir}.mjs`], { cwd: app });
+      const main: string[] = JSON.parse(esm.stdout.trim().split("\n").pop()!).keys;
+      expect(main.filter((k) => spec.notExported?.includes(k))).toEqual([]);
+      for (const subpath of Object.keys(spec.subpaths ?? {})) {
+        const base = `${spec.dir}-${subpath.slice(2)}`;
+        const e = await run(process.execPath, [`esm-${base}.mjs`], { cwd: app });
+        expect(e.code, `import ${spec.name}${subpath.slice(1)}\n${show(e)}`).toBe(0);
+        const c = await run(process.execPath, [`cjs-${base}.cjs`], { cwd: app });
+        expect(c.code, `require ${spec.name}${subpath.slice(1)}\n${show(c)}`).toBe(0);
+        const keys = (r: RunResult) => JSON.parse(r.stdout.trim().split("\n").pop()!).keys;
+        expect(keys(c)).toEqual(keys(e));
+      }
+    },
+  );
 
   it("imports under Bun", async () => {
     installed();

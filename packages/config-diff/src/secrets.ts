@@ -1,32 +1,11 @@
+import { CONFIG_REDACTED_VALUE, isSecretName, REDACTED } from "@missionctl/gateway-client";
 import { placeholderNames } from "./env.js";
 import type { Segment } from "./pointer.js";
 
 /** OpenClaw's redaction sentinel in `config.get` and UI responses: the value is unknown. */
-export const REDACTED_SENTINEL = "__OPENCLAW_REDACTED__";
-export const MASK = "***";
-
-// OpenClaw 2026.9.6 src/config/sensitive-paths.ts, applied to the dotted path as it does.
-const SENSITIVE_PATTERNS = [
-  /token$/i,
-  /password/i,
-  /secret/i,
-  /api.?key/i,
-  /encrypt.?key/i,
-  /private.?key/i,
-  /serviceaccount(?:ref)?$/i,
-];
-const WHITELIST_SUFFIXES = [
-  "maxtokens",
-  "maxoutputtokens",
-  "maxinputtokens",
-  "maxcompletiontokens",
-  "contexttokens",
-  "totaltokens",
-  "tokencount",
-  "tokenlimit",
-  "tokenbudget",
-  "passwordfile",
-];
+export const REDACTED_SENTINEL = CONFIG_REDACTED_VALUE;
+/** The one mask (gateway-client's): every hidden value prints as this. */
+export const MASK = REDACTED;
 
 export function isSensitivePath(segments: readonly Segment[]): boolean {
   // OpenClaw matches on labels, with array indexes dropped (`a.b[]` → `a.b`).
@@ -35,8 +14,8 @@ export function isSensitivePath(segments: readonly Segment[]): boolean {
   const path = keys.join(".");
   const lower = path.toLowerCase();
   if (lower.includes("localservice.env.")) return true;
-  if (WHITELIST_SUFFIXES.some((s) => lower.endsWith(s))) return false;
-  return SENSITIVE_PATTERNS.some((p) => p.test(path));
+  // The one key list (gateway-client's, OpenClaw's sensitive-path patterns), on the dotted path as OpenClaw applies it.
+  return isSecretName(path);
 }
 
 export function isSecretRef(v: unknown): v is { source: string; provider?: string; id: string } {

@@ -1,3 +1,4 @@
+import { DEFAULT_BACKOFF } from "@missionctl/shared";
 import type WebSocket from "ws";
 import { ClientLog, errorText } from "./client/client-log.js";
 import { closeError } from "./client/close-codes.js";
@@ -17,7 +18,6 @@ import { challengePayloadSchema, type EventFrame, parseInboundFrame, type Respon
 import { fromGatewayError } from "./protocol/gateway-errors.js";
 import type { HelloOk } from "./protocol/hello.js";
 import { DEFAULT_SCOPES } from "./protocol/scopes.js";
-import { DEFAULT_BACKOFF } from "./reconnect.js";
 import { redact, redactUrl } from "./redact.js";
 import { closeSocket, openSocket } from "./transport.js";
 import type { ClientState, DeviceTokenKey, DeviceTokenStore, Role, StateChange } from "./types.js";

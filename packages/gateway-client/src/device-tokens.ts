@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
 import { GatewayError } from "./errors.js";
-import { writeFileAtomic } from "./identity.js";
 import type { DeviceTokenKey, DeviceTokenRecord, DeviceTokenStore } from "./types.js";
 
 export const DEVICE_TOKENS_FILE_NAME = "device-tokens.json";

@@ -1,7 +1,8 @@
 import { createHash, createPrivateKey, type KeyObject, sign as nodeSign, randomBytes } from "node:crypto";
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as ed from "@noble/ed25519";
+import { writeFileAtomic } from "./atomic-write.js";
 import { base64UrlEncode } from "./base64url.js";
 import { GatewayError } from "./errors.js";
 
@@ -188,36 +189,6 @@ export async function loadIdentity(file: string): Promise<DeviceIdentity> {
   await checkPermissions(file);
   const { seed, publicRaw, createdAtMs } = parseDeviceFile(file, text);
   return identityFromKeys(seed, publicRaw, createdAtMs, file);
-}
-
-/**
- * Writes `text` to `file` with mode 0600 via a temp file + rename, so readers never see half a file.
- * With `exclusive`, the temp file is hard-linked instead of renamed: that fails with EEXIST when
- * another process created the file first, so a concurrent creator never overwrites it.
- */
-export async function writeFileAtomic(file: string, text: string, opts: { exclusive?: boolean } = {}): Promise<void> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fh = await open(tmp, "wx", 0o600);
-  try {
-    await fh.writeFile(text, "utf8");
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await chmod(tmp, 0o600);
-    if (opts.exclusive) {
-      await link(tmp, file);
-      await unlink(tmp);
-    } else {
-      await rename(tmp, file);
-    }
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
 }
 
 /**

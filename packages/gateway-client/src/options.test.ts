@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { GatewayClient } from "./client.js";
-import { backoffDelay } from "./reconnect.js";
 import { redact } from "./redact.js";
 
 describe("options", () => {
@@ -14,19 +13,6 @@ describe("options", () => {
     expect(() => new GatewayClient({ url: "ws://127.0.0.1:1", minProtocol: 5, maxProtocol: 4 })).toThrow(/minProtocol/);
     expect(() => new GatewayClient({ url: "ws://127.0.0.1:1", tls: { fingerprint: "nope" } })).toThrow(/fingerprint/);
     expect(new GatewayClient({ url: "ws://127.0.0.1:1", clientId: "cli", clientMode: "cli" }).state).toBe("idle");
-  });
-});
-
-describe("backoff", () => {
-  it("grows exponentially from 0.5 s with full jitter and caps at 30 s", () => {
-    expect(backoffDelay(0, undefined, () => 1)).toBe(500);
-    expect(backoffDelay(3, undefined, () => 1)).toBe(4000);
-    expect(backoffDelay(20, undefined, () => 1)).toBe(30_000);
-    expect(backoffDelay(20, undefined, () => 0)).toBe(250);
-    const samples = Array.from({ length: 200 }, () => backoffDelay(6));
-    expect(Math.min(...samples)).toBeGreaterThanOrEqual(250);
-    expect(Math.max(...samples)).toBeLessThanOrEqual(30_000);
-    expect(new Set(samples).size).toBeGreaterThan(50);
   });
 });
 

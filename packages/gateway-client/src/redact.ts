@@ -1,21 +1,110 @@
-/** Keys whose values never reach a log line, whatever their depth. */
-const SECRET_KEY =
-  /^(auth|token|password|deviceToken|bootstrapToken|approvalRuntimeToken|agentRuntimeIdentityToken|signature|privateKey|privateKeyPem|secret|authorization|cookie|set-cookie|proxy-authorization|recoveryScope)$/i;
+// The one redactor of the monorepo: one key list and one mask, used by this client's logs and
+// errors, the doctor, mc-server's logs and API, and config-diff's output.
 
+/** What every hidden value prints as. */
 export const REDACTED = "***";
 
-/** A deep copy of `value` with every secret-bearing field replaced by "***". */
-export function redact<T>(value: T, depth = 0): T {
-  if (depth > 8 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1);
-  }
-  return out as T;
+/**
+ * Names (a key, or a dotted config path) whose values are secrets: OpenClaw's own patterns
+ * (src/config/sensitive-paths.ts, openclaw 2026.9.6), so what the gateway hides, we hide.
+ */
+export const SECRET_NAME_PATTERNS: readonly RegExp[] = [
+  /token$/i,
+  /password/i,
+  /secret/i,
+  /api.?key/i,
+  /encrypt.?key/i,
+  /private.?key/i,
+  /serviceaccount(?:ref)?$/i,
+];
+
+/** Names the patterns catch that hold no secret: token budgets and counts, a password *file* path. */
+export const NOT_SECRET_SUFFIXES: readonly string[] = [
+  "maxtokens",
+  "maxoutputtokens",
+  "maxinputtokens",
+  "maxcompletiontokens",
+  "contexttokens",
+  "totaltokens",
+  "tokencount",
+  "tokenlimit",
+  "tokenbudget",
+  "passwordfile",
+];
+
+/** Wire fields that carry a credential whatever their name says: connect auth, signatures, HTTP auth. */
+const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  "auth",
+  "signature",
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "recoveryscope",
+]);
+
+/** Whether a name (a key or a dotted path) is secret by OpenClaw's patterns. */
+export function isSecretName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (NOT_SECRET_SUFFIXES.some((s) => lower.endsWith(s))) return false;
+  return SECRET_NAME_PATTERNS.some((p) => p.test(name));
 }
 
-/** Removes `token=`/`password=`-like query parameters and userinfo from a URL for messages. */
+/** Whether the value under this key must never be shown. */
+export function isSecretKey(key: string): boolean {
+  return CREDENTIAL_FIELDS.has(key.toLowerCase()) || isSecretName(key);
+}
+
+export interface RedactOptions {
+  /** Deeper values become "[…]". Default 8. */
+  maxDepth?: number;
+  /** Longer strings are cut (for log lines). Default: no limit. */
+  maxString?: number;
+  /** Longer arrays are cut (for log lines). Default: no limit. */
+  maxItems?: number;
+}
+
+/**
+ * A deep copy of `value` with every value under a secret key replaced by REDACTED (absent,
+ * null and boolean values are kept: they say nothing). Bounded in depth, and optionally in
+ * string and array length, so a huge frame cannot stall a log line.
+ */
+export function redact<T>(value: T, opts: RedactOptions = {}): T {
+  return walk(value, 0, opts.maxDepth ?? 8, opts) as T;
+}
+
+function walk(value: unknown, depth: number, maxDepth: number, opts: RedactOptions): unknown {
+  if (typeof value === "string") {
+    const max = opts.maxString;
+    return max !== undefined && value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= maxDepth) return "[…]";
+  if (Array.isArray(value)) {
+    const max = opts.maxItems;
+    const items = (max !== undefined ? value.slice(0, max) : value).map((v) => walk(v, depth + 1, maxDepth, opts));
+    if (max !== undefined && value.length > max) items.push(`…(${value.length - max} more)`);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] =
+      v !== undefined && v !== null && typeof v !== "boolean" && isSecretKey(k)
+        ? REDACTED
+        : walk(v, depth + 1, maxDepth, opts);
+  }
+  return out;
+}
+
+/**
+ * Whether a URL query parameter may carry a credential: a secret key, or any name that mentions
+ * a key, auth or a signature (`apikey`, `x-auth`, `sig`): URLs end up in logs and shell history.
+ */
+export function isSecretParam(name: string): boolean {
+  return isSecretKey(name) || /key|auth|sig/i.test(name);
+}
+
+/** Removes userinfo and secret query parameters from a URL for messages. */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -24,7 +113,7 @@ export function redactUrl(url: string): string {
       u.password = "";
     }
     for (const key of [...u.searchParams.keys()]) {
-      if (/token|password|secret|key|auth/i.test(key)) u.searchParams.set(key, REDACTED);
+      if (isSecretParam(key)) u.searchParams.set(key, REDACTED);
     }
     return u.toString();
   } catch {

@@ -1,5 +1,5 @@
 // The missionctl-gateway binary, built with the same esbuild settings tsup uses (ESM, node20,
-// shebang, dependencies external) and spawned with node against the real gateway.
+// shebang, dependencies external, @missionctl/shared bundled) and spawned with node against the real gateway.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,7 +54,10 @@ beforeAll(async () => {
       "--platform=node",
       "--format=esm",
       "--target=node20",
-      "--packages=external",
+      // The published dependencies stay external; the private @missionctl/shared is bundled, as tsup does.
+      ...Object.keys(JSON.parse(readFileSync(join(PKG, "package.json"), "utf8")).dependencies).map(
+        (d) => `--external:${d}`,
+      ),
       `--outfile=${BIN}`,
       "--banner:js=#!/usr/bin/env node",
     ],

@@ -1,6 +1,13 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, OPERATOR_SCOPES } from "@missionctl/gateway-client";
+import {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_MODE,
+  DEFAULT_SCOPES,
+  GATEWAY_CLIENT_IDS,
+  GATEWAY_CLIENT_MODES,
+  OPERATOR_SCOPES,
+} from "@missionctl/gateway-client";
 import * as z from "zod";
 import { McServerError } from "./errors.js";
 
@@ -89,10 +96,16 @@ const EnvSchema = z.object({
   ),
   MC_GATEWAY_SCOPES: z.preprocess(
     (v) => emptyToUndefined(v) ?? undefined,
-    z.preprocess(csv, z.array(z.enum(OPERATOR_SCOPES)).min(1).default(["operator.read", "operator.write"])),
+    z.preprocess(
+      csv,
+      z
+        .array(z.enum(OPERATOR_SCOPES))
+        .min(1)
+        .default([...DEFAULT_SCOPES]),
+    ),
   ),
-  MC_GATEWAY_CLIENT_ID: z.preprocess(emptyToUndefined, z.enum(GATEWAY_CLIENT_IDS).default("gateway-client")),
-  MC_GATEWAY_CLIENT_MODE: z.preprocess(emptyToUndefined, z.enum(GATEWAY_CLIENT_MODES).default("backend")),
+  MC_GATEWAY_CLIENT_ID: z.preprocess(emptyToUndefined, z.enum(GATEWAY_CLIENT_IDS).default(DEFAULT_CLIENT_ID)),
+  MC_GATEWAY_CLIENT_MODE: z.preprocess(emptyToUndefined, z.enum(GATEWAY_CLIENT_MODES).default(DEFAULT_CLIENT_MODE)),
   MC_GATEWAY_DISPLAY_NAME: z.preprocess(emptyToUndefined, z.string().max(96).default("missionctl mc-server")),
   MC_ALLOWED_ORIGINS: z.preprocess(
     (v) => emptyToUndefined(v) ?? undefined,

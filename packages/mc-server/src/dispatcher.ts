@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { chatHistory, chatSend, GatewayError, isTransientRequestError } from "@missionctl/gateway-client";
+import { computeBackoffMs } from "@missionctl/mc-store";
 import type { AppContext, OutboxItem } from "./context.js";
 import { ApiError } from "./errors.js";
 import { findRunReply, messageText, type RunFollower } from "./runs.js";
@@ -9,7 +10,7 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Safety poll: items whose retry time has come are picked up even without a kick. */
   pollMs?: number;
-  /** Retry delays after a failed delivery: initial × 2^(attempt-1), capped. */
+  /** Retry delays after a failed delivery: the store's backoff (initial × 2^(attempt-1), capped, jittered). */
   retryInitialMs?: number;
   retryMaxMs?: number;
   batch?: number;
@@ -207,7 +208,10 @@ export class Dispatcher {
     const retryable = isTransientRequestError(err) || (err instanceof ApiError && err.code === "GATEWAY_NOT_CONNECTED");
     try {
       if (retryable) {
-        const delay = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.max(0, item.attempts - 1));
+        const delay = computeBackoffMs(item.attempts, {
+          baseDelayMs: this.retryInitialMs,
+          maxDelayMs: this.retryMaxMs,
+        });
         const after = store.outbox.markFailed(item.id, {
           error: `${code}: ${message}`,
           retryAt: new Date(Date.now() + delay),

@@ -1,30 +1,14 @@
+import { redact as redactValue } from "@missionctl/gateway-client";
 import type { LogLevel } from "./config.js";
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-/** Keys whose values never reach a log line, whatever the level. */
-const SECRET_KEY = /token|password|secret|signature|private|apikey|api_key|authorization|cookie|nonce/i;
-
-/** Deep copy with secret-looking fields replaced; bounded so a huge frame cannot stall logging. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8) return "[…]";
-  if (typeof value === "string") return value.length > 2000 ? `${value.slice(0, 2000)}…(${value.length} chars)` : value;
-  if (Array.isArray(value)) {
-    const items = value.slice(0, 50).map((v) => redact(v, depth + 1));
-    if (value.length > 50) items.push(`…(${value.length - 50} more)`);
-    return items;
-  }
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] =
-        SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean"
-          ? "[redacted]"
-          : redact(v, depth + 1);
-    }
-    return out;
-  }
-  return value;
+/**
+ * The log's redaction: gateway-client's one key list and mask, bounded for log lines (a huge
+ * gateway frame at debug cannot stall logging).
+ */
+export function redact(value: unknown): unknown {
+  return redactValue(value, { maxDepth: 8, maxString: 2000, maxItems: 50 });
 }
 
 export interface Logger {

@@ -1,3 +1,5 @@
+import { backoffDelay } from "@missionctl/shared";
+
 export interface BackoffOptions {
   /** Delay before the second attempt. Default 1 s. */
   baseDelayMs?: number;
@@ -8,15 +10,14 @@ export interface BackoffOptions {
 }
 
 /**
- * Delay before the next attempt after `attempts` failed ones: exponential
- * (base · 2^(attempts-1)), capped, with "equal jitter" (half fixed, half random)
- * so workers that failed together do not retry together, yet never retry at once.
+ * Delay before the next attempt after `attempts` failed ones: the monorepo's one backoff
+ * (@missionctl/shared) with "equal jitter" (half fixed, half random), so workers that failed
+ * together do not retry together, yet never retry at once.
  */
 export function computeBackoffMs(attempts: number, options: BackoffOptions = {}): number {
-  const base = options.baseDelayMs ?? 1_000;
-  const max = options.maxDelayMs ?? 300_000;
-  const random = options.random ?? Math.random;
-  const exponent = Math.max(0, Math.min(attempts - 1, 30));
-  const capped = Math.min(max, base * 2 ** exponent);
-  return Math.round(capped / 2 + (capped / 2) * random());
+  return backoffDelay(
+    attempts - 1,
+    { initialDelayMs: options.baseDelayMs ?? 1_000, maxDelayMs: options.maxDelayMs ?? 300_000, jitter: "equal" },
+    options.random,
+  );
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,8 +25,11 @@ export async function bundleStore(): Promise<string> {
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
-    external: ["bun:sqlite"],
+    // The published dependencies stay external; the private @missionctl/shared is bundled, as tsup does.
+    external: [
+      "bun:sqlite",
+      ...Object.keys(JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).dependencies),
+    ],
     logLevel: "silent",
   });
   return outfile;

@@ -15,7 +15,8 @@ and admin covers every scope a device may ask for (--scopes to narrow it, e.g. f
 
 ${CONNECTION_HELP}`;
 
-const PAIRING_SCOPES = ["operator.admin"];
+/** What device commands request unless --scopes says otherwise (see the help above). */
+const APPROVER_SCOPES = ["operator.admin"];
 
 function age(ts: unknown): string {
   if (typeof ts !== "number") return "?";
@@ -68,7 +69,7 @@ export async function devicesCommand(argv: string[], io: CliIo): Promise<number>
     s,
     requireUrl(s, "devices"),
     await identityFor(s, { requireExplicit: true }),
-    PAIRING_SCOPES,
+    APPROVER_SCOPES,
   );
   try {
     await client.connect();

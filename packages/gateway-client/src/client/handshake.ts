@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors.js";
 import type { DeviceIdentity } from "../identity.js";
 import type { GatewayClientOptions } from "../options.js";
-import { PROTOCOL_RANGE } from "../protocol/enums.js";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_MODE, PROTOCOL_RANGE } from "../protocol/enums.js";
 import type { ChallengePayload } from "../protocol/frames.js";
 import { type HelloOk, helloOkSchema } from "../protocol/hello.js";
 import { hasScope } from "../protocol/scopes.js";
@@ -65,8 +65,8 @@ export interface ConnectParamsInput {
 /** The `connect` params; with an identity, signed over the challenge (signedAt = its `ts`). */
 export async function buildConnectParams(input: ConnectParamsInput): Promise<Record<string, unknown>> {
   const { opts: o, role, scopes, auth, identity, challenge } = input;
-  const clientId = o.clientId ?? "gateway-client";
-  const clientMode = o.clientMode ?? "backend";
+  const clientId = o.clientId ?? DEFAULT_CLIENT_ID;
+  const clientMode = o.clientMode ?? DEFAULT_CLIENT_MODE;
   const platform = o.platform ?? process.platform;
   const client: Record<string, unknown> = {
     id: clientId,

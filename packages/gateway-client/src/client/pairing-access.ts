@@ -1,6 +1,7 @@
 import { GatewayError } from "../errors.js";
 import type { RequestTarget } from "../methods/define.js";
 import type { GatewayClientOptions } from "../options.js";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_MODE } from "../protocol/enums.js";
 import type { HelloOk } from "../protocol/hello.js";
 import { hasScope, PAIRING_SCOPES } from "../protocol/scopes.js";
 
@@ -34,9 +35,10 @@ export async function runWithPairingAccess<T>(
     ...(opts.logger ? { logger: opts.logger } : {}),
     identity: null,
     scopes: [...new Set(["operator.read", "operator.pairing", ...scopes])],
-    clientId: "gateway-client",
-    clientMode: "backend",
-    displayName: `${opts.displayName ?? "gateway-client"} (approver)`,
+    // The one client the gateway lets keep its scopes device-less on loopback.
+    clientId: DEFAULT_CLIENT_ID,
+    clientMode: DEFAULT_CLIENT_MODE,
+    displayName: `${opts.displayName ?? DEFAULT_CLIENT_ID} (approver)`,
     reconnect: false,
     deviceTokenStore: false,
   });

@@ -1,5 +1,5 @@
+import { type BackoffOptions, backoffDelay } from "@missionctl/shared";
 import type { GatewayError } from "../errors.js";
-import { type BackoffOptions, backoffDelay } from "../reconnect.js";
 
 /** Retries of the 1013 "gateway starting" window that connect() waits through by itself. */
 export const MAX_STARTING_RETRIES = 40;

@@ -7,6 +7,7 @@ import {
   type TLSSocket,
 } from "node:tls";
 import { GatewayError, type GatewayErrorCode } from "../errors.js";
+import { tlsFailureCode } from "../tls-errors.js";
 import { normalizeFingerprint } from "../transport.js";
 import type { TlsOptions } from "../types.js";
 import { failed, osReason, passed, since } from "./step.js";
@@ -15,19 +16,6 @@ import type { DiagnoseStep } from "./types.js";
 const DAY_MS = 86_400_000;
 /** Certificates closer than this to expiry get a warning (Caddy renews at 2/3 of the lifetime). */
 const EXPIRY_WARN_DAYS = 14;
-
-// OpenSSL verify errors that mean "signed by nobody we trust".
-const UNTRUSTED = new Set([
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "CERT_UNTRUSTED",
-  "CERT_CHAIN_TOO_LONG",
-  "CERT_SIGNATURE_FAILURE",
-  "CERT_REVOKED",
-]);
 
 function name(cert: PeerCertificate | undefined): string {
   if (!cert) return "?";
@@ -172,10 +160,10 @@ export async function checkTls(
         warnings.push(
           `certificate not verified (${verifyError}) and verification is turned off: anyone on the path can impersonate the gateway`,
         );
-      } else if (verifyError === "CERT_HAS_EXPIRED" || verifyError === "CERT_NOT_YET_VALID") {
+      } else if (tlsFailureCode(verifyError) === "TLS_EXPIRED") {
         return fail("TLS_EXPIRED", `${verifyError}: ${describe}`);
       } else {
-        const code: GatewayErrorCode = UNTRUSTED.has(verifyError) ? "TLS_UNTRUSTED" : "TLS_ERROR";
+        const code: GatewayErrorCode = tlsFailureCode(verifyError) === "TLS_UNTRUSTED" ? "TLS_UNTRUSTED" : "TLS_ERROR";
         return fail(
           code,
           `${verifyError}: certificate ${name(cert)} issued by ${chain.slice(1).join(" ← ") || "itself"} is not trusted by this client; ${describe}`,

@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { chmod, chown, copyFile, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, copyFile, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as z from "zod";
+import { writeFileAtomic } from "../atomic-write.js";
 import { GatewayError } from "../errors.js";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES, OPERATOR_SCOPES } from "../protocol/enums.js";
+import { DEFAULT_SCOPES } from "../protocol/scopes.js";
 
 /**
  * One entry of the legacy `devices/paired.json` (gateways before pairing moved into SQLite),
@@ -36,7 +37,10 @@ const entryOptionsSchema = z.object({
   clientId: z.enum(GATEWAY_CLIENT_IDS).default("gateway-client"),
   clientMode: z.enum(GATEWAY_CLIENT_MODES).default("backend"),
   role: z.enum(GATEWAY_ROLES).default("operator"),
-  scopes: z.array(z.enum(OPERATOR_SCOPES)).min(1).default(["operator.read", "operator.write"]),
+  scopes: z
+    .array(z.enum(OPERATOR_SCOPES))
+    .min(1)
+    .default([...DEFAULT_SCOPES]),
   label: z.string().trim().min(1).optional(),
   approvedAtMs: z.number().int().nonnegative().optional(),
 });
@@ -216,20 +220,9 @@ export async function addToPairedJson(
     await copyFile(file, backup);
     await chmod(backup, mode);
   }
-  const tmp = join(dir, `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    const fh = await open(tmp, "wx", mode);
-    try {
-      await fh.writeFile(`${JSON.stringify(doc, null, 2)}\n`, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, mode);
-    if (owner && process.getuid?.() === 0) await chown(tmp, owner.uid, owner.gid).catch(() => undefined);
-    await rename(tmp, file);
+    await writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`, { mode, owner, createDir: false });
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
     throw invalid(
       `legacy paired file ${file}`,
       `could not be written (${(e as Error).message}); the original is unchanged`,

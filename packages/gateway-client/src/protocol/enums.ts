@@ -62,6 +62,10 @@ export const GATEWAY_CLIENT_CAPS = [
 export type GatewayClientCap = (typeof GATEWAY_CLIENT_CAPS)[number];
 export type OperatorScope = (typeof OPERATOR_SCOPES)[number];
 export type GatewayClientId = (typeof GATEWAY_CLIENT_IDS)[number];
+
+/** What a client says it is unless told otherwise: a backend; on loopback with the shared token it is never asked to pair. */
+export const DEFAULT_CLIENT_ID = "gateway-client" satisfies GatewayClientId;
+export const DEFAULT_CLIENT_MODE = "backend" satisfies (typeof GATEWAY_CLIENT_MODES)[number];
 export type GatewayClientMode = (typeof GATEWAY_CLIENT_MODES)[number];
 
 /** The protocol version openclaw 2026.9.x speaks. */
