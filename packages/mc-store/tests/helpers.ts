@@ -14,6 +14,12 @@ export const fixtures = join(here, "fixtures");
  * TypeScript), so the store's source is bundled once per test file. The bundle lives
  * under the root node_modules/.cache so it resolves better-sqlite3 and zod like the package does.
  */
+/** What the package's users install next to it: everything but the bundled @missionctl/shared. */
+function publishedDependencies(): string[] {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8"));
+  return Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
+}
+
 export async function bundleStore(): Promise<string> {
   const outDir = join(packageRoot, "..", "..", "node_modules", ".cache", "mc-store-tests");
   mkdirSync(outDir, { recursive: true });
@@ -26,10 +32,7 @@ export async function bundleStore(): Promise<string> {
     platform: "node",
     target: "node20",
     // The published dependencies stay external; the private @missionctl/shared is bundled, as tsup does.
-    external: [
-      "bun:sqlite",
-      ...Object.keys(JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).dependencies),
-    ],
+    external: ["bun:sqlite", ...publishedDependencies()],
     logLevel: "silent",
   });
   return outfile;
