@@ -14,6 +14,7 @@ import type { GatewayEventName } from "./events/schemas.js";
 import type { DeviceIdentity } from "./identity.js";
 import type { RequestTarget } from "./methods/define.js";
 import { type GatewayClientOptions, type LifecycleHooks, validateOptions } from "./options.js";
+import { encodeRequestFrame } from "./protocol/encode.js";
 import { challengePayloadSchema, type EventFrame, parseInboundFrame, type ResponseFrame } from "./protocol/frames.js";
 import { fromGatewayError } from "./protocol/gateway-errors.js";
 import type { HelloOk } from "./protocol/hello.js";
@@ -189,9 +190,12 @@ export class GatewayClient implements RequestTarget {
       );
     }
     const id = String(this.#nextId++);
-    const text = JSON.stringify(
-      params === undefined ? { type: "req", id, method } : { type: "req", id, method, params },
-    );
+    let text: string;
+    try {
+      text = encodeRequestFrame(id, method, params);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const max = hello.policy.maxPayload;
     const bytes = text.length > max / 4 ? Buffer.byteLength(text) : text.length;
     if (bytes > max) {
@@ -464,6 +468,7 @@ export class GatewayClient implements RequestTarget {
         phase: "connect",
         subject,
         method: "connect",
+        credentialsSent: Object.keys(attempt.auth).length > 0,
       });
       this.#log.debug("connect refused", { code: err.code, gatewayCode: err.gatewayCode, detailCode: err.detailCode });
       if (err.code === "AUTH_DEVICE_TOKEN_MISMATCH" && attempt.usedStoredDeviceToken) {

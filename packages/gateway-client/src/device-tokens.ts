@@ -1,10 +1,12 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
+import { describeBoundedReadFailure, readFileBounded } from "./bounded-read.js";
 import { GatewayError } from "./errors.js";
 import type { DeviceTokenKey, DeviceTokenRecord, DeviceTokenStore } from "./types.js";
 
 export const DEVICE_TOKENS_FILE_NAME = "device-tokens.json";
+/** A few hundred bytes per gateway and role: a megabyte is thousands of entries. */
+const DEVICE_TOKENS_MAX_BYTES = 1024 * 1024;
 
 interface TokensFile {
   version: 1;
@@ -43,13 +45,18 @@ export class FileDeviceTokenStore implements DeviceTokenStore {
   }
 
   async #read(): Promise<TokensFile> {
-    let text: string;
-    try {
-      text = await readFile(this.filePath, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, tokens: {} };
-      throw err;
+    const read = await readFileBounded(this.filePath, { maxBytes: DEVICE_TOKENS_MAX_BYTES });
+    if (!read.ok && read.reason === "fs" && read.code === "ENOENT") return { version: 1, tokens: {} };
+    if (!read.ok && read.reason === "fs") throw read.cause;
+    if (!read.ok) {
+      throw new GatewayError({
+        code: "IDENTITY_INVALID",
+        subject: `device token file ${this.filePath}`,
+        reason: describeBoundedReadFailure(read),
+        hint: `Delete ${this.filePath}: the client then authenticates with the shared token and stores a fresh device token.`,
+      });
     }
+    const text = read.text;
     try {
       const data = JSON.parse(text) as Partial<TokensFile>;
       if (data && typeof data === "object" && data.tokens && typeof data.tokens === "object") {

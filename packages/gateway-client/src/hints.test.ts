@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { cliHint, errorForCli } from "./cli/hints.js";
 import { GATEWAY_ERROR_CODES, GatewayError } from "./errors.js";
-import { CLOSE_CODE_HINTS, CODE_HINTS, DETAIL_CODE_HINTS, HTTP_STATUS_HINTS, hintFor } from "./hints.js";
+import {
+  CLOSE_CODE_HINTS,
+  CODE_HINTS,
+  DETAIL_CODE_HINTS,
+  HTTP_STATUS_HINTS,
+  hintFor,
+  NO_CREDENTIALS_HINT,
+} from "./hints.js";
 import { fromGatewayError } from "./protocol/gateway-errors.js";
 
 describe("hint table", () => {
@@ -40,7 +48,7 @@ describe("hint table", () => {
         details: { code: "AUTH_TOKEN_MISSING" },
       },
       "AUTH_TOKEN_MISSING",
-      /pass token/,
+      /pass the token option/,
     ],
     [
       "scope mismatch",
@@ -238,5 +246,40 @@ describe("hint table", () => {
     expect(err.layer).toBe("tcp");
     expect(err.retryable).toBe(true);
     expect(err.message).not.toMatch(/^Failed to connect$/);
+  });
+
+  it("a device-less connect that sent no credential is told to pass the token, not an identity", () => {
+    // What openclaw 2026.9.6 answers a device-less client without a token (measured).
+    const shape = {
+      code: "NOT_PAIRED",
+      message: "device identity required",
+      details: { code: "DEVICE_IDENTITY_REQUIRED" },
+    };
+    const none = fromGatewayError(shape, { phase: "connect", subject: "connect", credentialsSent: false });
+    expect(none).toMatchObject({ code: "AUTH_TOKEN_MISSING", detailCode: "DEVICE_IDENTITY_REQUIRED" });
+    expect(none.hint).toBe(NO_CREDENTIALS_HINT);
+    expect(none.hint).toMatch(/pass the token option/);
+    expect(none.message).not.toContain("loadOrCreateIdentity");
+    // With a token sent (e.g. through a proxy), the identity really is what is missing.
+    const withToken = fromGatewayError(shape, { phase: "connect", subject: "connect", credentialsSent: true });
+    expect(withToken.code).toBe("INVALID_CONNECT_PARAMS");
+    expect(withToken.hint).toBe(DETAIL_CODE_HINTS.DEVICE_IDENTITY_REQUIRED);
+  });
+
+  it("the CLI words option hints as flags, and keeps computed hints", () => {
+    expect(cliHint(NO_CREDENTIALS_HINT)).toMatch(/--token-file <file>.*--password-file/);
+    expect(cliHint(CODE_HINTS.TLS_UNTRUSTED)).toMatch(/--ca <file>/);
+    expect(cliHint(DETAIL_CODE_HINTS.DEVICE_IDENTITY_REQUIRED!)).toMatch(/--identity-dir/);
+    const pairing = hintFor({ code: "PAIRING_REQUIRED", details: { requestId: "r-1" } });
+    expect(cliHint(pairing)).toBe(pairing);
+    const err = fromGatewayError(
+      { code: "NOT_PAIRED", message: "device identity required", details: { code: "DEVICE_IDENTITY_REQUIRED" } },
+      { phase: "connect", subject: "connect to ws://127.0.0.1:1", credentialsSent: false },
+    );
+    const cli = errorForCli(err);
+    expect(cli.message).toBe(
+      `[gateway-client] connect to ws://127.0.0.1:1: NOT_PAIRED: device identity required — ${cliHint(NO_CREDENTIALS_HINT)}`,
+    );
+    expect(cli.json).toMatchObject({ code: "AUTH_TOKEN_MISSING", hint: cliHint(NO_CREDENTIALS_HINT) });
   });
 });

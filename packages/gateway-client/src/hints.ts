@@ -34,7 +34,7 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   AUTH_TOKEN_MISMATCH:
     "The token differs from gateway.auth.token: copy the gateway's current token (OPENCLAW_GATEWAY_TOKEN or gateway.auth.token; an unset ${VAR} makes the gateway use a random one).",
   AUTH_TOKEN_MISSING:
-    "The gateway requires a token: pass token (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN).",
+    "The gateway requires a token and none was sent: pass the token option (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if the gateway uses password auth.",
   AUTH_SCOPE_MISMATCH:
     "The device token was approved for fewer scopes: request only the approved scopes, or approve the scope upgrade with `openclaw devices approve <requestId>`.",
   AUTH_DEVICE_TOKEN_MISMATCH:
@@ -82,6 +82,13 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   IDENTITY_PERMISSIONS:
     "The private key file is readable by other users: run `chmod 600 <file>` (and `chmod 700` on its folder).",
 };
+
+/**
+ * A connect that carried no credential at all, refused for wanting one (the gateway says
+ * DEVICE_IDENTITY_REQUIRED to a device-less client without its token): the token is the fix.
+ */
+export const NO_CREDENTIALS_HINT =
+  "No token or password was sent, and this gateway lets a client in only with its shared credential: pass the token option (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if the gateway uses password auth.";
 
 /** Hints keyed by the gateway's `error.details.code` (protocol reference §4). */
 export const DETAIL_CODE_HINTS: Record<string, string> = {

@@ -1,9 +1,10 @@
 import { createHash, createPrivateKey, type KeyObject, sign as nodeSign, randomBytes } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { writeFileAtomic } from "./atomic-write.js";
 import { base64UrlEncode } from "./base64url.js";
+import { describeBoundedReadFailure, readFileBounded } from "./bounded-read.js";
 import { GatewayError } from "./errors.js";
 
 /** A device identity: an Ed25519 key pair whose public key hash is the gateway's device id. */
@@ -179,13 +180,17 @@ async function checkPermissions(file: string): Promise<void> {
 
 /** Loads an existing device.json. Never creates or rewrites it. */
 export async function loadIdentity(file: string): Promise<DeviceIdentity> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw invalid(file, code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? "error"})`, err);
+  // device.json is well under 1 KiB: a FIFO or a huge file there is not an identity.
+  const read = await readFileBounded(file, { maxBytes: 64 * 1024 });
+  if (!read.ok) {
+    const missing = read.reason === "fs" && read.code === "ENOENT";
+    throw invalid(
+      file,
+      missing ? "does not exist" : describeBoundedReadFailure(read),
+      read.reason === "fs" ? read.cause : undefined,
+    );
   }
+  const text = read.text;
   await checkPermissions(file);
   const { seed, publicRaw, createdAtMs } = parseDeviceFile(file, text);
   return identityFromKeys(seed, publicRaw, createdAtMs, file);

@@ -1,7 +1,10 @@
 // @missionctl/gateway-client — what an application uses: the client, identity, errors, the
-// doctor, pairing helpers, the typed methods and events, the protocol's constants, redaction.
+// doctor, pairing helpers, the typed methods and events, the protocol's constants, redaction,
+// and the input guards the CLIs share (terminal-safe text, bounded file reads, the URL policy).
 // The wire schemas are in ./protocol, the hint tables in ./hints, paired.json support in ./legacy.
 
+export type { BoundedReadFailure, BoundedReadOptions, BoundedReadResult } from "./bounded-read.js";
+export { describeBoundedReadFailure, readFileBounded, readFileBoundedSync } from "./bounded-read.js";
 export type {
   EventHandler,
   GatewayClientOptions,
@@ -104,6 +107,7 @@ export type {
 export { approveDevice, listPairing, onPairingEvents, rejectDevice } from "./pairing/approver.js";
 export type { WaitForApprovalOptions } from "./pairing/wait.js";
 export { waitForApproval } from "./pairing/wait.js";
+export { MAX_PARAMS_DEPTH, nestsDeeperThan } from "./protocol/encode.js";
 export type { GatewayClientCap, GatewayClientId, GatewayClientMode, OperatorScope } from "./protocol/enums.js";
 export {
   DEFAULT_CLIENT_ID,
@@ -120,6 +124,9 @@ export type { EventFrame, HelloAuth, HelloOk, HelloPolicy, HelloServer } from ".
 export { DEFAULT_SCOPES, hasScope, missingScopes, PAIRING_SCOPES } from "./protocol/scopes.js";
 export type { RedactOptions } from "./redact.js";
 export { isSecretKey, isSecretName, isSecretParam, REDACTED, redact, redactUrl } from "./redact.js";
+export { isSecretHeaderName, redactSecretsInText, secretsInText } from "./redact-text.js";
+export type { SanitizeOptions } from "./terminal-text.js";
+export { sanitizeForTerminal } from "./terminal-text.js";
 export type { UpgradeResponseSummary } from "./transport.js";
 export type {
   ClientState,
@@ -134,4 +141,6 @@ export type {
   StateChange,
   TlsOptions,
 } from "./types.js";
+// The client's URL policy, for applications that validate their configuration before connecting.
+export { checkGatewayUrl } from "./url-policy.js";
 export { CLIENT_VERSION } from "./version.js";

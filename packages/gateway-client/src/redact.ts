@@ -16,6 +16,9 @@ export const SECRET_NAME_PATTERNS: readonly RegExp[] = [
   /encrypt.?key/i,
   /private.?key/i,
   /serviceaccount(?:ref)?$/i,
+  // Beyond OpenClaw's list: a collection of credentials (`gateway.auth.tokens[]`, `credentials`).
+  /(?:^|\.)tokens$/i,
+  /credentials?$/i,
 ];
 
 /** Names the patterns catch that hold no secret: token budgets and counts, a password *file* path. */

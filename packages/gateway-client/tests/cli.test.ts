@@ -26,6 +26,18 @@ interface Run {
   stderr: string;
 }
 
+/** A device of its own (client cli/cli, so the gateway asks to pair it even on loopback). */
+const deviceFlags = (dir: string, name: string) => [
+  "--identity-dir",
+  dir,
+  "--client-id",
+  "cli",
+  "--client-mode",
+  "cli",
+  "--display-name",
+  name,
+];
+
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], {
@@ -175,17 +187,7 @@ describe("missionctl-gateway", () => {
     const dir = join(tmp, "id-pair");
     expect((await run(["identity", "create", "--identity-dir", dir])).status).toBe(0);
     const as = ["--url", peer.url, "--token-file", tokenFile];
-    const device = [
-      ...as,
-      "--identity-dir",
-      dir,
-      "--client-id",
-      "cli",
-      "--client-mode",
-      "cli",
-      "--display-name",
-      "cli-test-device",
-    ];
+    const device = [...as, ...deviceFlags(dir, "cli-test-device")];
 
     const pending = await run(["call", "health", ...device]);
     expect(pending.status).toBe(1);
@@ -250,4 +252,100 @@ describe("missionctl-gateway", () => {
     expect(readFileSync(broken).equals(before)).toBe(true);
     expect(readdirSync(work).filter((f) => f.startsWith("broken.json"))).toEqual(["broken.json"]);
   });
+});
+
+// Issue 13: what an attacker on loopback (or a hostile gateway/proxy) could make the CLI do.
+describe("missionctl-gateway hardening", () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it("doctor --device-less without a token: the fix names --token-file, not a library call", async () => {
+    const r = await run(["doctor", peer.url, "--device-less"]);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^✗ connect .*DEVICE_IDENTITY_REQUIRED/m);
+    expect(r.stdout).toMatch(
+      /fix: No token or password was sent.*pass --token-file <file> \(or set OPENCLAW_GATEWAY_TOKEN\)/,
+    );
+    expect(r.stdout).not.toContain("loadOrCreateIdentity");
+    const j = JSON.parse((await run(["doctor", peer.url, "--device-less", "--json"])).stdout);
+    expect(j.steps.find((s: { step: string }) => s.step === "connect")).toMatchObject({
+      ok: false,
+      code: "AUTH_TOKEN_MISSING",
+      hint: expect.stringContaining("--token-file"),
+    });
+    const call = await run(["call", "health", "--url", peer.url, "--device-less"]);
+    expect(call.status).toBe(1);
+    expect(call.stderr).toMatch(/^error \[AUTH_TOKEN_MISSING\]: .*pass --token-file <file>/);
+  });
+
+  it("gateway- and proxy-controlled text cannot drive the terminal (doctor, devices list)", async () => {
+    // Fault injection: a "proxy" answering the upgrade with a page full of escape sequences.
+    const { createServer } = await import("node:net");
+    const body = "\u001b]0;pwned\u0007\u001b[2K\u001b[1A\r✓ rpc all good\n\u009b2J";
+    const hostile = createServer((sock) => {
+      sock.once("data", () => {
+        const bytes = Buffer.from(body);
+        sock.end(
+          `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${bytes.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    const port = (hostile.address() as { port: number }).port;
+    try {
+      const r = await run(["doctor", `ws://127.0.0.1:${port}`, "--device-less"]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^✗ upgrade .*body: \\u001b\]0;pwned\\u0007\\u001b\[2K/m);
+      expect(r.stdout).not.toMatch(RAW_CONTROL);
+      // The body's line break did not forge a "✓ rpc" line of its own.
+      expect(r.stdout).not.toMatch(/^✓ rpc/m);
+    } finally {
+      hostile.close();
+    }
+
+    // A device asks to pair under a name full of escapes; the operator lists the requests.
+    const dir = join(tmp, "id-escape");
+    expect((await run(["identity", "create", "--identity-dir", dir])).status).toBe(0);
+    const evilName = "\u001b]0;owned\u0007\u001b[2Kmc";
+    const as = ["--url", peer.url, "--token-file", tokenFile];
+    await run(["call", "health", ...as, ...deviceFlags(dir, evilName)]);
+    const list = await run(["devices", "list", ...as]);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout + list.stderr).not.toMatch(RAW_CONTROL);
+    const json = await run(["devices", "list", "--json", ...as]);
+    expect(json.stdout).not.toMatch(RAW_CONTROL);
+    const pending = JSON.parse(json.stdout).pending as { displayName?: string }[];
+    if (pending.some((p) => p.displayName === evilName)) expect(list.stdout).toContain("\\u001b]0;owned\\u0007");
+  });
+
+  it("call with params nested tens of thousands deep: a usage error (exit 2), not a stack overflow", async () => {
+    const depth = 60_000; // one argv string is capped at 128 KiB by the kernel
+    const r = await run([
+      "call",
+      "health",
+      `${"[".repeat(depth)}${"]".repeat(depth)}`,
+      "--url",
+      peer.url,
+      "--token-file",
+      tokenFile,
+    ]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: json-params nests deeper than 128 levels/);
+    expect(r.stderr).not.toMatch(/RangeError|call stack/);
+  });
+
+  it("--token-file that is a FIFO or too large: a usage error at once, nothing read", async () => {
+    const fifo = join(tmp, "token.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const big = join(tmp, "token.big");
+    writeFileSync(big, "x".repeat(200 * 1024));
+    const started = Date.now();
+    const f = await run(["doctor", peer.url, "--token-file", fifo]);
+    expect(f.status).toBe(2);
+    expect(f.stderr).toContain(`--token-file ${fifo}: is a FIFO (named pipe), not a regular file`);
+    const b = await run(["doctor", peer.url, "--token-file", big]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain(`--token-file ${big}: is 204800 bytes, above the limit of 65536`);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { sanitizeForTerminal } from "../terminal-text.js";
 import { main } from "./main.js";
 
 // exitCode, not process.exit(): pending stdout writes to a pipe are flushed before the process ends.
@@ -7,7 +8,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(
-      `missionctl-gateway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      sanitizeForTerminal(
+        `missionctl-gateway: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        { multiline: true },
+      ),
     );
     process.exitCode = 1;
   },

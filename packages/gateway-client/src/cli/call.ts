@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MAX_PARAMS_DEPTH, nestsDeeperThan } from "../protocol/encode.js";
 import { clientFrom } from "./connect.js";
 import { type CliIo, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
@@ -36,13 +37,24 @@ export async function callCommand(argv: string[], io: CliIo): Promise<number> {
     } catch (e) {
       throw new UsageError(`json-params is not valid JSON (${(e as Error).message})`, "call");
     }
+    if (nestsDeeperThan(params, MAX_PARAMS_DEPTH))
+      throw new UsageError(
+        `json-params nests deeper than ${MAX_PARAMS_DEPTH} levels of objects and arrays: send flatter params`,
+        "call",
+      );
   }
   const s = resolveSettings("call", values, io);
   const client = clientFrom(s, requireUrl(s, "call"), await identityFor(s));
   try {
     await client.connect();
     const payload = await client.request(method, params, { timeoutMs: s.timeoutMs });
-    io.stdout(`${JSON.stringify(payload ?? null, null, 2)}\n`);
+    let text: string;
+    try {
+      text = JSON.stringify(payload ?? null, null, 2);
+    } catch (e) {
+      throw new Error(`the gateway's answer to ${method} cannot be printed as JSON (${(e as Error).message})`);
+    }
+    io.stdout(`${text}\n`);
     return EXIT_OK;
   } finally {
     await client.close();

@@ -1,4 +1,5 @@
 import { approveDevice, listPairing, type PairingList, rejectDevice } from "../pairing/approver.js";
+import { sanitizeForTerminal } from "../terminal-text.js";
 import { clientFrom } from "./connect.js";
 import { type CliIo, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
@@ -46,7 +47,8 @@ function renderList(list: PairingList): string {
       ).join(",")}  via ${d.approvedVia ?? "?"}${d.connected ? "  connected" : ""}`,
     );
   }
-  return `${out.join("\n")}\n`;
+  // Names, ids and addresses come from the devices themselves: one inert line per entry.
+  return `${out.map((l) => sanitizeForTerminal(l)).join("\n")}\n`;
 }
 
 export async function devicesCommand(argv: string[], io: CliIo): Promise<number> {

@@ -2,6 +2,7 @@ import { diagnose } from "../doctor/diagnose.js";
 import { renderFooter, renderStep } from "../doctor/render.js";
 import { DOCTOR_STEPS } from "../doctor/types.js";
 import { redactUrl } from "../redact.js";
+import { stepForCli } from "./hints.js";
 import { type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./io.js";
 import { CONNECTION_HELP, identityFor, parseCommand, requireUrl, resolveSettings } from "./settings.js";
 
@@ -44,8 +45,9 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
     allowInsecureWs: s.allowInsecureWs,
     timeoutMs: s.timeoutMs,
     rpcMethod: typeof values.rpc === "string" ? values.rpc : undefined,
-    onStep: s.json ? undefined : (step) => io.stdout(`${renderStep(step)}\n`),
+    onStep: s.json ? undefined : (step) => io.stdout(`${renderStep(stepForCli(step))}\n`),
   });
-  io.stdout(s.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderFooter(report)}\n`);
+  const cliReport = { ...report, steps: report.steps.map(stepForCli) };
+  io.stdout(s.json ? `${JSON.stringify(cliReport, null, 2)}\n` : `${renderFooter(cliReport)}\n`);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
 }

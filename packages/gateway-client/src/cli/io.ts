@@ -1,4 +1,9 @@
 import { GatewayError } from "../errors.js";
+import { sanitizeForTerminal } from "../terminal-text.js";
+import { errorForCli } from "./hints.js";
+
+/** One field of a human line: no control characters, no line break that could forge another line. */
+const field = (s: string) => sanitizeForTerminal(s);
 
 /** Where the CLI writes and what it reads from the environment; injectable for tests. */
 export interface CliIo {
@@ -30,20 +35,21 @@ export function printError(io: CliIo, err: unknown, json: boolean): number {
     if (json) io.stdout(`${JSON.stringify({ ok: false, error: { code: "USAGE", message: err.message } }, null, 2)}\n`);
     else
       io.stderr(
-        `error: ${err.message}\nRun \`missionctl-gateway ${err.command ? `${err.command} ` : ""}--help\` for usage.\n`,
+        `error: ${field(err.message)}\nRun \`missionctl-gateway ${err.command ? `${err.command} ` : ""}--help\` for usage.\n`,
       );
     return EXIT_USAGE;
   }
   if (err instanceof GatewayError) {
-    if (json) io.stdout(`${JSON.stringify({ ok: false, error: err.toJSON() }, null, 2)}\n`);
+    const cli = errorForCli(err);
+    if (json) io.stdout(`${JSON.stringify({ ok: false, error: cli.json }, null, 2)}\n`);
     else {
-      io.stderr(`error [${err.code}]: ${err.message}\n`);
-      if (err.pairing) io.stderr(`  approve with: ${err.pairing.approveCommand}\n`);
+      io.stderr(`error [${err.code}]: ${field(cli.message)}\n`);
+      if (err.pairing) io.stderr(`  approve with: ${field(err.pairing.approveCommand)}\n`);
     }
     return EXIT_FAILURE;
   }
   const message = err instanceof Error ? err.message : String(err);
   if (json) io.stdout(`${JSON.stringify({ ok: false, error: { code: "UNEXPECTED", message } }, null, 2)}\n`);
-  else io.stderr(`error: ${message}\n`);
+  else io.stderr(`error: ${field(message)}\n`);
   return EXIT_FAILURE;
 }

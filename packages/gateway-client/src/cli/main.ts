@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { sanitizeForTerminal } from "../terminal-text.js";
 import { CLIENT_VERSION } from "../version.js";
 import { callCommand } from "./call.js";
 import { devicesCommand } from "./devices.js";
@@ -39,8 +40,21 @@ export function defaultIo(): CliIo {
   };
 }
 
+/**
+ * Everything the CLI prints passes through here: gateway-controlled text (error messages, device
+ * names, versions) cannot reach the terminal as escape sequences, in human and --json output alike.
+ */
+export function terminalSafeIo(io: CliIo): CliIo {
+  return {
+    ...io,
+    stdout: (t) => io.stdout(sanitizeForTerminal(t, { multiline: true })),
+    stderr: (t) => io.stderr(sanitizeForTerminal(t, { multiline: true })),
+  };
+}
+
 /** Runs the CLI and returns its exit status; never calls process.exit. */
-export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = defaultIo()): Promise<number> {
+  const io = terminalSafeIo(rawIo);
   const [command, ...rest] = argv;
   const json = rest.includes("--json");
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {

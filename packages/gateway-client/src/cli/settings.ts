@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import * as z from "zod";
+import { describeBoundedReadFailure, readFileBoundedSync } from "../bounded-read.js";
 import { DEVICE_FILE_NAME, type DeviceIdentity, loadIdentity } from "../identity.js";
 import type { TlsOptions } from "../types.js";
 import { type CliIo, UsageError } from "./io.js";
@@ -109,13 +110,19 @@ function check<T>(schema: z.ZodType<T>, value: unknown, flag: string, command: s
   return r.data;
 }
 
+/** Token and password files hold one line; a CA bundle a few certificates. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
+const CA_FILE_MAX_BYTES = 1024 * 1024;
+
+/** Reads a file named by a flag: a regular file within `maxBytes`, or a usage error that says what it is. */
+function readFlagFile(file: string, flag: string, command: string, maxBytes: number): string {
+  const r = readFileBoundedSync(file, { maxBytes });
+  if (!r.ok) throw new UsageError(`${flag} ${file}: ${describeBoundedReadFailure(r)}`, command);
+  return r.text;
+}
+
 function readSecretFile(file: string, flag: string, command: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, command);
-  }
+  const text = readFlagFile(file, flag, command, SECRET_FILE_MAX_BYTES);
   const value = text.trim();
   if (!value) throw new UsageError(`${flag} ${file}: the file is empty`, command);
   return value;
@@ -170,14 +177,7 @@ export function resolveSettings(
   if (str("ca") || str("servername") || str("fingerprint") || values.insecure) {
     tls = {};
     if (str("ca")) {
-      try {
-        tls.ca = readFileSync(str("ca")!, "utf8");
-      } catch (e) {
-        throw new UsageError(
-          `--ca ${str("ca")}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-          command,
-        );
-      }
+      tls.ca = readFlagFile(str("ca")!, "--ca", command, CA_FILE_MAX_BYTES);
     }
     if (str("servername")) tls.servername = str("servername");
     if (str("fingerprint"))

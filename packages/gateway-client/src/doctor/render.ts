@@ -1,4 +1,8 @@
+import { sanitizeForTerminal } from "../terminal-text.js";
 import { type DiagnoseReport, type DiagnoseStep, DOCTOR_STEPS } from "./types.js";
+
+/** Details and hints quote the gateway and the proxy: print them inert and on one line. */
+const field = (s: string) => sanitizeForTerminal(s);
 
 const WIDTH = Math.max(...DOCTOR_STEPS.map((s) => s.length));
 const INDENT = " ".repeat(WIDTH + 13);
@@ -11,9 +15,9 @@ function ms(n: number): string {
 export function renderStep(s: DiagnoseStep): string {
   const notApplicable = s.data?.notApplicable === true;
   const mark = notApplicable ? "·" : s.ok ? "✓" : "✗";
-  const lines = [`${mark} ${s.step.padEnd(WIDTH)} ${notApplicable ? "       –" : ms(s.ms)}  ${s.detail}`];
-  if (s.warning) lines.push(`${INDENT}! ${s.warning}`);
-  if (s.hint && (!s.ok || s.warning)) lines.push(`${INDENT}fix: ${s.hint}`);
+  const lines = [`${mark} ${s.step.padEnd(WIDTH)} ${notApplicable ? "       –" : ms(s.ms)}  ${field(s.detail)}`];
+  if (s.warning) lines.push(`${INDENT}! ${field(s.warning)}`);
+  if (s.hint && (!s.ok || s.warning)) lines.push(`${INDENT}fix: ${field(s.hint)}`);
   return lines.join("\n");
 }
 
@@ -23,9 +27,11 @@ export function renderFooter(r: DiagnoseReport): string {
   for (const s of r.skipped) lines.push(`- ${s.padEnd(WIDTH)}        –  skipped (${r.failedStep} failed)`);
   if (r.server) {
     lines.push(
-      `gateway ${r.server.version ?? "?"}, protocol ${r.server.protocol ?? "?"}, role ${r.server.role ?? "?"}, auth ${r.server.authMethod ?? "?"}, scopes ${
-        r.server.scopes?.join(",") || "(none)"
-      }`,
+      field(
+        `gateway ${r.server.version ?? "?"}, protocol ${r.server.protocol ?? "?"}, role ${r.server.role ?? "?"}, auth ${r.server.authMethod ?? "?"}, scopes ${
+          r.server.scopes?.join(",") || "(none)"
+        }`,
+      ),
     );
   }
   lines.push(
@@ -38,5 +44,5 @@ export function renderFooter(r: DiagnoseReport): string {
 
 /** The whole human report: one line per layer, ✓ or ✗, the fix under the first failure. */
 export function renderReport(r: DiagnoseReport): string {
-  return [`doctor ${r.url}`, ...r.steps.map(renderStep), renderFooter(r)].join("\n");
+  return [`doctor ${field(r.url)}`, ...r.steps.map(renderStep), renderFooter(r)].join("\n");
 }

@@ -1,4 +1,5 @@
 import { GatewayError, type GatewayErrorCode, type PairingInfo } from "../errors.js";
+import { NO_CREDENTIALS_HINT } from "../hints.js";
 import { redact } from "../redact.js";
 import type { ErrorShape } from "./frames.js";
 
@@ -32,7 +33,16 @@ export interface GatewayErrorContext {
   phase: "connect" | "rpc";
   method?: string;
   subject: string;
+  /**
+   * Whether the connect carried a token, password or device token. A gateway that wants a shared
+   * credential from a device-less client answers DEVICE_IDENTITY_REQUIRED; when nothing was sent,
+   * the missing credential is the cause, not the identity.
+   */
+  credentialsSent?: boolean;
 }
+
+/** Detail codes that, for a connect that sent no credential at all, mean "the credential is missing". */
+const CREDENTIAL_REQUIRED_DETAILS = new Set(["DEVICE_IDENTITY_REQUIRED", "AUTH_REQUIRED", "AUTH_TOKEN_MISSING"]);
 
 /** The gateway types `details` as any: an object is kept, anything else goes under `value`. */
 function detailsOf(error: ErrorShape): Record<string, unknown> | undefined {
@@ -46,8 +56,11 @@ function classify(
   error: ErrorShape,
   details: Record<string, unknown> | undefined,
   phase: "connect" | "rpc",
+  credentialsSent?: boolean,
 ): GatewayErrorCode {
   const detailCode = typeof details?.code === "string" ? details.code : undefined;
+  if (phase === "connect" && credentialsSent === false && detailCode && CREDENTIAL_REQUIRED_DETAILS.has(detailCode))
+    return "AUTH_TOKEN_MISSING";
   if (detailCode && DETAIL_TO_CODE[detailCode]) return DETAIL_TO_CODE[detailCode]!;
   if (error.code === "NOT_PAIRED") return "PAIRING_REQUIRED";
   if (error.code === "UNAVAILABLE" && phase === "connect") return "GATEWAY_STARTING";
@@ -78,9 +91,10 @@ function pairingFrom(details: Record<string, unknown> | undefined): PairingInfo 
 /** Turns a gateway `{ok:false, error}` response into a GatewayError. */
 export function fromGatewayError(error: ErrorShape, ctx: GatewayErrorContext): GatewayError {
   const raw = detailsOf(error);
-  const code = classify(error, raw, ctx.phase);
+  const code = classify(error, raw, ctx.phase, ctx.credentialsSent);
   const details = raw ? redact(raw) : undefined;
   const detailCode = typeof details?.code === "string" ? details.code : undefined;
+  const missingCredential = code === "AUTH_TOKEN_MISSING" && ctx.credentialsSent === false;
   const retryable =
     code === "GATEWAY_STARTING" ||
     code === "AUTH_RATE_LIMITED" ||
@@ -97,5 +111,6 @@ export function fromGatewayError(error: ErrorShape, ctx: GatewayErrorContext): G
     retryAfterMs: typeof error.retryAfterMs === "number" ? error.retryAfterMs : undefined,
     method: ctx.method,
     pairing: code === "PAIRING_REQUIRED" ? pairingFrom(details) : undefined,
+    ...(missingCredential ? { hint: NO_CREDENTIALS_HINT } : {}),
   });
 }
