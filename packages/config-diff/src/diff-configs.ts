@@ -1,8 +1,10 @@
+import { nestsDeeperThan } from "@missionctl/gateway-client";
 import { type ArrayMode, type RawChange, structuralDiff } from "./diff.js";
 import { type EnvMode, hasPlaceholder, placeholderNames, resolveEnv } from "./env.js";
 import { ConfigDiffError } from "./errors.js";
 import { BUILTIN_IGNORES, compileRules, type IgnoreRuleSpec, matchIgnore } from "./ignore.js";
 import { lintConfig } from "./lint.js";
+import { MAX_CONFIG_DEPTH, tooDeep } from "./load.js";
 import { NORMALIZE_RULES, normalizeConfig } from "./normalize.js";
 import { compilePointerGlob, getAt, type Segment, toDotted, toPointer } from "./pointer.js";
 import {
@@ -13,7 +15,14 @@ import {
   type LiveStatus,
   type SourceInfo,
 } from "./report.js";
-import { containsRedacted, describeSecret, isSensitiveChange, MASK, maskValue, REDACTED_SENTINEL } from "./secrets.js";
+import {
+  containsRedacted,
+  describeSecret,
+  isSensitiveChange,
+  MASK,
+  REDACTED_SENTINEL,
+  SecretMasker,
+} from "./secrets.js";
 
 /** A config as loaded by a source (file, docker, gateway), or wrap a plain object with `configInput`. */
 export interface LoadedConfig {
@@ -72,6 +81,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function diffConfigs(source: unknown, runtime: unknown, options: DiffOptions = {}): DiffReport {
   const src = asLoaded(source, "source");
   const rt = asLoaded(runtime, "runtime");
+  // The walks below recurse; a pathological depth is an input error, not a stack overflow.
+  for (const c of [src, rt]) if (nestsDeeperThan(c.value, MAX_CONFIG_DEPTH)) throw tooDeep(c.label);
   const envMode: EnvMode = options.envMode ?? "literal";
   if (!["literal", "resolve", "presence"].includes(envMode)) {
     throw new ConfigDiffError(
@@ -141,6 +152,9 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     for (const e of [...na.events, ...nb.events]) normEvents.set(toPointer(e.segments), e);
   }
 
+  // Secrets are learned from both configs, as written and as resolved: a value equal to one is masked anywhere.
+  const masker = new SecretMasker([src.value, rt.value, preNormA, preNormB]);
+
   // A live gateway with an invalid file returns no content: only its status can be reported.
   const raw = a === undefined || b === undefined ? [] : structuralDiff(a, b, arrayMode ? { arrayMode } : {});
 
@@ -193,10 +207,14 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     };
     const beforeRaw = hasBefore ? shown(src.value, rc.before) : undefined;
     const afterRaw = hasAfter ? shown(rt.value, rc.after) : undefined;
-    const sensitive = isSensitiveChange(rc.segments, beforeRaw, afterRaw);
+    const sensitive =
+      isSensitiveChange(rc.segments, beforeRaw, afterRaw) ||
+      masker.isKnownSecret(beforeRaw) ||
+      masker.isKnownSecret(afterRaw);
+    const shownSegments = rc.segments.map((seg) => masker.segment(seg));
     const c: Change = {
-      pointer,
-      path: toDotted(rc.segments),
+      pointer: toPointer(shownSegments),
+      path: toDotted(shownSegments),
       kind: rc.kind,
       disposition,
       severity:
@@ -212,11 +230,12 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     if (sensitive) {
       if (hasBefore) {
         c.before =
-          beforeRaw === REDACTED_SENTINEL || isPlainObject(beforeRaw) ? maskValue(beforeRaw, rc.segments) : MASK;
+          beforeRaw === REDACTED_SENTINEL || isPlainObject(beforeRaw) ? masker.maskValue(beforeRaw, rc.segments) : MASK;
         c.beforeShape = describeSecret(beforeRaw);
       }
       if (hasAfter) {
-        c.after = afterRaw === REDACTED_SENTINEL || isPlainObject(afterRaw) ? maskValue(afterRaw, rc.segments) : MASK;
+        c.after =
+          afterRaw === REDACTED_SENTINEL || isPlainObject(afterRaw) ? masker.maskValue(afterRaw, rc.segments) : MASK;
         c.afterShape = describeSecret(afterRaw);
       }
       // A bare placeholder names a variable, not a value: keep it visible in the masked slot.
@@ -224,12 +243,12 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
         c.before = beforeRaw;
       if (hasAfter && typeof afterRaw === "string" && /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(afterRaw)) c.after = afterRaw;
     } else {
-      if (hasBefore) c.before = maskValue(beforeRaw, rc.segments);
-      if (hasAfter) c.after = maskValue(afterRaw, rc.segments);
+      if (hasBefore) c.before = masker.maskValue(beforeRaw, rc.segments);
+      if (hasAfter) c.after = masker.maskValue(afterRaw, rc.segments);
     }
     if (rule !== undefined) c.rule = rule;
-    if (note !== undefined) c.note = note;
-    if (rc.root) c.root = toPointer(rc.root);
+    if (note !== undefined) c.note = masker.text(note);
+    if (rc.root) c.root = toPointer(rc.root.map((seg) => masker.segment(seg)));
     changes.push(c);
   };
 
@@ -261,8 +280,20 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     x.pointer < y.pointer ? -1 : x.pointer > y.pointer ? 1 : x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0,
   );
 
-  const lint = options.lint ? [...lintConfig(src.value, "source"), ...lintConfig(rt.value, "runtime")] : undefined;
-  const live = rt.live ?? src.live;
+  const lint = options.lint
+    ? [...lintConfig(src.value, "source"), ...lintConfig(rt.value, "runtime")].map((f) => ({
+        ...f,
+        path: masker.text(f.path),
+        message: masker.text(f.message),
+      }))
+    : undefined;
+  const rawLive = rt.live ?? src.live;
+  // The gateway's validation messages quote the config: they are masked like values.
+  const live = rawLive && {
+    ...rawLive,
+    issues: rawLive.issues.map((i) => ({ path: masker.text(i.path), message: masker.text(i.message) })),
+    legacyIssues: rawLive.legacyIssues.map((i) => ({ path: masker.text(i.path), message: masker.text(i.message) })),
+  };
 
   const count = (d: Disposition) => changes.filter((c) => c.disposition === d).length;
   const summary = {

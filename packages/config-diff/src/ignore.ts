@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { describeBoundedReadFailure, readFileBoundedSync } from "@missionctl/gateway-client";
 import { parse as parseYaml } from "yaml";
 import * as z from "zod";
 import { ConfigDiffError } from "./errors.js";
@@ -90,20 +90,19 @@ export const IgnoreFileSchema = z
 export type IgnoreFile = z.infer<typeof IgnoreFileSchema>;
 
 /** Loads and validates `.config-diff.yaml`; issues name the path, never the value. */
+const IGNORE_FILE_MAX_BYTES = 1024 * 1024;
+
 export function loadIgnoreFile(file: string): IgnoreFile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+  const r = readFileBoundedSync(file, { maxBytes: IGNORE_FILE_MAX_BYTES });
+  if (!r.ok) {
     throw new ConfigDiffError(
-      "FILE_UNREADABLE",
-      `${file}: cannot read the ignore file (${code ?? "error"}) — check --ignore-file`,
+      r.reason === "not-regular" ? "FILE_NOT_REGULAR" : r.reason === "too-large" ? "FILE_TOO_LARGE" : "FILE_UNREADABLE",
+      `${file}: cannot read the ignore file (${describeBoundedReadFailure(r)}) — check --ignore-file`,
       { file },
-      { cause: err },
+      r.reason === "fs" ? { cause: r.cause } : {},
     );
   }
-  return parseIgnoreFile(text, file);
+  return parseIgnoreFile(r.text, file);
 }
 
 export function parseIgnoreFile(text: string, label: string): IgnoreFile {

@@ -17,7 +17,16 @@ export type { IgnoreFile, IgnoreRuleSpec, RuleOrigin } from "./ignore.js";
 export { BUILTIN_IGNORES, IgnoreFileSchema, loadIgnoreFile, parseIgnoreFile } from "./ignore.js";
 export type { LintFinding } from "./lint.js";
 export { LINT_OPENCLAW_VERSION, lintConfig } from "./lint.js";
-export { INCLUDE_MAX_DEPTH, INCLUDE_MAX_FILE_BYTES, parseJson5, resolveIncludes } from "./load.js";
+export type { ReadLimits } from "./load.js";
+export {
+  INCLUDE_MAX_DEPTH,
+  INCLUDE_MAX_FILE_BYTES,
+  MAX_CONFIG_DEPTH,
+  MAX_CONFIG_FILE_BYTES,
+  parseJson5,
+  READ_TIMEOUT_MS,
+  resolveIncludes,
+} from "./load.js";
 export { NORMALIZE_RULES } from "./normalize.js";
 export { parsePointer, toDotted, toPointer } from "./pointer.js";
 export type { GithubOutput } from "./render/github.js";
@@ -41,7 +50,8 @@ export type {
 export { FORMAT_VERSION } from "./report.js";
 export { isSensitivePath, REDACTED_SENTINEL } from "./secrets.js";
 export { loadDockerSource, parseDockerSpec } from "./sources/docker.js";
-export { loadFileSource } from "./sources/file.js";
+export type { FileSourceOptions } from "./sources/file.js";
+export { loadFileSource, loadStdinSource } from "./sources/file.js";
 export type { GatewaySourceOptions } from "./sources/gateway.js";
 export { liveFromConfigGet, loadGatewaySource } from "./sources/gateway.js";
 export type { LoadSourceOptions } from "./sources/index.js";

@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { parseJson5, resolveIncludes } from "./load.js";
+import { parseJson5, readStdinBounded, resolveIncludes } from "./load.js";
 
 describe("parseJson5", () => {
   it("parses comments, unquoted keys and trailing commas", () => {
@@ -58,5 +59,32 @@ describe("resolveIncludes (OpenClaw rules)", () => {
     expect(resolveIncludes({ $include: "./l3.json5" }, { configPath: join(d, "openclaw.json") })).toEqual({
       end: true,
     });
+  });
+});
+
+describe("bounded standard input", () => {
+  it("reads what is piped, refuses more than the cap, gives up on a silent pipe", async () => {
+    const ok = new PassThrough();
+    const p = readStdinBounded(ok, { maxBytes: 64, timeoutMs: 5_000 });
+    ok.end('{"a":1}');
+    expect(await p).toBe('{"a":1}');
+    const big = new PassThrough();
+    const q = readStdinBounded(big, { maxBytes: 8, timeoutMs: 5_000 });
+    big.write("0123456789");
+    await expect(q).rejects.toMatchObject({ code: "FILE_TOO_LARGE" });
+    expect(big.destroyed).toBe(true);
+    const silent = new PassThrough();
+    await expect(readStdinBounded(silent, { maxBytes: 8, timeoutMs: 50 })).rejects.toMatchObject({
+      code: "READ_TIMEOUT",
+      message: expect.stringContaining("<stdin>: could not be read within 50 ms"),
+    });
+  });
+  it("a config nested too deep is INPUT_TOO_DEEP, whether JSON5 can parse it or not", () => {
+    expect(() => parseJson5(`${"[".repeat(200)}${"]".repeat(200)}`, "f")).toThrow(
+      expect.objectContaining({ code: "INPUT_TOO_DEEP" }),
+    );
+    expect(() => parseJson5(`${"[".repeat(200_000)}${"]".repeat(200_000)}`, "f")).toThrow(
+      expect.objectContaining({ code: "INPUT_TOO_DEEP" }),
+    );
   });
 });

@@ -1,5 +1,12 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { dirname, isAbsolute, normalize, relative, resolve, sep } from "node:path";
+import {
+  type BoundedReadFailure,
+  describeBoundedReadFailure,
+  nestsDeeperThan,
+  readFileBounded,
+  readFileBoundedSync,
+} from "@missionctl/gateway-client";
 import JSON5 from "json5";
 import { ConfigDiffError } from "./errors.js";
 
@@ -8,9 +15,12 @@ import { ConfigDiffError } from "./errors.js";
  * echoing the offending text: a config line can hold a secret.
  */
 export function parseJson5(text: string, label: string): unknown {
+  let value: unknown;
   try {
-    return JSON5.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    value = JSON5.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
+    // JSON5's parser recurses: a deep enough input exhausts the stack before any syntax error.
+    if (err instanceof RangeError) throw tooDeep(label);
     const e = err as { lineNumber?: number; columnNumber?: number; message?: string };
     const line = e.lineNumber;
     const column = e.columnNumber;
@@ -22,34 +32,132 @@ export function parseJson5(text: string, label: string): unknown {
       { file: label, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) },
     );
   }
-}
-
-export function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES" || code === "EPERM"
-          ? "permission denied"
-          : code === "EISDIR"
-            ? "is a directory"
-            : `cannot read (${code ?? "unknown error"})`;
-    throw new ConfigDiffError(
-      "FILE_UNREADABLE",
-      `${file}: ${reason} — check the path and that this user may read it`,
-      { file },
-      { cause: err },
-    );
-  }
+  if (nestsDeeperThan(value, MAX_CONFIG_DEPTH)) throw tooDeep(label);
+  return value;
 }
 
 // OpenClaw's limits (src/config/includes.ts in 2026.9.6).
 export const INCLUDE_MAX_DEPTH = 10;
 export const INCLUDE_MAX_FILE_BYTES = 2 * 1024 * 1024;
 export const INCLUDE_MAX_PATH_LENGTH = 4096;
+
+/** Reads a small side file (env file, ignore file, token file): regular, at most `maxBytes`. */
+export function readTextFile(file: string, maxBytes: number = SIDE_FILE_MAX_BYTES): string {
+  const r = readFileBoundedSync(file, { maxBytes });
+  if (!r.ok) throw fileError(file, r);
+  return r.text;
+}
+
+/**
+ * Reads a top-level config file the way includes are read: a regular file only (a FIFO or
+ * `/dev/zero` is refused at once), at most `maxBytes`, within `timeoutMs`.
+ */
+export async function readConfigFile(file: string, limits: ReadLimits = {}): Promise<string> {
+  const maxBytes = limits.maxBytes ?? MAX_CONFIG_FILE_BYTES;
+  const r = await readFileBounded(file, { maxBytes, timeoutMs: limits.timeoutMs ?? READ_TIMEOUT_MS });
+  if (!r.ok) throw fileError(file, r);
+  return r.text;
+}
+
+/** Reads standard input within the same size cap and deadline as a file. */
+export function readStdinBounded(
+  stream: NodeJS.ReadableStream & { destroy?: () => void },
+  limits: ReadLimits = {},
+): Promise<string> {
+  const maxBytes = limits.maxBytes ?? MAX_CONFIG_FILE_BYTES;
+  const timeoutMs = limits.timeoutMs ?? READ_TIMEOUT_MS;
+  const label = "<stdin>";
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (err: Error | null, text?: string) => {
+      clearTimeout(timer);
+      stream.removeListener("data", onData);
+      stream.removeListener("end", onEnd);
+      stream.removeListener("error", onError);
+      // Stop reading: a pipe that keeps writing, or a terminal nobody types into, must not hold the process.
+      if (err) stream.destroy?.();
+      if (err) reject(err);
+      else resolve(text!);
+    };
+    const onData = (d: Buffer | string) => {
+      const b = typeof d === "string" ? Buffer.from(d) : d;
+      total += b.length;
+      if (total > maxBytes)
+        return done(fileError(label, { ok: false, reason: "too-large", bytes: total, maxBytes, whileReading: true }));
+      chunks.push(b);
+    };
+    const onEnd = () => done(null, Buffer.concat(chunks, total).toString("utf8"));
+    const onError = (e: unknown) =>
+      done(
+        new ConfigDiffError(
+          "FILE_UNREADABLE",
+          `${label}: cannot read standard input — pipe a config into --source -`,
+          { file: label },
+          { cause: e },
+        ),
+      );
+    const timer = setTimeout(() => done(fileError(label, { ok: false, reason: "timeout", timeoutMs })), timeoutMs);
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+  });
+}
+
+export interface ReadLimits {
+  /** Default MAX_CONFIG_FILE_BYTES. */
+  maxBytes?: number;
+  /** Default READ_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
+/** A config file above this is refused (OpenClaw's own limit for an included file). */
+export const MAX_CONFIG_FILE_BYTES = INCLUDE_MAX_FILE_BYTES;
+/** Env, ignore and token files. */
+const SIDE_FILE_MAX_BYTES = 1024 * 1024;
+export const READ_TIMEOUT_MS = 10_000;
+/** Deeper configs are refused with INPUT_TOO_DEEP: OpenClaw's own schema nests about ten levels. */
+export const MAX_CONFIG_DEPTH = 100;
+
+function fileError(file: string, f: BoundedReadFailure): ConfigDiffError {
+  const reason = describeBoundedReadFailure(f);
+  switch (f.reason) {
+    case "not-regular":
+      return new ConfigDiffError(
+        "FILE_NOT_REGULAR",
+        `${file}: ${reason} — pass the config file itself (pipe other input into --source - or --runtime -)`,
+        { file },
+      );
+    case "too-large":
+      return new ConfigDiffError(
+        "FILE_TOO_LARGE",
+        `${file}: ${reason} — check that this is the gateway config, or raise the limit with --max-file-bytes`,
+        { file },
+      );
+    case "timeout":
+      return new ConfigDiffError(
+        "READ_TIMEOUT",
+        `${file}: ${reason} — check the file system (a stalled network mount?) or raise --timeout`,
+        { file },
+      );
+    default:
+      return new ConfigDiffError(
+        "FILE_UNREADABLE",
+        `${file}: ${reason} — check the path and that this user may read it`,
+        { file },
+        { cause: f.cause },
+      );
+  }
+}
+
+/** A config nested deeper than MAX_CONFIG_DEPTH, as an input error (exit 2) rather than a stack overflow. */
+export function tooDeep(label: string): ConfigDiffError {
+  return new ConfigDiffError(
+    "INPUT_TOO_DEEP",
+    `${label}: nests deeper than ${MAX_CONFIG_DEPTH} levels of objects and arrays — this is not an OpenClaw config (check the file)`,
+    { file: label },
+  );
+}
 
 export interface IncludeOptions {
   /** The config file the includes are relative to; its folder is the include root. */
@@ -106,9 +214,9 @@ export function resolveIncludes(value: unknown, options: IncludeOptions): unknow
   const read =
     options.readFile ??
     ((p: string) => {
-      const st = statSync(p);
-      if (!st.isFile() || st.size > INCLUDE_MAX_FILE_BYTES) throw new Error("not a regular file or too large");
-      return readFileSync(p, "utf8");
+      const r = readFileBoundedSync(p, { maxBytes: INCLUDE_MAX_FILE_BYTES });
+      if (!r.ok) throw new Error(describeBoundedReadFailure(r));
+      return r.text;
     });
 
   const loadFile = (includePath: string, base: string, visited: string[], depth: number): unknown => {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -295,5 +296,111 @@ describe("secrets", () => {
     // The fixtures do hold the canaries.
     expect(readFileSync(join(FIXTURES, "canary-runtime.json"), "utf8")).toMatch(/CANARY/);
     expect(readFileSync(join(FIXTURES, "invalid.json5"), "utf8")).toMatch(/CANARY/);
+  });
+});
+
+// Issue 13: inputs an attacker controls (a config file path, a runtime file, a gateway URL) and
+// secrets that sit where no key pattern finds them.
+describe("config-diff CLI: hardening", () => {
+  const refSource = ["--source", "tests/fixtures/reference-source.json5"];
+  const leak = ["--source", "tests/fixtures/leak-source.json5", "--runtime", "tests/fixtures/leak-runtime.json"];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  it("masks secrets by position and by value in all four formats (arrays, URLs, auth headers, copies)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-diff-leak-"));
+    const summary = join(dir, "summary.md");
+    writeFileSync(summary, "");
+    const outputs: string[] = [];
+    for (const format of ["human", "json", "json-patch", "github"]) {
+      const r = await run([...leak, "--format", format, "--verbose"], {
+        env: format === "github" ? { GITHUB_STEP_SUMMARY: summary } : {},
+      });
+      expect(r.code, `${format}: ${r.stderr}`).toBe(1);
+      outputs.push(r.stdout, r.stderr);
+    }
+    outputs.push(readFileSync(summary, "utf8"));
+    const all = outputs.join("\n");
+    expect(all).not.toMatch(/LEAK/);
+    expect(all).not.toContain("TEVBSy1i"); // the Basic credential, base64
+    // The drift itself is still reported, with the structure around each secret kept.
+    const json = JSON.parse(outputs[2]!);
+    const at = (p: string) => json.changes.filter((c: { pointer: string }) => c.pointer.startsWith(p));
+    expect(at("/gateway/auth/tokens").length).toBeGreaterThan(0);
+    expect(at("/gateway/auth/tokens").every((c: { sensitive: boolean }) => c.sensitive)).toBe(true);
+    expect(at("/models/providers/main/baseUrl")[0]).toMatchObject({
+      before: "https://llm.example/v1?token=***&region=eu",
+      after: "https://llm.example/v1?token=***&region=eu",
+    });
+    expect(at("/models/providers/main/headers/Authorization")[0]).toMatchObject({ sensitive: true });
+    expect(at("/channels/webhook/notes")[0]).toMatchObject({ sensitive: true, after: "***" });
+    expect(at("/channels/webhook/url")[0].after).toBe("https://hooks.example/in?access_token=***");
+    expect(at("/tools/proxy")[0].after).toBe("http://proxyuser:***@proxy.example:3128");
+    expect(JSON.stringify(at("/tools/curl"))).toContain("Authorization: ***");
+  });
+
+  it("--runtime /dev/zero is refused at once (not a regular file), exit 2", async () => {
+    const started = Date.now();
+    const r = await run([...refSource, "--runtime", "/dev/zero"]);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toBe(
+      "[config-diff] /dev/zero: is a character device, not a regular file — pass the config file itself (pipe other input into --source - or --runtime -)\n",
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a FIFO is refused instead of blocking, an oversize file with the limit, exit 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-diff-inputs-"));
+    const fifo = join(dir, "runtime.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const started = Date.now();
+    const f = await run([...refSource, "--runtime", fifo]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`${fifo}: is a FIFO (named pipe), not a regular file`);
+    const big = join(dir, "big.json");
+    writeFileSync(big, `{"pad":"${"x".repeat(3 * 1024 * 1024)}"}`);
+    const b = await run([...refSource, "--runtime", big]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/big\.json: is 31457\d\d bytes, above the limit of 2097152 — .*--max-file-bytes/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const raised = await run(["--source", big, "--runtime", big, "--max-file-bytes", String(4 * 1024 * 1024)]);
+    expect(raised.code, raised.stderr).toBe(0);
+  });
+
+  it("5,000 levels of nesting is an input error, not an unexpected error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-diff-deep-"));
+    const deep = join(dir, "deep.json5");
+    writeFileSync(deep, `${"{a:".repeat(5000)}1${"}".repeat(5000)}`);
+    const r = await run([...refSource, "--runtime", deep]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/deep\.json5: nests deeper than 100 levels of objects and arrays — /);
+    expect(r.stderr).not.toMatch(/unexpected error|please report/);
+  });
+
+  it("a gateway: URL carrying a token is refused without printing it, naming --token-file", async () => {
+    const r = await run([...refSource, "--runtime", "gateway:ws://127.0.0.1:1/?token=LEAK-url-token-c3"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\[config-diff\] gateway:ws:\/\/127\.0\.0\.1:1\/\?token=\*\*\*: carries a credential/);
+    expect(r.stderr).toContain("--token-file");
+    expect(r.stderr).not.toMatch(/LEAK|unexpected error/);
+  });
+
+  it("escape sequences in keys and values are shown inert in every format", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-diff-esc-"));
+    const a = join(dir, "a.json5");
+    const b = join(dir, "b.json");
+    writeFileSync(a, '{ gateway: { mode: "local" } }');
+    writeFileSync(b, '{"gateway":{"mode":"local","\\u001b]0;pwned\\u0007\\u001b[2K":"x\\u009b2J"}}');
+    for (const format of ["human", "json", "json-patch", "github"]) {
+      const r = await run(["--source", a, "--runtime", b, "--format", format]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout, format).not.toMatch(RAW_CONTROL);
+    }
+    const human = await run(["--source", a, "--runtime", b]);
+    expect(human.stdout).toContain('gateway["\\u001b]0;pwned\\u0007\\u001b[2K"]: "x\\u009b2J" only in the runtime');
+    const colour = await run(["--source", a, "--runtime", b, "--color"]);
+    // Our own colour codes only: ESC followed by "[<digits>m".
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test strips real SGR sequences
+    expect(colour.stdout.replace(/\u001b\[\d+m/g, "")).not.toMatch(RAW_CONTROL);
   });
 });

@@ -58,15 +58,13 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-const fileDiff = () => diffConfigs(loadFileSource(sourceFile), loadFileSource(peer.configPath));
+const fileDiff = async () => diffConfigs(await loadFileSource(sourceFile), await loadFileSource(peer.configPath));
 
 describe("config-diff against the real gateway", () => {
   it("`openclaw config set` rewrites the file (meta added, comments stripped) and that is no drift", async () => {
-    expect(
-      fileDiff()
-        .changes.filter((c) => c.disposition === "drift")
-        .map((c) => c.pointer),
-    ).toEqual(["/gateway/controlUi/enabled"]);
+    expect((await fileDiff()).changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual([
+      "/gateway/controlUi/enabled",
+    ]);
 
     const res = await peer.cliAsync(["config", "set", "gateway.controlUi.enabled", "true", "--strict-json"], {
       timeoutMs: 240_000,
@@ -76,7 +74,7 @@ describe("config-diff against the real gateway", () => {
     expect(text).not.toContain("// deployed by Ansible");
     expect(JSON.parse(text).meta?.lastTouchedVersion).toBe("2026.9.6");
 
-    const report = fileDiff();
+    const report = await fileDiff();
     expect(report.summary.drift).toBe(0);
     expect(report.exitCode).toBe(0);
     expect(report.rules.find((r) => r.pattern === "/meta/**")!.suppressed).toBeGreaterThan(0);
@@ -122,7 +120,7 @@ describe("config-diff against the real gateway", () => {
         : undefined;
     });
     expect(ok.live).toMatchObject({ valid: true, applied: true, issues: [] });
-    const report = diffConfigs(loadFileSource(sourceFile), ok);
+    const report = diffConfigs(await loadFileSource(sourceFile), ok);
     expect(report.summary).toMatchObject({ drift: 0, liveMismatch: false });
     expect(report.exitCode).toBe(0);
   }, 300_000);
@@ -168,7 +166,9 @@ describe("config-diff against the real gateway", () => {
     );
 
     // The file itself shows the key as drift, and --lint explains why it is fatal.
-    const fileReport = diffConfigs(loadFileSource(sourceFile), loadFileSource(peer.configPath), { lint: true });
+    const fileReport = diffConfigs(await loadFileSource(sourceFile), await loadFileSource(peer.configPath), {
+      lint: true,
+    });
     expect(fileReport.changes.filter((c) => c.disposition === "drift").map((c) => c.pointer)).toEqual([
       "/gateway/controlUi/allowInsecureAuth",
     ]);

@@ -12,16 +12,17 @@ export const BIN = join(PKG, "dist", "cli.js");
 
 /**
  * Builds the package once per test file (the root test script builds everything first, this
- * only covers a targeted `vitest run`). gateway-client is built first when it can be: the CLI
- * imports it lazily, for gateway: sources only, so a failure there does not stop these tests.
+ * only covers a targeted `vitest run`). gateway-client, which the CLI imports, is rebuilt first
+ * when its sources are newer than its dist.
  */
 export function buildOnce(): void {
-  if (
-    existsSync(BIN) &&
-    (process.env.CONFIG_DIFF_SKIP_BUILD === "1" || newestMtime(join(PKG, "src")) < statSync(BIN).mtimeMs)
-  )
+  if (process.env.CONFIG_DIFF_SKIP_BUILD === "1" && existsSync(BIN)) return;
+  const clientSrc = join(ROOT, "packages", "gateway-client", "src");
+  if (existsSync(BIN) && Math.max(newestMtime(join(PKG, "src")), newestMtime(clientSrc)) < statSync(BIN).mtimeMs)
     return;
-  if (!existsSync(join(ROOT, "packages", "gateway-client", "dist", "index.js"))) {
+  const client = join(ROOT, "packages", "gateway-client");
+  const clientDist = join(client, "dist", "index.js");
+  if (!existsSync(clientDist) || newestMtime(join(client, "src")) > statSync(clientDist).mtimeMs) {
     spawnSync("npm", ["run", "build", "-w", "packages/gateway-client"], { cwd: ROOT, stdio: "ignore" });
   }
   execFileSync("npm", ["run", "build", "-w", "packages/config-diff"], { cwd: ROOT, stdio: "pipe" });

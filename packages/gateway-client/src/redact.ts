@@ -16,8 +16,9 @@ export const SECRET_NAME_PATTERNS: readonly RegExp[] = [
   /encrypt.?key/i,
   /private.?key/i,
   /serviceaccount(?:ref)?$/i,
-  // Beyond OpenClaw's list: a collection of credentials (`gateway.auth.tokens[]`, `credentials`).
-  /(?:^|\.)tokens$/i,
+  // Beyond OpenClaw's list: a collection of credentials (`gateway.auth.tokens[]`, `credentials`)
+  // and labels that name one (`bearer`, `cookies`).
+  /(?:^|\.)(?:tokens|bearer|cookies?)$/i,
   /credentials?$/i,
 ];
 

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { sanitizeForTerminal } from "@missionctl/gateway-client";
 import { configInput, type DiffOptions, diffConfigs } from "../diff-configs.js";
 import { type EnvMode, loadEnvFile } from "../env.js";
 import { ConfigDiffError } from "../errors.js";
@@ -46,7 +47,8 @@ Options:
   --verbose                    also show ignored and normalized changes and rule counts
   --color / --no-color         force colour on or off (default: on for a TTY unless NO_COLOR is set)
   --token-file <file>          gateway token for gateway: sources (default: $OPENCLAW_GATEWAY_TOKEN)
-  --timeout <ms>               timeout for docker/gateway sources (default 30000)
+  --timeout <ms>               timeout for reading a source: file (default 10000), docker/gateway (default 30000)
+  --max-file-bytes <n>         largest config file read (default 2097152, OpenClaw's include limit)
   -h, --help                   this help
   --version                    print the version
 
@@ -56,7 +58,13 @@ Exit codes: 0 no drift, 1 drift, 2 error.
 const fail = (msg: string) => new ConfigDiffError("INVALID_OPTIONS", `${msg} — see config-diff --help`);
 
 /** Runs the CLI; returns the exit code (the bin sets process.exitCode, it never calls process.exit). */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  // Error messages quote paths and specs; the machine formats may carry C1 or bidi characters from
+  // the configs. The human format sanitises its fields itself, before its own colour codes.
+  const io: CliIo = {
+    ...rawIo,
+    stderr: (s) => rawIo.stderr(sanitizeForTerminal(s, { multiline: true })),
+  };
   try {
     return await run(argv, io);
   } catch (err) {
@@ -99,6 +107,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         "no-color": { type: "boolean" },
         "token-file": { type: "string" },
         timeout: { type: "string" },
+        "max-file-bytes": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
       },
@@ -151,6 +160,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       throw fail("--timeout must be a positive integer of milliseconds");
   }
 
+  let maxBytes: number | undefined;
+  if (v["max-file-bytes"] !== undefined) {
+    maxBytes = Number(v["max-file-bytes"]);
+    if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+      throw fail("--max-file-bytes must be a positive integer of bytes");
+  }
+
   const ignore: IgnoreRuleSpec[] = [
     ...(file.ignore ?? []).map((r) =>
       typeof r === "string"
@@ -164,7 +180,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   for (const p of v["array-set"] ?? []) arrays[p] = "set";
 
   let token: string | undefined;
-  if (v["token-file"]) token = readTextFile(resolve(io.cwd, v["token-file"])).trim();
+  if (v["token-file"]) token = readTextFile(resolve(io.cwd, v["token-file"]), 64 * 1024).trim();
   const load = (spec: string) =>
     loadConfigSource(
       spec === "-" ? spec : spec.startsWith("docker:") || spec.startsWith("gateway:") ? spec : resolve(io.cwd, spec),
@@ -173,6 +189,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         ...(v["include-root"] ? { includeRoots: v["include-root"].map((r) => resolve(io.cwd, r)) } : {}),
         ...(token ? { token } : io.env.OPENCLAW_GATEWAY_TOKEN ? { token: io.env.OPENCLAW_GATEWAY_TOKEN } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
+        ...(maxBytes ? { maxBytes } : {}),
         ...(io.env.DOCKER ? { docker: io.env.DOCKER } : {}),
       },
     );
@@ -200,10 +217,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const color = v["no-color"] ? false : v.color ? true : io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb";
   switch (format as Format) {
     case "json":
-      io.stdout(renderJson(report));
+      io.stdout(sanitizeForTerminal(renderJson(report), { multiline: true }));
       break;
     case "json-patch":
-      io.stdout(renderJsonPatch(report));
+      io.stdout(sanitizeForTerminal(renderJsonPatch(report), { multiline: true }));
       break;
     case "github": {
       const gh = renderGithub(report);

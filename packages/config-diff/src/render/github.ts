@@ -1,10 +1,12 @@
+import { sanitizeForTerminal } from "@missionctl/gateway-client";
 import type { DiffReport } from "../report.js";
 import { describeChange, summaryLine } from "./format.js";
 
 // GitHub workflow-command escaping (docs: "workflow commands for GitHub Actions").
-const escData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+// Annotations and the summary land in CI logs, which render ANSI: no control character passes.
+const escData = (s: string) => sanitizeForTerminal(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 const escProp = (s: string) => escData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const mdCell = (s: string) => sanitizeForTerminal(s.replace(/\|/g, "\\|").replace(/\n/g, " "));
 
 export interface GithubOutput {
   /** `::error` / `::warning` lines for stdout. */

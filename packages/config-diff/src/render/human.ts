@@ -1,3 +1,4 @@
+import { sanitizeForTerminal } from "@missionctl/gateway-client";
 import type { DiffReport } from "../report.js";
 import { describeChange, SYMBOL, summaryLine } from "./format.js";
 
@@ -17,8 +18,11 @@ const codes = {
 } as const;
 
 export function renderHuman(report: DiffReport, options: HumanOptions = {}): string {
-  const paint = (c: keyof typeof codes, s: string) =>
-    options.color ? `\u001b[${codes[c][0]}m${s}\u001b[${codes[c][1]}m` : s;
+  // Paths, labels and gateway messages come from the inputs: made inert before our own colours go on.
+  const paint = (c: keyof typeof codes, text: string) => {
+    const s = sanitizeForTerminal(text);
+    return options.color ? `\u001b[${codes[c][0]}m${s}\u001b[${codes[c][1]}m` : s;
+  };
   const lines: string[] = [];
   lines.push(
     paint("bold", `config-diff: ${report.sources.source.label} (source) ⇄ ${report.sources.runtime.label} (runtime)`),

@@ -1,38 +1,27 @@
-import { readFileSync } from "node:fs";
 import { configInput, type LoadedConfig } from "../diff-configs.js";
-import { ConfigDiffError } from "../errors.js";
-import { parseJson5, readTextFile, resolveIncludes } from "../load.js";
+import { parseJson5, type ReadLimits, readConfigFile, readStdinBounded, resolveIncludes } from "../load.js";
 
-export interface FileSourceOptions {
+export interface FileSourceOptions extends ReadLimits {
   /** Resolve `$include` directives (off by default: the runtime file keeps them as authored). */
   resolveIncludes?: boolean;
   /** Extra include roots, like OpenClaw's OPENCLAW_INCLUDE_ROOTS. */
   includeRoots?: string[];
 }
 
-export function loadFileSource(file: string, options: FileSourceOptions = {}): LoadedConfig {
-  const text = readTextFile(file);
+/** Reads a config file: a regular file of at most `maxBytes` (2 MiB), within `timeoutMs` (10 s). */
+export async function loadFileSource(file: string, options: FileSourceOptions = {}): Promise<LoadedConfig> {
+  const text = await readConfigFile(file, options);
   let value = parseJson5(text, file);
   if (options.resolveIncludes)
     value = resolveIncludes(value, { configPath: file, allowedRoots: options.includeRoots ?? [] });
   return configInput(value, file, "file");
 }
 
-export function loadStdinSource(
+export async function loadStdinSource(
   options: FileSourceOptions = {},
-  readStdin: () => string = () => readFileSync(0, "utf8"),
-): LoadedConfig {
-  let text: string;
-  try {
-    text = readStdin();
-  } catch (err) {
-    throw new ConfigDiffError(
-      "FILE_UNREADABLE",
-      "<stdin>: cannot read standard input — pipe a config into --source -",
-      { file: "<stdin>" },
-      { cause: err },
-    );
-  }
+  readStdin: () => Promise<string> = () => readStdinBounded(process.stdin, options),
+): Promise<LoadedConfig> {
+  const text = await readStdin();
   let value = parseJson5(text, "<stdin>");
   if (options.resolveIncludes)
     value = resolveIncludes(value, {

@@ -1,4 +1,10 @@
-import { type ConfigGetResult, configGet, GatewayClient, type RequestTarget } from "@missionctl/gateway-client";
+import {
+  type ConfigGetResult,
+  configGet,
+  GatewayClient,
+  type RequestTarget,
+  redactSecretsInText,
+} from "@missionctl/gateway-client";
 import { configInput, type LoadedConfig } from "../diff-configs.js";
 import { ConfigDiffError } from "../errors.js";
 import type { LiveStatus } from "../report.js";
@@ -53,23 +59,39 @@ export async function loadGatewaySource(spec: string, options: GatewaySourceOpti
   if (!/^wss?:\/\//.test(url)) {
     throw new ConfigDiffError(
       "INVALID_OPTIONS",
-      `${spec}: expected gateway:ws://host:port or gateway:wss://host — e.g. gateway:ws://127.0.0.1:18789`,
+      `gateway:${redactSecretsInText(url)}: expected gateway:ws://host:port or gateway:wss://host — e.g. gateway:ws://127.0.0.1:18789`,
     );
   }
-  const label = `gateway:${url}`;
+  // The label lands in reports and CI logs: never with a credential the URL might carry.
+  const label = `gateway:${redactSecretsInText(url)}`;
   const token = options.token ?? process.env.OPENCLAW_GATEWAY_TOKEN;
-  const client =
-    options.client ??
-    new GatewayClient({
-      url,
-      ...(token ? { token } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      identity: null,
-      // The one scope config.get needs: a drift check never asks for write access.
-      scopes: [configGet.scope ?? "operator.read"],
-      reconnect: false,
-      ...(options.timeoutMs ? { requestTimeoutMs: options.timeoutMs } : {}),
-    });
+  let client: NonNullable<GatewaySourceOptions["client"]>;
+  try {
+    client =
+      options.client ??
+      new GatewayClient({
+        url,
+        ...(token ? { token } : {}),
+        ...(options.password ? { password: options.password } : {}),
+        identity: null,
+        // The one scope config.get needs: a drift check never asks for write access.
+        scopes: [configGet.scope ?? "operator.read"],
+        reconnect: false,
+        ...(options.timeoutMs ? { requestTimeoutMs: options.timeoutMs } : {}),
+      });
+  } catch (err) {
+    // The client refuses a URL before connecting (a ?token= in it, ws:// to a public host…).
+    const e = err as { code?: string; reason?: string; hint?: string; message?: string };
+    if (/credential/.test(e.reason ?? ""))
+      e.hint =
+        "remove it from the URL and pass the token with --token-file <file> or OPENCLAW_GATEWAY_TOKEN (it travels in the connect frame, never in the URL)";
+    throw new ConfigDiffError(
+      "INVALID_OPTIONS",
+      `${label}: ${e.reason ?? e.message ?? "invalid gateway URL"}${e.hint ? ` — ${e.hint}` : ""}`,
+      { file: label, ...(e.hint ? { hint: e.hint } : {}) },
+      { cause: err },
+    );
+  }
   try {
     await client.connect();
     const payload = await configGet(client, {}, options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined);

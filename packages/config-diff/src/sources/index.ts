@@ -4,6 +4,8 @@ import { type FileSourceOptions, loadFileSource, loadStdinSource } from "./file.
 import { type GatewaySourceOptions, loadGatewaySource } from "./gateway.js";
 
 export interface LoadSourceOptions extends FileSourceOptions, Omit<GatewaySourceOptions, "client"> {
+  /** Deadline for every source: a file read, docker exec, or the gateway's config.get. */
+  timeoutMs?: number;
   docker?: string;
   gatewayClient?: GatewaySourceOptions["client"];
 }
