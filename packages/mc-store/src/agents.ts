@@ -1,6 +1,6 @@
 import type { Db } from "./db.js";
 import { StoreError } from "./errors.js";
-import { agentsInputSchema, idSchema, parseInput } from "./schemas.js";
+import { agentInputSchema, agentsInputSchema, agentsListSchema, idSchema, LIMITS, parseInput } from "./schemas.js";
 import { iso, isoOrNull, toMs } from "./time.js";
 import type { Agent } from "./types.js";
 
@@ -43,6 +43,15 @@ function toAgent(row: AgentRow): Agent {
   };
 }
 
+export interface RejectedAgent {
+  /** Position in the input list. */
+  index: number;
+  /** The agent's id when it had a usable one. */
+  id: string | null;
+  /** Which fields broke which rule, e.g. "emoji must be at most 32 characters". */
+  reason: string;
+}
+
 export interface AgentsRepo {
   /**
    * Inserts or updates agents (e.g. from the gateway's agents.list) in one transaction.
@@ -50,48 +59,73 @@ export interface AgentsRepo {
    * deleted: tasks keep pointing at them.
    */
   upsertMany(agents: AgentInput[]): Agent[];
+  /**
+   * Like upsertMany for a list from outside (the gateway's agents.list): agents that break a
+   * rule are left out and reported, the others are written in one transaction.
+   */
+  upsertValid(agents: unknown[]): { saved: Agent[]; rejected: RejectedAgent[] };
   list(): Agent[];
   /** Throws AGENT_NOT_FOUND. */
   get(id: string): Agent;
 }
 
 export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
-  return {
-    upsertMany(input) {
-      const agents = parseInput(agentsInputSchema, input, "upsert agents");
-      return db.transaction("upsert agents", () => {
-        const at = now();
-        const saved: Agent[] = [];
-        for (const agent of agents) {
-          const existing = db.get<AgentRow>("upsert agents", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, {
-            id: agent.id,
-          });
-          const pick = <K extends "name" | "emoji" | "avatar" | "workspace">(key: K): string | null =>
-            agent[key] === undefined ? (existing?.[key] ?? null) : (agent[key] ?? null);
-          const row: AgentRow = {
-            id: agent.id,
-            name: pick("name"),
-            emoji: pick("emoji"),
-            avatar: pick("avatar"),
-            workspace: pick("workspace"),
-            status: agent.status ?? existing?.status ?? "unknown",
-            last_seen_at:
-              agent.lastSeenAt === null ? null : agent.lastSeenAt === undefined ? at : toMs(agent.lastSeenAt),
-            created_at: existing?.created_at ?? at,
-            updated_at: at,
-          };
-          db.run(
-            "upsert agents",
-            `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @last_seen_at, @created_at, @updated_at)
+  const write = (agents: AgentInput[]): Agent[] =>
+    db.transaction("upsert agents", () => {
+      const at = now();
+      const saved: Agent[] = [];
+      for (const agent of agents) {
+        const existing = db.get<AgentRow>("upsert agents", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, {
+          id: agent.id,
+        });
+        const pick = <K extends "name" | "emoji" | "avatar" | "workspace">(key: K): string | null =>
+          agent[key] === undefined ? (existing?.[key] ?? null) : (agent[key] ?? null);
+        const row: AgentRow = {
+          id: agent.id,
+          name: pick("name"),
+          emoji: pick("emoji"),
+          avatar: pick("avatar"),
+          workspace: pick("workspace"),
+          status: agent.status ?? existing?.status ?? "unknown",
+          last_seen_at: agent.lastSeenAt === null ? null : agent.lastSeenAt === undefined ? at : toMs(agent.lastSeenAt),
+          created_at: existing?.created_at ?? at,
+          updated_at: at,
+        };
+        db.run(
+          "upsert agents",
+          `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @last_seen_at, @created_at, @updated_at)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, emoji = excluded.emoji, avatar = excluded.avatar, workspace = excluded.workspace,
                status = excluded.status, last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at`,
-            { ...row },
-          );
-          saved.push(toAgent(row));
+          { ...row },
+        );
+        saved.push(toAgent(row));
+      }
+      if (saved.length > 0) db.notify({ type: "agents.changed", ids: saved.map((agent) => agent.id) });
+      return saved;
+    });
+
+  return {
+    upsertMany(input) {
+      return write(parseInput(agentsInputSchema, input, "upsert agents"));
+    },
+
+    upsertValid(input) {
+      const list = parseInput(agentsListSchema, input, "upsert agents");
+      const valid: AgentInput[] = [];
+      const rejected: RejectedAgent[] = [];
+      list.forEach((item, index) => {
+        const r = agentInputSchema.safeParse(item);
+        if (r.success) valid.push(r.data);
+        else {
+          const id = (item as { id?: unknown } | null)?.id;
+          rejected.push({
+            index,
+            id: typeof id === "string" ? id.slice(0, LIMITS.id) : null,
+            reason: r.error.issues.map((i) => `${i.path.map(String).join(".") || "(agent)"} ${i.message}`).join("; "),
+          });
         }
-        if (saved.length > 0) db.notify({ type: "agents.changed", ids: saved.map((agent) => agent.id) });
-        return saved;
       });
+      return { saved: valid.length > 0 ? write(valid) : [], rejected };
     },
 
     list() {

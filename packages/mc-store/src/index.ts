@@ -1,4 +1,4 @@
-export type { AgentInput, AgentsRepo } from "./agents.js";
+export type { AgentInput, AgentsRepo, RejectedAgent } from "./agents.js";
 export type { BackoffOptions } from "./backoff.js";
 export { computeBackoffMs } from "./backoff.js";
 export type { Env, ResolvedDatabasePath } from "./config.js";

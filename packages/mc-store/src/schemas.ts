@@ -116,6 +116,8 @@ export const agentInputSchema = z.object({
   lastSeenAt: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).nullish(),
 });
 export const agentsInputSchema = z.array(agentInputSchema).max(LIMITS.agents);
+/** A list whose entries are checked one by one (upsertValid). */
+export const agentsListSchema = z.array(z.unknown()).max(LIMITS.agents);
 
 export const claimSchema = z.object({
   workerId: nonEmpty(LIMITS.workerId),

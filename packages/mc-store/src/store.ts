@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type AgentsRepo, createAgentsRepo } from "./agents.js";
 import { type Env, type ResolvedDatabasePath, resolveStorePath } from "./config.js";
@@ -68,6 +68,50 @@ function notWritable(path: string, reason: string, cause?: unknown): StoreError 
   });
 }
 
+/** The database and the files SQLite keeps next to it: tasks, prompts and agent replies. */
+const COMPANION_SUFFIXES = ["", "-wal", "-shm", "-journal"];
+
+/**
+ * Creates the database file owner-only (0600) before any driver opens it: SQLite creates its
+ * -wal and -shm files with the database file's mode, so this covers them whichever driver
+ * (better-sqlite3, node:sqlite, bun:sqlite) opens it.
+ */
+function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST")
+      throw notWritable(path, "cannot create the database file", err);
+  }
+}
+
+/**
+ * Files of ours that an older version left readable by others are made owner-only, once the
+ * database is known to be ours (a foreign or newer one is left as it was). Returns what changed.
+ */
+function tightenModes(path: string): string[] {
+  if (process.platform === "win32") return [];
+  const tightened: string[] = [];
+  const uid = process.getuid?.();
+  for (const suffix of COMPANION_SUFFIXES) {
+    const file = path + suffix;
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(file);
+    } catch {
+      continue;
+    }
+    if (!st.isFile() || (st.mode & 0o077) === 0 || (uid !== undefined && st.uid !== uid)) continue;
+    try {
+      chmodSync(file, st.mode & 0o700);
+      tightened.push(file);
+    } catch {
+      // Not ours to change: the store still works; nothing is reported as tightened.
+    }
+  }
+  return tightened;
+}
+
 /** Creates the folder (0700) if missing and checks that the file can be created or written. */
 function prepareLocation(path: string): void {
   const dir = dirname(path);
@@ -124,7 +168,10 @@ export function openStore(options: OpenStoreOptions = {}): Store {
   const logger = options.logger ?? defaultLogger;
   const resolved = resolveStorePath(options.path, options.env ?? process.env);
   const memory = resolved.path === ":memory:";
-  if (!memory) prepareLocation(resolved.path);
+  if (!memory) {
+    prepareLocation(resolved.path);
+    createOwnerOnly(resolved.path);
+  }
 
   let driver: Driver;
   try {
@@ -136,6 +183,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
 
   let applied: number[];
   let journalMode = "memory";
+  let tightened: string[] = [];
   let schemaVersion: number;
   try {
     const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
@@ -187,6 +235,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     }
     applied = migrate(driver);
     schemaVersion = readSchemaVersion(driver);
+    if (!memory) tightened = tightenModes(resolved.path);
   } catch (err) {
     try {
       driver.close();
@@ -207,6 +256,13 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     migrationsApplied: applied,
     journalMode,
   });
+  if (tightened.length > 0)
+    logger({
+      level: "warn",
+      component: "mc-store",
+      msg: "database files were readable by other users: made owner-only (0600)",
+      files: tightened,
+    });
 
   const listeners = new Set<(change: StoreChange) => void>();
   const emit = (change: StoreChange) => {
