@@ -4,7 +4,10 @@ import { GatewayError } from "@missionctl/gateway-client";
 import { StoreError } from "@missionctl/mc-store";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { hostAllowed } from "./allowed-hosts.js";
 import { authenticate, originAllowed } from "./auth.js";
+import { gatedAuth, throttledResponse } from "./auth-gate.js";
+import { bindAddressOf } from "./config.js";
 import type { AppContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { errorBody, jsonResponse } from "./http.js";
@@ -39,7 +42,7 @@ const GATEWAY_STATUS: Record<string, number> = {
 };
 
 /** Any thrown error → `{ error: { code, message, hint } }` with the status it deserves. */
-export function errorResponse(err: unknown, ctx: AppContext, requestId?: string): Response {
+export function errorResponse(err: unknown, ctx: AppContext, requestId?: string, aborted = false): Response {
   if (err instanceof ApiError) return jsonResponse(errorBody(err.code, err.message, err.hint, err.details), err.status);
   if (err instanceof StoreError) {
     const status = STORE_STATUS[err.code] ?? 500;
@@ -64,6 +67,17 @@ export function errorResponse(err: unknown, ctx: AppContext, requestId?: string)
         ...(err.gatewayCode ? { gatewayCode: err.gatewayCode } : {}),
       }),
       status,
+    );
+  }
+  if (aborted) {
+    // The client went away mid-request (closed the tab, cancelled the upload): nothing to fix here.
+    ctx.log.debug("request aborted by the client", {
+      requestId,
+      reason: err instanceof Error ? err.message : String(err),
+    });
+    return jsonResponse(
+      errorBody("REQUEST_ABORTED", "[mc-server] request: aborted by the client", "nothing to do"),
+      499,
     );
   }
   ctx.log.error("unhandled error", {
@@ -135,6 +149,31 @@ export function createApp(ctx: AppContext): Hono {
     }
   });
 
+  // DNS rebinding: a hostile page whose name resolves to 127.0.0.1 sends its own name in Host.
+  // Only this server's names are answered, on every route (page, API, SSE) and before the token.
+  const hostPolicy = {
+    allowed: config.allowedHosts,
+    ...(bindAddressOf(config.host) ? { bindAddress: bindAddressOf(config.host)! } : {}),
+  };
+  app.use("*", async (c, next) => {
+    const incoming = nodeOf(c).incoming;
+    const host = incoming ? incoming.headers.host : (c.req.header("host") ?? new URL(c.req.url).host);
+    // The port the connection arrived on (PORT, or the one picked for PORT=0); unknown off Node.
+    const localPort = incoming ? incoming.socket?.localPort : undefined;
+    if (!hostAllowed(host, localPort, hostPolicy)) {
+      return jsonResponse(
+        errorBody(
+          "HOST_NOT_ALLOWED",
+          `[mc-server] Host ${JSON.stringify(host ?? "")}: this server does not answer to that name`,
+          `open the dashboard by its own address (http://127.0.0.1:${localPort ?? config.port}), or add the name to MC_ALLOWED_HOSTS (e.g. MC_ALLOWED_HOSTS=mc.example.org, the reverse proxy's site name)`,
+        ),
+        421,
+        { connection: "close" },
+      );
+    }
+    await next();
+  });
+
   app.use("*", async (c, next) => {
     if (MUTATING.has(c.req.method)) {
       const ok = originAllowed(
@@ -172,10 +211,13 @@ export function createApp(ctx: AppContext): Hono {
 
   app.use("/api/*", async (c, next) => {
     if (!config.apiToken || OPEN_PATHS.has(c.req.path)) return next();
-    const result = authenticate(config.apiToken, {
-      authorization: headerOf(c, "authorization"),
-      cookie: headerOf(c, "cookie"),
-    });
+    const result = gatedAuth(ctx, c, () =>
+      authenticate(config.apiToken, {
+        authorization: headerOf(c, "authorization"),
+        cookie: headerOf(c, "cookie"),
+      }),
+    );
+    if (!result.ok && result.reason === "throttled") return throttledResponse(result.retryAfterSeconds);
     if (!result.ok) {
       const missing = result.reason === "missing";
       return jsonResponse(
@@ -213,6 +255,12 @@ export function createApp(ctx: AppContext): Hono {
       404,
     ),
   );
-  app.onError((err, c) => errorResponse(err, ctx, c.get("requestId" as never) as string | undefined));
+  app.onError((err, c) => {
+    const incoming = nodeOf(c).incoming;
+    // A body read that failed because the socket closed, or Node's own request timeout (it answers 408).
+    const aborted =
+      c.req.raw.signal?.aborted === true || (incoming !== undefined && incoming.destroyed && !incoming.complete);
+    return errorResponse(err, ctx, c.get("requestId" as never) as string | undefined, aborted);
+  });
   return app;
 }

@@ -19,7 +19,8 @@ Environment:
   OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_ORIGIN (optional; sends an Origin header),
   MC_IDENTITY_DIR (~/.mission-control/identity), MC_API_TOKEN (required to listen beyond loopback),
   MC_GATEWAY_SCOPES (operator.read,operator.write), MC_GATEWAY_CLIENT_ID, MC_GATEWAY_CLIENT_MODE,
-  LOG_LEVEL (debug|info|warn|error).
+  MC_ALLOWED_HOSTS (public names the server answers to, e.g. the proxy's site; loopback always),
+  MC_REQUEST_TIMEOUT_MS (30000), LOG_LEVEL (debug|info|warn|error).
 
 Exit codes: 0 clean stop, 1 runtime failure, 2 usage error, 78 configuration error.
 `;

@@ -1,14 +1,19 @@
+import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import {
+  checkGatewayUrl,
   DEFAULT_CLIENT_ID,
   DEFAULT_CLIENT_MODE,
   DEFAULT_SCOPES,
   GATEWAY_CLIENT_IDS,
   GATEWAY_CLIENT_MODES,
+  GatewayError,
   OPERATOR_SCOPES,
+  redactSecretsInText,
 } from "@missionctl/gateway-client";
 import * as z from "zod";
+import { type AllowedHost, parseAllowedHost } from "./allowed-hosts.js";
 import { McServerError } from "./errors.js";
 
 // The gateway's closed sets (scopes, client ids and modes) come from the client library, which
@@ -37,7 +42,10 @@ export const KNOWN_VARIABLES: Record<string, string> = {
   MC_GATEWAY_CLIENT_MODE: "client.mode sent to the gateway (default backend)",
   MC_GATEWAY_DISPLAY_NAME: "client.displayName shown in the gateway's device list (default missionctl mc-server)",
   MC_ALLOWED_ORIGINS: "extra comma-separated origins allowed on mutating requests (besides same-origin)",
+  MC_ALLOWED_HOSTS:
+    "comma-separated public host names (optionally host:port) the server answers to, e.g. the Caddy site name; loopback names and addresses with the server's port are always allowed",
   MC_BODY_LIMIT_BYTES: "maximum request body (default 65536)",
+  MC_REQUEST_TIMEOUT_MS: "how long a client may take to send a request's headers and body (default 30000)",
 };
 
 /** Variables the gateway itself reads: legitimately present when both run from one environment. */
@@ -63,6 +71,28 @@ const csv = (v: unknown) =>
         .filter(Boolean)
     : v;
 
+/** An origin (`https://host[:port]`): no credentials, no path, query or fragment. */
+const originSchema = z
+  .url()
+  .refine((s) => {
+    const u = new URL(s);
+    return !u.username && !u.password;
+  }, "must not carry credentials (user:password@)")
+  .refine((s) => {
+    const u = new URL(s);
+    return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash;
+  }, "must be an origin: scheme://host[:port], without a path or query");
+
+const allowedHostsSchema = z.array(z.string()).transform((entries, ctx) => {
+  const out: AllowedHost[] = [];
+  for (const [i, e] of entries.entries()) {
+    const r = parseAllowedHost(e);
+    if (typeof r === "string") ctx.addIssue({ code: "custom", path: [i], message: `entry ${i + 1} ${r}` });
+    else out.push(r);
+  }
+  return out;
+});
+
 const EnvSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(4000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default("127.0.0.1")),
@@ -84,7 +114,7 @@ const EnvSchema = z.object({
   ),
   OPENCLAW_GATEWAY_TOKEN: optionalString,
   OPENCLAW_GATEWAY_PASSWORD: optionalString,
-  OPENCLAW_GATEWAY_ORIGIN: z.preprocess(emptyToUndefined, z.url().optional()),
+  OPENCLAW_GATEWAY_ORIGIN: z.preprocess(emptyToUndefined, originSchema.optional()),
   MC_IDENTITY_DIR: optionalString,
   MC_API_TOKEN: z.preprocess(
     emptyToUndefined,
@@ -109,8 +139,13 @@ const EnvSchema = z.object({
   MC_GATEWAY_DISPLAY_NAME: z.preprocess(emptyToUndefined, z.string().max(96).default("missionctl mc-server")),
   MC_ALLOWED_ORIGINS: z.preprocess(
     (v) => emptyToUndefined(v) ?? undefined,
-    z.preprocess(csv, z.array(z.url()).default([])),
+    z.preprocess(csv, z.array(originSchema).default([])),
   ),
+  MC_ALLOWED_HOSTS: z.preprocess(
+    (v) => emptyToUndefined(v) ?? undefined,
+    z.preprocess(csv, allowedHostsSchema.default([])),
+  ),
+  MC_REQUEST_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(30_000)),
   MC_BODY_LIMIT_BYTES: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -137,7 +172,11 @@ export interface ServerConfig {
   gatewayClientMode: string;
   gatewayDisplayName: string;
   allowedOrigins: string[];
+  /** MC_ALLOWED_HOSTS: names besides loopback that may appear in Host. */
+  allowedHosts: AllowedHost[];
   bodyLimitBytes: number;
+  /** Deadline for a request's headers and body (slow clients are cut off). */
+  requestTimeoutMs: number;
 }
 
 export interface LoadedConfig {
@@ -224,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  if (e.OPENCLAW_GATEWAY_URL) checkGatewayUrlVariable(e.OPENCLAW_GATEWAY_URL);
   const host = e.HOST.replace(/^\[(.*)\]$/, "$1");
   if (!isLoopbackHost(host) && !e.MC_API_TOKEN) {
     throw new McServerError(
@@ -244,7 +284,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gatewayClientMode: e.MC_GATEWAY_CLIENT_MODE,
     gatewayDisplayName: e.MC_GATEWAY_DISPLAY_NAME,
     allowedOrigins: e.MC_ALLOWED_ORIGINS.map((o) => new URL(o).origin),
+    allowedHosts: e.MC_ALLOWED_HOSTS,
     bodyLimitBytes: e.MC_BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.MC_REQUEST_TIMEOUT_MS,
   };
   if (e.DATABASE_PATH) config.databasePath = e.DATABASE_PATH;
   if (e.OPENCLAW_GATEWAY_URL) config.gatewayUrl = e.OPENCLAW_GATEWAY_URL;
@@ -253,6 +295,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.OPENCLAW_GATEWAY_ORIGIN) config.gatewayOrigin = e.OPENCLAW_GATEWAY_ORIGIN;
   if (e.MC_API_TOKEN) config.apiToken = e.MC_API_TOKEN;
   return { config, warnings: unknownVariableWarnings(env) };
+}
+
+/**
+ * The gateway URL passes the client's own URL policy here, at start-up, instead of when the
+ * connection is first built (where a `?token=` used to crash the running server): one JSON line,
+ * exit 78, the secret redacted, the fix named.
+ */
+function checkGatewayUrlVariable(url: string): void {
+  try {
+    checkGatewayUrl(url);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    const shown = redactSecretsInText(url);
+    const credential = /credential/.test(err.reason);
+    throw new McServerError(
+      "CONFIG_INVALID",
+      `OPENCLAW_GATEWAY_URL=${shown}`,
+      err.reason,
+      credential
+        ? "remove the credential from the URL and set OPENCLAW_GATEWAY_TOKEN (or OPENCLAW_GATEWAY_PASSWORD) instead: it is sent in the connect frame, never in the URL where proxies log it; rotate it, it has leaked into configs and logs"
+        : err.code === "INSECURE_URL"
+          ? "use wss:// (through the TLS proxy) for a gateway that is not on loopback or a private network"
+          : err.hint,
+      { variable: "OPENCLAW_GATEWAY_URL", cause: err },
+    );
+  }
+}
+
+/** HOST as a specific address the server can be reached by (not the 0.0.0.0 / :: wildcards). */
+export function bindAddressOf(host: string): string | undefined {
+  const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  if (h === "0.0.0.0" || h === "::" || !isIP(h)) return h === "localhost" ? "localhost" : undefined;
+  return h;
 }
 
 export { isLoopbackHost };

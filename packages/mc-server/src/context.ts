@@ -1,9 +1,11 @@
 import { agentSessionKey, parseAgentSessionKey } from "@missionctl/gateway-client";
 import type { openStore } from "@missionctl/mc-store";
+import type { AuthThrottle } from "./auth-throttle.js";
 import type { ServerConfig } from "./config.js";
 import type { GatewayConnection } from "./gateway.js";
 import type { Logger } from "./log.js";
 import type { SseHub } from "./sse.js";
+import type { TaskListCache } from "./task-list-cache.js";
 
 export type Store = ReturnType<typeof openStore>;
 export type Task = ReturnType<Store["tasks"]["get"]>;
@@ -16,8 +18,10 @@ export interface AppContext {
   store: Store;
   gateway: GatewayConnection;
   hub: SseHub;
-  /** Serialised GET /api/tasks answers by query string; cleared on any task change. */
-  taskListCache: Map<string, string>;
+  /** Serialised GET /api/tasks answers by normalised query, bounded by bytes; cleared on any task change. */
+  taskListCache: TaskListCache;
+  /** Failed API-token attempts per client address (login, bearer, cookie). */
+  authThrottle: AuthThrottle;
   startedAt: number;
   version: string;
   /** Wakes the outbox worker (after a dispatch, or when the gateway comes back). */

@@ -5,6 +5,7 @@ import { openStore } from "@missionctl/mc-store";
 import type { Hono } from "hono";
 import pkg from "../package.json";
 import { createApp } from "./app.js";
+import { AuthThrottle, type AuthThrottleOptions } from "./auth-throttle.js";
 import { loadConfig, type ServerConfig } from "./config.js";
 import type { AppContext, Store } from "./context.js";
 import { taskIdFromSessionKey } from "./context.js";
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from "./log.js";
 import { syncAgents } from "./routes/agents.js";
 import { messageText, RunFollower } from "./runs.js";
 import { SseHub } from "./sse.js";
+import { TaskListCache } from "./task-list-cache.js";
 
 export interface CreateServerOptions {
   /** A validated config; otherwise read from `env` (default process.env). */
@@ -26,6 +28,8 @@ export interface CreateServerOptions {
   dispatcher?: DispatcherOptions;
   gateway?: { pairingPollMs?: number; retryInitialMs?: number; retryMaxMs?: number };
   sse?: { heartbeatMs?: number };
+  /** Failed-auth throttling per client address (default 10 failures a minute). */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export interface McServer {
@@ -86,7 +90,8 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     store,
     gateway,
     hub,
-    taskListCache: new Map(),
+    taskListCache: new TaskListCache(),
+    authThrottle: new AuthThrottle(opts.authThrottle ?? {}),
     startedAt: Date.now(),
     version: pkg.version,
     kickDispatcher: () => dispatcher?.kick(),
@@ -175,7 +180,19 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     fetch: (req) => app.fetch(req),
     start,
     async listen() {
-      const server = serve({ fetch: app.fetch, port: config!.port, hostname: config!.host }) as Server;
+      const timeout = config!.requestTimeoutMs;
+      const server = serve({
+        fetch: app.fetch,
+        port: config!.port,
+        hostname: config!.host,
+        // A client that dribbles its headers or body is cut off (408) instead of holding a socket
+        // for Node's default 300 s; the check runs every second so the deadline is near exact.
+        serverOptions: {
+          requestTimeout: timeout,
+          headersTimeout: Math.min(timeout, 10_000),
+          connectionsCheckingInterval: 1_000,
+        },
+      }) as Server;
       httpServer = server;
       // Keep-alive sockets from the dashboard must not hold a shutdown for long.
       server.keepAliveTimeout = 5_000;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { isTransientRunError, messageText } from "@missionctl/mc-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
-import { openEventStream, startTestServer, type TestServer, waitFor } from "./helpers.js";
+import { CHROMIUM_ARGS, openEventStream, startTestServer, type TestServer, waitFor } from "./helpers.js";
 import { type StubModel, startStubModel } from "./stub-model.js";
 
 // One real gateway for the whole file (a start costs 10–20 s): pairing first, then runs.
@@ -50,7 +50,20 @@ beforeAll(async () => {
   stub = await startStubModel();
   // On a loaded machine the gateway sometimes exits during start-up (its state lease heartbeat
   // misses a 5 s deadline): one more try is not hiding a bug of ours.
-  const opts = { autoApproveLocal: false, stubModelUrl: stub.url, startTimeoutMs: 240_000 };
+  const opts = {
+    autoApproveLocal: false,
+    stubModelUrl: stub.url,
+    startTimeoutMs: 240_000,
+    // A second agent whose emoji is longer than the store keeps (issue 13): it must not fail the sync.
+    config: {
+      agents: {
+        list: [
+          { id: "main", default: true },
+          { id: "party", identity: { name: "Party", emoji: "🎉".repeat(40) } },
+        ],
+      },
+    },
+  };
   peer = await startPeer(opts).catch((err: Error) => {
     console.warn(`peer start failed once, retrying: ${err.message.split("\n")[0]}`);
     return startPeer(opts);
@@ -142,6 +155,8 @@ describe("pairing through the API", () => {
     const synced = await send("POST", "/api/agents/sync");
     expect(synced.status).toBe(200);
     expect(synced.body.agents.map((a: { id: string }) => a.id)).toContain("main");
+    expect(synced.body.skipped).toEqual([{ id: "party", reason: expect.stringContaining("emoji must be at most 32") }]);
+    expect(t.logs.find((l) => l.msg === "gateway agent not stored")).toMatchObject({ level: "warn", agentId: "party" });
     const agents = await get("/api/agents");
     expect(agents.body.agents.map((a: { id: string }) => a.id)).toContain("main");
     const sessions = await get("/api/openclaw/sessions");
@@ -214,16 +229,7 @@ describe("in a real browser", () => {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -23,17 +23,27 @@ export function agentFromGateway(a: AgentSummary): {
   };
 }
 
-/** Pulls agents.list into the store; returns the store's list. Used by the route and on every connect. */
+/**
+ * Pulls agents.list into the store; returns the store's list and the agents it could not keep.
+ * One agent the store refuses (an over-long emoji or name) is reported, not allowed to fail the
+ * whole sync. Used by the route and on every connect.
+ */
 export async function syncAgents(ctx: AppContext) {
   const { agents } = await agentsList(ctx.gateway);
-  ctx.store.agents.upsertMany(agents.map(agentFromGateway));
-  return ctx.store.agents.list();
+  const { rejected } = ctx.store.agents.upsertValid(agents.map(agentFromGateway));
+  for (const r of rejected)
+    ctx.log.warn("gateway agent not stored", {
+      agentId: r.id,
+      reason: r.reason,
+      hint: "fix the agent's identity in the gateway config; the other agents were synced",
+    });
+  return { agents: ctx.store.agents.list(), skipped: rejected.map((r) => ({ id: r.id, reason: r.reason })) };
 }
 
 export function registerAgentRoutes(app: Hono, ctx: AppContext): void {
   app.get("/api/agents", () => jsonResponse(JSON.stringify({ agents: ctx.store.agents.list() })));
   app.post("/api/agents/sync", async () => {
-    const agents = await syncAgents(ctx);
-    return jsonResponse(JSON.stringify({ synced: agents.length, agents }));
+    const { agents, skipped } = await syncAgents(ctx);
+    return jsonResponse(JSON.stringify({ synced: agents.length, agents, skipped }));
   });
 }

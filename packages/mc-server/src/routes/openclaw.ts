@@ -6,6 +6,7 @@ import {
   loadOrCreateIdentity,
   sessionsList,
 } from "@missionctl/gateway-client";
+import { LIMITS } from "@missionctl/mc-store";
 import type { Hono } from "hono";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -57,7 +58,11 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
     if (ctx.gateway.state === "connected") {
       const { sessions } = await sessionsList(ctx.gateway);
       try {
-        ctx.store.sessions.replaceAll(sessions);
+        // One session the cache cannot hold (an over-long key) must not drop the whole offline list.
+        const cacheable = sessions.filter((s) => s.key.length > 0 && s.key.length <= LIMITS.sessionKey);
+        if (cacheable.length < sessions.length)
+          ctx.log.warn("sessions not cached", { skipped: sessions.length - cacheable.length, reason: "key too long" });
+        ctx.store.sessions.replaceAll(cacheable);
       } catch (err) {
         ctx.log.warn("could not cache sessions", { error: err instanceof Error ? err.message : String(err) });
       }

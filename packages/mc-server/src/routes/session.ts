@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import * as z from "zod";
 import { SESSION_COOKIE, safeEqual, sessionValue } from "../auth.js";
+import { gatedAuth, throttledResponse } from "../auth-gate.js";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, readJson } from "../http.js";
@@ -16,7 +17,11 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
     const apiToken = ctx.config.apiToken;
     if (!apiToken) return jsonResponse(JSON.stringify({ authenticated: true, required: false }));
     const body = await readJson(c, Login);
-    if (!safeEqual(body.token, apiToken)) {
+    const result = gatedAuth(ctx, c, () =>
+      safeEqual(body.token, apiToken) ? { ok: true, via: "bearer" } : { ok: false, reason: "wrong" },
+    );
+    if (!result.ok && result.reason === "throttled") return throttledResponse(result.retryAfterSeconds);
+    if (!result.ok) {
       throw new ApiError(
         401,
         "API_TOKEN_INVALID",

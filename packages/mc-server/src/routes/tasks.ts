@@ -66,21 +66,21 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
   const { store } = ctx;
 
   app.get("/api/tasks", (c) => {
-    const url = (c.env as { incoming?: { url?: string } } | undefined)?.incoming?.url ?? c.req.url;
-    const qi = url.indexOf("?");
-    const qs = qi === -1 ? "" : url.slice(qi + 1);
-    const cached = ctx.taskListCache.get(qs);
-    if (cached !== undefined) return jsonResponse(cached);
     const q = parseBody(ListQuery, c.req.query(), "query");
+    const status = q.status ? [...new Set(q.status)].sort() : undefined;
+    // The key is what the query means, not how it was spelled: repeated or reordered parameters
+    // (`?limit=500&limit=<n>`) share one entry instead of each adding a full body to the cache.
+    const key = JSON.stringify([status ?? null, q.agentId ?? null, q.limit ?? null, q.cursor ?? null]);
+    const cached = ctx.taskListCache.get(key);
+    if (cached !== undefined) return jsonResponse(cached);
     const page = store.tasks.list({
-      ...(q.status ? { status: q.status.length === 1 ? q.status[0]! : q.status } : {}),
+      ...(status ? { status: status.length === 1 ? status[0]! : status } : {}),
       ...(q.agentId ? { agentId: q.agentId } : {}),
       ...(q.limit ? { limit: q.limit } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     } as never);
     const body = JSON.stringify({ tasks: page.items, nextCursor: page.nextCursor ?? null });
-    if (ctx.taskListCache.size > 200) ctx.taskListCache.clear();
-    ctx.taskListCache.set(qs, body);
+    ctx.taskListCache.set(key, body);
     return jsonResponse(body);
   });
 

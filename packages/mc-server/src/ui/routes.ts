@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
 import { authenticate } from "../auth.js";
+import { gatedAuth, throttledResponse } from "../auth-gate.js";
 import type { AppContext } from "../context.js";
 import { renderLogin, renderPage } from "./page.js";
 
@@ -21,7 +22,8 @@ function htmlResponse(html: string, nonce: string, status = 200): Response {
 export function registerUiRoutes(app: Hono, ctx: AppContext): void {
   app.get("/", (c) => {
     const nonce = randomBytes(16).toString("base64");
-    const auth = authenticate(ctx.config.apiToken, { cookie: c.req.header("cookie") });
+    const auth = gatedAuth(ctx, c, () => authenticate(ctx.config.apiToken, { cookie: c.req.header("cookie") }));
+    if (!auth.ok && auth.reason === "throttled") return throttledResponse(auth.retryAfterSeconds);
     if (!auth.ok) return htmlResponse(renderLogin(nonce), nonce, 200);
     const cached = ctx.store.sessions.list();
     const html = renderPage(
