@@ -74,4 +74,34 @@ describe("loadConfig", () => {
     expect(editDistance("kitten", "sitting")).toBe(3);
     expect(editDistance("", "abc")).toBe(3);
   });
+
+  it("refuses credentials in OPENCLAW_GATEWAY_URL and ws:// to a public host, without echoing them", () => {
+    for (const url of [
+      "wss://gw.example.org/?token=s3cr3t-1",
+      "ws://127.0.0.1:1/?password=s3cr3t-2",
+      "wss://u:s3cr3t-3@h",
+    ]) {
+      let err: McServerError | undefined;
+      try {
+        loadConfig({ OPENCLAW_GATEWAY_URL: url });
+      } catch (e) {
+        err = e as McServerError;
+      }
+      expect(err).toMatchObject({ code: "CONFIG_INVALID", variable: "OPENCLAW_GATEWAY_URL" });
+      expect(err!.message).toMatch(/carries a credential/);
+      expect(err!.message).not.toContain("s3cr3t");
+      expect(err!.hint).toMatch(/OPENCLAW_GATEWAY_TOKEN/);
+    }
+    expect(() => loadConfig({ OPENCLAW_GATEWAY_URL: "ws://gw.example.org" })).toThrow(/wss:\/\//);
+    expect(loadConfig({ OPENCLAW_GATEWAY_URL: "ws://127.0.0.1:18789" }).config.gatewayUrl).toBe("ws://127.0.0.1:18789");
+  });
+
+  it("parses MC_ALLOWED_HOSTS and MC_REQUEST_TIMEOUT_MS; origins are plain origins", () => {
+    const { config } = loadConfig({ MC_ALLOWED_HOSTS: "mc.example.org, ops.example.org:8443" });
+    expect(config.allowedHosts).toEqual([{ host: "mc.example.org" }, { host: "ops.example.org", port: 8443 }]);
+    expect(config.requestTimeoutMs).toBe(30_000);
+    expect(() => loadConfig({ MC_ALLOWED_HOSTS: "mc.example.org,*" })).toThrow(/MC_ALLOWED_HOSTS entry 2 wildcards/);
+    expect(() => loadConfig({ MC_ALLOWED_ORIGINS: "https://u:p@mc.example.org" })).toThrow(/credentials/);
+    expect(() => loadConfig({ OPENCLAW_GATEWAY_ORIGIN: "https://mc.example.org/app" })).toThrow(/must be an origin/);
+  });
 });
