@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, type KeyObject, sign as nodeSign, randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import * as ed from "@noble/ed25519";
 import { writeFileAtomic } from "./atomic-write.js";
 import { base64UrlEncode } from "./base64url.js";

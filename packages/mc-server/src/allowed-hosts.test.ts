@@ -6,6 +6,8 @@ describe("allowed hosts", () => {
     expect(parseAllowedHost(" MC.Example.org ")).toEqual({ host: "mc.example.org" });
     expect(parseAllowedHost("mc.example.org:8443")).toEqual({ host: "mc.example.org", port: 8443 });
     expect(parseAllowedHost("[2001:db8::1]:4000")).toEqual({ host: "2001:db8::1", port: 4000 });
+    expect(parseAllowedHost("2001:db8::1")).toEqual({ host: "2001:db8::1" });
+    expect(parseAllowedHost("::")).toEqual({ host: "::" });
     expect(parseAllowedHost("*.example.org")).toMatch(/wildcards/);
     expect(parseAllowedHost("https://mc.example.org")).toMatch(/no scheme/);
     expect(parseAllowedHost("mc.example.org/path")).toMatch(/no scheme, path/);

@@ -14,7 +14,8 @@ export function parseAllowedHost(entry: string): AllowedHost | string {
   if (raw === "" || raw.includes("*")) return "wildcards are not accepted: list each host name";
   if (/^[a-z][a-z0-9+.-]*:\/\//.test(raw) || /[/?#@\s]/.test(raw))
     return "must be a host name, optionally host:port (no scheme, path or credentials)";
-  const split = splitHostPort(raw);
+  // A bare IPv6 literal (`::1`, what HOST may hold) has no room for a port.
+  const split = isIP(raw) === 6 ? { host: raw } : splitHostPort(raw);
   if (!split) return "must be a host name, optionally host:port";
   const { host, port } = split;
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) return "has an invalid port";

@@ -258,8 +258,7 @@ export function createApp(ctx: AppContext): Hono {
   app.onError((err, c) => {
     const incoming = nodeOf(c).incoming;
     // A body read that failed because the socket closed, or Node's own request timeout (it answers 408).
-    const aborted =
-      c.req.raw.signal?.aborted === true || (incoming !== undefined && incoming.destroyed && !incoming.complete);
+    const aborted = c.req.raw.signal?.aborted === true || (incoming?.destroyed === true && !incoming.complete);
     return errorResponse(err, ctx, c.get("requestId" as never) as string | undefined, aborted);
   });
   return app;

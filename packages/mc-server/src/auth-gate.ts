@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { AuthResult } from "./auth.js";
-import { clientAddress } from "./auth-throttle.js";
+import { clientAddresses, PROXY_BUDGET_FACTOR } from "./auth-throttle.js";
 import type { AppContext } from "./context.js";
 import { errorBody, jsonResponse } from "./http.js";
 
@@ -11,28 +11,37 @@ function incomingOf(c: Context): IncomingMessage | undefined {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
 
-/** The address failed attempts are counted against (see clientAddress). */
-export function clientKey(c: Context): string {
+/** The addresses failed attempts are counted against (see clientAddresses). */
+export function clientKeys(c: Context): { client: string; proxy?: string } {
   const incoming = incomingOf(c);
   const xff = incoming ? incoming.headers["x-forwarded-for"] : c.req.header("x-forwarded-for");
-  return clientAddress(incoming?.socket?.remoteAddress, Array.isArray(xff) ? xff.join(",") : xff);
+  return clientAddresses(incoming?.socket?.remoteAddress, Array.isArray(xff) ? xff.join(",") : xff);
 }
 
 /**
- * Checks a credential unless this client address is throttled; a wrong one counts against it,
- * a right one clears its count. A missing credential (a browser before login) does not count.
+ * Checks a credential unless this client address (or the proxy it came through) is throttled; a
+ * wrong one counts against both, a right one clears the client's count. A missing credential (a
+ * browser before login) does not count.
  */
 export function gatedAuth(ctx: AppContext, c: Context, check: () => AuthResult): GatedAuthResult {
-  const key = clientKey(c);
-  const wait = ctx.authThrottle.retryAfterSeconds(key);
+  const { client, proxy } = clientKeys(c);
+  const throttle = ctx.authThrottle;
+  const proxyKey = proxy === undefined ? undefined : `proxy ${proxy}`;
+  const waitFor = () =>
+    Math.max(
+      throttle.retryAfterSeconds(client),
+      proxyKey === undefined ? 0 : throttle.retryAfterSeconds(proxyKey, PROXY_BUDGET_FACTOR),
+    );
+  const wait = waitFor();
   if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: wait };
   const result = check();
   if (result.ok) {
-    if (result.via !== "none") ctx.authThrottle.succeed(key);
+    if (result.via !== "none") throttle.succeed(client);
   } else if (result.reason === "wrong") {
-    ctx.authThrottle.fail(key);
-    const now = ctx.authThrottle.retryAfterSeconds(key);
-    if (now > 0) ctx.log.warn("auth throttled", { client: key, retryAfterSeconds: now });
+    throttle.fail(client);
+    if (proxyKey !== undefined) throttle.fail(proxyKey);
+    const now = waitFor();
+    if (now > 0) ctx.log.warn("auth throttled", { client, ...(proxy ? { proxy } : {}), retryAfterSeconds: now });
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthThrottle, clientAddress } from "./auth-throttle.js";
+import { AuthThrottle, clientAddress, clientAddresses } from "./auth-throttle.js";
 
 describe("auth throttle", () => {
   it("throttles an address after maxFailures until its window ends, and forgets it on success", () => {
@@ -33,5 +33,20 @@ describe("auth throttle", () => {
     expect(clientAddress("::ffff:192.0.2.1", undefined)).toBe("192.0.2.1");
     expect(clientAddress("2001:db8:1:2:3:4:5:6", undefined)).toBe("2001:db8:1:2::/64");
     expect(clientAddress("2001:db8:1:2::9", undefined)).toBe("2001:db8:1:2::/64");
+  });
+
+  it("a forwarded request also names the loopback peer as the proxy; a direct one names none", () => {
+    expect(clientAddresses("127.0.0.1", "198.51.100.1")).toEqual({ client: "198.51.100.1", proxy: "127.0.0.1" });
+    expect(clientAddresses("::1", "198.51.100.1")).toEqual({ client: "198.51.100.1", proxy: "0:0:0:0::/64" });
+    expect(clientAddresses("192.0.2.9", "198.51.100.1")).toEqual({ client: "192.0.2.9" });
+    expect(clientAddresses("127.0.0.1", undefined)).toEqual({ client: "127.0.0.1" });
+  });
+
+  it("a larger shared budget: factor 10 throttles after 10 × maxFailures", () => {
+    const t = new AuthThrottle({ maxFailures: 2 });
+    for (let i = 0; i < 19; i++) t.fail("proxy 127.0.0.1");
+    expect(t.retryAfterSeconds("proxy 127.0.0.1", 10)).toBe(0);
+    t.fail("proxy 127.0.0.1");
+    expect(t.retryAfterSeconds("proxy 127.0.0.1", 10)).toBeGreaterThan(0);
   });
 });

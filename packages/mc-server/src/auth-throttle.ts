@@ -34,8 +34,8 @@ export class AuthThrottle {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Seconds to wait when `key` is throttled now, else 0. */
-  retryAfterSeconds(key: string): number {
+  /** Seconds to wait when `key` is throttled now, else 0. `factor` scales the limit (a proxy's shared budget). */
+  retryAfterSeconds(key: string, factor = 1): number {
     const e = this.entries.get(key);
     if (!e) return 0;
     const left = e.windowStart + this.windowMs - this.now();
@@ -43,7 +43,7 @@ export class AuthThrottle {
       this.entries.delete(key);
       return 0;
     }
-    return e.failures >= this.maxFailures ? Math.ceil(left / 1000) : 0;
+    return e.failures >= this.maxFailures * factor ? Math.ceil(left / 1000) : 0;
   }
 
   fail(key: string): void {
@@ -55,6 +55,8 @@ export class AuthThrottle {
       if (this.entries.size >= this.maxTracked) this.entries.delete(this.entries.keys().next().value!);
     }
     e.failures++;
+    // Most recently failed last: the address evicted first is the one quietest for longest.
+    this.entries.delete(key);
     this.entries.set(key, e);
   }
 
@@ -70,18 +72,35 @@ export class AuthThrottle {
 
 const isLoopbackAddress = (a: string) => a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
 
+/** How many times a client's budget all the clients behind one proxy share (see clientAddresses). */
+export const PROXY_BUDGET_FACTOR = 10;
+
 /**
- * The address failures are counted against: the peer's, or — when the peer is a proxy on loopback
- * (Caddy on the same host) — the last X-Forwarded-For entry, the address that proxy saw. IPv6
- * addresses count per /64, the block one client usually holds.
+ * The addresses failures are counted against. `client` is the peer's address, or — when the peer
+ * is a proxy on loopback (Caddy on the same host) — the last X-Forwarded-For entry, the address
+ * that proxy saw. Anyone on loopback can write that header, so a forwarded request also counts
+ * against `proxy` (the peer), whose budget is PROXY_BUDGET_FACTOR times larger: a fresh spoofed
+ * address per guess still hits a limit. IPv6 addresses count per /64, the block one client holds.
  */
-export function clientAddress(peer: string | undefined, forwardedFor: string | undefined): string {
-  let addr = peer ?? "unknown";
-  if (forwardedFor && isLoopbackAddress(addr)) {
+export function clientAddresses(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+): { client: string; proxy?: string } {
+  const direct = normalise(peer ?? "unknown");
+  if (forwardedFor && isLoopbackAddress(peer ?? "")) {
     const last = forwardedFor.split(",").pop()?.trim() ?? "";
-    if (isIP(last)) addr = last;
+    if (isIP(last)) return { client: normalise(last), proxy: direct };
   }
-  addr = addr.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+  return { client: direct };
+}
+
+/** The address a client's own failures count against (see clientAddresses). */
+export function clientAddress(peer: string | undefined, forwardedFor: string | undefined): string {
+  return clientAddresses(peer, forwardedFor).client;
+}
+
+function normalise(address: string): string {
+  const addr = address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
   if (isIP(addr) === 6) {
     const groups = expandV6(addr);
     if (groups) return `${groups.slice(0, 4).join(":")}::/64`;

@@ -1,3 +1,4 @@
+import { sanitizeForTerminal } from "@missionctl/gateway-client";
 import pkg from "../package.json";
 import { LOG_LEVELS, type LogLevel } from "./config.js";
 import { McServerError } from "./errors.js";
@@ -37,7 +38,7 @@ function handleArgs(args: string[]): number | undefined {
     return 0;
   }
   process.stderr.write(
-    `missionctl-server: unknown argument ${JSON.stringify(args[0])}: configure it through environment variables (see --help)\n`,
+    `missionctl-server: unknown argument ${sanitizeForTerminal(JSON.stringify(args[0]))}: configure it through environment variables (see --help)\n`,
   );
   return 2;
 }

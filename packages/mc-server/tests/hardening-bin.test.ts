@@ -87,6 +87,20 @@ describe.skipIf(!existsSync(BIN))("missionctl-server hardening (dist/bin.js)", (
     }
   });
 
+  it("an unknown argument carrying escape sequences is echoed inert (exit 2)", async () => {
+    const child = spawn(process.execPath, [BIN, "\u001b]0;pwned\u0007\u001b[2K\u009b31m"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown argument/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may reach the terminal
+    expect(stderr.replace(/\n$/, "")).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(stderr).toContain("pwned");
+  });
+
   it("creates its database owner-only", async () => {
     const p = start({});
     try {

@@ -237,6 +237,24 @@ describe("failed auth is throttled per client address", () => {
       await u.close();
     }
   });
+  it("a fresh X-Forwarded-For per guess from loopback does not escape the limit", async () => {
+    // Anyone on loopback can claim to be a proxy: forwarded guesses also count against the peer.
+    const u = await startTestServer({ MC_API_TOKEN: TOKEN });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 102; i++) {
+        const r = await fetch(`${u.url}/api/tasks`, {
+          headers: { authorization: `Bearer guess-${i}`, "x-forwarded-for": `198.51.100.${i + 1}` },
+        });
+        statuses.push(r.status);
+        await r.body?.cancel();
+      }
+      expect(statuses.slice(0, 100)).toEqual(Array(100).fill(401));
+      expect(statuses.slice(100)).toEqual([429, 429]);
+    } finally {
+      await u.close();
+    }
+  });
 });
 
 describe("bounded inputs and slow clients", () => {
