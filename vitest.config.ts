@@ -10,6 +10,7 @@ const alias = {
   "@missionctl/gateway-client/protocol": file("gateway-client/src/protocol/index.ts"),
   "@missionctl/gateway-client/hints": file("gateway-client/src/hints.ts"),
   "@missionctl/gateway-client/legacy": file("gateway-client/src/legacy.ts"),
+  "@missionctl/mc-store/lifecycle": file("mc-store/src/lifecycle.ts"),
   "@missionctl/shared": src("shared"),
   "@missionctl/gateway-client": src("gateway-client"),
   "@missionctl/mc-store": src("mc-store"),

@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  // lifecycle: the dependency-free subpath the dashboard's browser code imports.
+  entry: { index: "src/index.ts", lifecycle: "src/lifecycle.ts" },
   format: ["esm", "cjs"],
   dts: true,
   target: "node20",

@@ -6,7 +6,8 @@ export type McServerErrorCode =
   | "LISTEN_FAILED"
   | "GATEWAY_NOT_CONFIGURED"
   | "GATEWAY_NOT_CONNECTED"
-  | "PAIRING_NOT_ALLOWED";
+  | "PAIRING_NOT_ALLOWED"
+  | "UI_BUNDLE_MISSING";
 
 /** The one error class of @missionctl/mc-server: `[mc-server] subject: reason — what to do`. */
 export class McServerError extends Error {

@@ -9,9 +9,12 @@ export { isStoreError, STORE_ERROR_CODES, StoreError } from "./errors.js";
 export type { GatewayHistoryRepo } from "./gateway-history.js";
 export type { TaskStatus } from "./lifecycle.js";
 export {
+  ASSIGNABLE_STATUSES,
   allowedTransitions,
+  canDispatch,
   canTransition,
   DISPATCHABLE_STATUSES,
+  isDispatchable,
   isTerminalStatus,
   STATUSES_REQUIRING_AGENT,
   TASK_STATUSES,

@@ -1,3 +1,6 @@
+// The task lifecycle, with no dependency at all: also imported by the dashboard's browser code
+// (@missionctl/mc-store/lifecycle), so the board's columns and buttons follow these rules.
+
 export const TASK_STATUSES = ["inbox", "assigned", "in_progress", "review", "done", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -23,6 +26,19 @@ export const STATUSES_REQUIRING_AGENT: readonly TaskStatus[] = ["assigned", "in_
 
 /** Statuses from which `tasks.dispatch` may send the task (to in_progress). */
 export const DISPATCHABLE_STATUSES: readonly TaskStatus[] = ["assigned", "review", "failed"];
+
+/** Statuses in which the agent may still be picked or changed: before any work started. */
+export const ASSIGNABLE_STATUSES: readonly TaskStatus[] = ["inbox", "assigned"];
+
+/** Whether `tasks.dispatch` accepts a task in this status (it then moves to in_progress). */
+export function isDispatchable(status: TaskStatus): boolean {
+  return DISPATCHABLE_STATUSES.includes(status) && canTransition(status, "in_progress");
+}
+
+/** Whether a task can be dispatched now: a dispatchable status and an agent to send it to. */
+export function canDispatch(task: { status: TaskStatus; assignedAgentId: string | null }): boolean {
+  return isDispatchable(task.status) && task.assignedAgentId !== null;
+}
 
 export function allowedTransitions(status: TaskStatus): TaskStatus[] {
   return [...(TRANSITIONS[status] ?? [])];

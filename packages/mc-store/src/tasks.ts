@@ -4,7 +4,7 @@ import { StoreError } from "./errors.js";
 import {
   allowedTransitions,
   canTransition,
-  DISPATCHABLE_STATUSES,
+  isDispatchable,
   STATUSES_REQUIRING_AGENT,
   type TaskStatus,
 } from "./lifecycle.js";
@@ -394,7 +394,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
       return db.transaction("dispatch task", () => {
         const row = loadTaskRow(db, taskId, "dispatch task");
         const from = row.status as TaskStatus;
-        if (!DISPATCHABLE_STATUSES.includes(from) || !canTransition(from, "in_progress")) {
+        if (!isDispatchable(from)) {
           throw invalidTransition(row, "in_progress", "dispatch task");
         }
         const agentId = row.assigned_agent_id;

@@ -3,7 +3,14 @@ import type { Hono } from "hono";
 import { authenticate } from "../auth.js";
 import { gatedAuth, throttledResponse } from "../auth-gate.js";
 import type { AppContext } from "../context.js";
-import { renderLogin, renderPage } from "./page.js";
+import { clientBundle } from "./bundle.js";
+import { renderLogin, renderPage, type ScriptRef } from "./page.js";
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+};
 
 function htmlResponse(html: string, nonce: string, status = 200): Response {
   return new Response(html, {
@@ -11,37 +18,59 @@ function htmlResponse(html: string, nonce: string, status = 200): Response {
     headers: {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
-      "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "x-frame-options": "DENY",
+      "content-security-policy":
+        // The one script is the bundle (/assets/app.js), no inline script; styles carry the nonce.
+        `default-src 'none'; script-src 'self'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
+        "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      ...SECURITY_HEADERS,
     },
   });
 }
 
 export function registerUiRoutes(app: Hono, ctx: AppContext): void {
-  app.get("/", (c) => {
+  // Start bundling (or reading) the browser code now, not on the first visit.
+  clientBundle().catch((err) => ctx.log.error("dashboard script unavailable", { error: String(err) }));
+  const script = async (): Promise<ScriptRef> => ({ src: `/assets/app.js?v=${(await clientBundle()).hash}` });
+
+  app.get("/", async (c) => {
     const nonce = randomBytes(16).toString("base64");
     const auth = gatedAuth(ctx, c, () => authenticate(ctx.config.apiToken, { cookie: c.req.header("cookie") }));
     if (!auth.ok && auth.reason === "throttled") return throttledResponse(auth.retryAfterSeconds);
-    if (!auth.ok) return htmlResponse(renderLogin(nonce), nonce, 200);
+    if (!auth.ok) return htmlResponse(renderLogin(nonce, await script()), nonce, 200);
     const cached = ctx.store.sessions.list();
     const html = renderPage(
       {
-        status: ctx.gateway.status(),
-        agents: ctx.store.agents.list(),
-        tasks: ctx.store.tasks.list({ limit: 500 }).items,
-        sessions: {
-          source: "cache",
-          gatewayState: ctx.gateway.state,
-          sessions: cached.map((s) => ({ ...s.data, key: s.key })),
+        state: {
+          status: ctx.gateway.status(),
+          agents: ctx.store.agents.list(),
+          tasks: ctx.store.tasks.list({ limit: 500 }).items,
+          sessions: {
+            source: "cache",
+            gatewayState: ctx.gateway.state,
+            sessions: cached.map((s) => ({ ...s.data, key: s.key })),
+          },
         },
         version: ctx.version,
         authRequired: !!ctx.config.apiToken,
       },
       nonce,
+      await script(),
     );
     return htmlResponse(html, nonce);
+  });
+
+  // The script holds no data and no secret: served without a session, cached for good per hash.
+  app.get("/assets/app.js", async (c) => {
+    const bundle = await clientBundle();
+    const current = c.req.query("v") === bundle.hash;
+    return new Response(bundle.code, {
+      headers: {
+        "content-type": "text/javascript; charset=utf-8",
+        "cache-control": current ? "public, max-age=31536000, immutable" : "no-cache",
+        etag: `"${bundle.hash}"`,
+        ...SECURITY_HEADERS,
+      },
+    });
   });
   app.get("/favicon.ico", () => new Response(null, { status: 204 }));
 }

@@ -1,7 +1,9 @@
 /** The page's whole stylesheet: system fonts, light/dark from the OS, visible focus. */
 export const STYLES = `
-:root{--bg:#f6f7f9;--fg:#1b1f24;--muted:#5b6470;--card:#fff;--line:#d9dde3;--accent:#2557d6;--ok:#1a7f37;--warn:#9a6700;--bad:#c62828;--focus:#ffbf47}
-@media (prefers-color-scheme:dark){:root{--bg:#111418;--fg:#e6e9ed;--muted:#9aa4b1;--card:#1a1f26;--line:#2d3540;--accent:#6d9bff;--ok:#3fb950;--warn:#d29922;--bad:#f47067}}
+:root{--bg:#f6f7f9;--fg:#1b1f24;--muted:#5b6470;--card:#fff;--line:#d9dde3;--accent:#2557d6;--ok:#1a7f37;
+  --warn:#9a6700;--bad:#c62828;--focus:#ffbf47}
+@media (prefers-color-scheme:dark){:root{--bg:#111418;--fg:#e6e9ed;--muted:#9aa4b1;--card:#1a1f26;
+  --line:#2d3540;--accent:#6d9bff;--ok:#3fb950;--warn:#d29922;--bad:#f47067}}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
 a{color:var(--accent)}
@@ -16,7 +18,10 @@ main{display:grid;grid-template-columns:minmax(280px,360px) 1fr;gap:1rem;padding
 .facts{display:grid;grid-template-columns:auto 1fr;gap:.2rem .75rem;margin:0}
 .facts dt{color:var(--muted)} .facts dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;padding:.1rem .55rem;border-radius:999px;font-size:.85rem;font-weight:600;border:1px solid currentColor}
-.badge-connected{color:var(--ok)} .badge-connecting{color:var(--warn)} .badge-pairing_required{color:var(--warn)} .badge-error,.badge-not_configured{color:var(--bad)}
+.badge-connected{color:var(--ok)}
+.badge-connecting{color:var(--warn)}
+.badge-pairing_required{color:var(--warn)}
+.badge-error,.badge-not_configured{color:var(--bad)}
 .problem{border-left:4px solid var(--bad);padding:.4rem .75rem;margin:.75rem 0;background:color-mix(in srgb,var(--bad) 8%,transparent)}
 .problem p{margin:.2rem 0}
 .pairing{border-left:4px solid var(--warn);padding:.4rem .75rem;margin:.75rem 0;background:color-mix(in srgb,var(--warn) 8%,transparent)}
@@ -44,7 +49,9 @@ form.create label{font-size:.85rem;color:var(--muted)}
 .count{color:var(--muted);font-weight:400}
 ul.cards{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.5rem}
 .card{background:var(--card);border:1px solid var(--line);border-left-width:4px;border-radius:6px;padding:.5rem .6rem}
-.card.prio-high{border-left-color:var(--warn)} .card.prio-urgent{border-left-color:var(--bad)} .card.prio-normal{border-left-color:var(--accent)}
+.card.prio-high{border-left-color:var(--warn)}
+.card.prio-urgent{border-left-color:var(--bad)}
+.card.prio-normal{border-left-color:var(--accent)}
 .card-title{margin:0 0 .25rem;font-size:.95rem;overflow-wrap:anywhere}
 .card .desc{margin:.2rem 0;color:var(--muted);font-size:.85rem;white-space:pre-wrap}
 .card .meta{margin:.2rem 0;font-size:.85rem}
@@ -55,7 +62,8 @@ ul.cards{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;g
 .events{margin-top:.4rem;font-size:.82rem}
 .event-list{padding-left:1rem;margin:.2rem 0}
 .sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}
-#toast{position:fixed;bottom:1rem;right:1rem;max-width:28rem;padding:.6rem .9rem;border-radius:8px;background:var(--card);border:1px solid var(--line);box-shadow:0 2px 10px rgba(0,0,0,.15)}
+#toast{position:fixed;bottom:1rem;right:1rem;max-width:28rem;padding:.6rem .9rem;border-radius:8px;
+  background:var(--card);border:1px solid var(--line);box-shadow:0 2px 10px rgba(0,0,0,.15)}
 #toast.error{border-color:var(--bad)}
 .login{max-width:26rem;margin:4rem auto}
 .login form{display:flex;flex-direction:column;gap:.5rem}
