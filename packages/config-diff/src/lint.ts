@@ -35,8 +35,11 @@ const KEY_RULES: KeyRule[] = [
     rule: "removed-key",
     severity: "error",
     message:
-      'no longer exists: "Unrecognized key" makes the whole config invalid, so the gateway skips the reload and silently keeps running its last good config (and refuses to start from this file)',
-    fix: "remove gateway.controlUi.allowInsecureAuth; serve the Control UI over HTTPS (e.g. behind Caddy) or from loopback, and list its origin in gateway.controlUi.allowedOrigins",
+      'no longer exists: "Unrecognized key" makes the whole config invalid, so the gateway skips the ' +
+      "reload and silently keeps running its last good config (and refuses to start from this file)",
+    fix:
+      "remove gateway.controlUi.allowInsecureAuth; serve the Control UI over HTTPS (e.g. behind Caddy) or " +
+      "from loopback, and list its origin in gateway.controlUi.allowedOrigins",
   },
   {
     path: ["gateway", "controlUi", "dangerouslyDisableDeviceAuth"],
@@ -44,7 +47,9 @@ const KEY_RULES: KeyRule[] = [
     severity: "warning",
     message:
       "is retired and inert: clients without a device identity are still rejected, and changing it forces a full gateway restart",
-    fix: 'remove it (openclaw doctor --fix does); pair the client\'s device (openclaw devices approve) or use gateway.auth.mode "trusted-proxy"',
+    fix:
+      "remove it (openclaw doctor --fix does); pair the client's device (openclaw devices approve) or use " +
+      'gateway.auth.mode "trusted-proxy"',
   },
   {
     path: ["gateway", "reload", "mode"],
@@ -123,7 +128,9 @@ export function lintConfig(config: unknown, side: LintFinding["side"]): LintFind
             path: toDotted(segs),
             rule: "unknown-key",
             severity: "error",
-            message: `${parent}: Unrecognized key ${JSON.stringify(k)} — OpenClaw ${LINT_OPENCLAW_VERSION} validates strictly, so the whole config is invalid and the gateway keeps its last good config`,
+            message:
+              `${parent}: Unrecognized key ${JSON.stringify(k)} — OpenClaw ${LINT_OPENCLAW_VERSION} validates ` +
+              `strictly, so the whole config is invalid and the gateway keeps its last good config`,
             fix: `remove or rename ${toDotted(segs)} (check the spelling against \`openclaw config schema\`)`,
           });
         }

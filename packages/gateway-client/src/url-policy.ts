@@ -81,7 +81,9 @@ export function checkGatewayUrl(raw: string, opts: { allowInsecureWs?: boolean }
       layer: "url",
       subject: `option url ${redactUrl(raw)}`,
       reason: "carries a credential in the URL",
-      hint: "Remove it from the URL and pass it as the token (or password) option: it travels inside the connect frame, never in the URL where proxies log it.",
+      hint:
+        "Remove it from the URL and pass it as the token (or password) option: it travels inside the connect " +
+        "frame, never in the URL where proxies log it.",
     });
   }
   if (url.protocol === "ws:" && !opts.allowInsecureWs && !isPrivateHost(url.hostname)) {

@@ -63,7 +63,9 @@ export function resolveDatabasePath(env: Env = process.env): ResolvedDatabasePat
       subject: "DATABASE_URL",
       reason:
         "is set but DATABASE_PATH is not; mc-store reads only DATABASE_PATH, so the database would silently land elsewhere",
-      fix: "rename the variable to DATABASE_PATH with a file path (e.g. DATABASE_PATH=/var/lib/missionctl/mission-control.db) and remove DATABASE_URL",
+      fix:
+        "rename the variable to DATABASE_PATH with a file path (e.g. " +
+        "DATABASE_PATH=/var/lib/missionctl/mission-control.db) and remove DATABASE_URL",
     });
   }
   return { path: defaultDatabasePath(env), source: "default" };

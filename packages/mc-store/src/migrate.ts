@@ -47,7 +47,9 @@ export function migrate(driver: Driver, options: MigrateOptions = {}): number[] 
       throw new StoreError("MIGRATION_FAILED", {
         subject: `migration ${migration.version} (${migration.name})`,
         operation: "migrate",
-        reason: `${wrapped.code === "BUSY" ? "the database stayed locked" : "it failed"} (${wrapped.sqliteCode ?? wrapped.code}); it was rolled back and the database stays at version ${safeVersion(driver)}`,
+        reason:
+          `${wrapped.code === "BUSY" ? "the database stayed locked" : "it failed"} ` +
+          `(${wrapped.sqliteCode ?? wrapped.code}); it was rolled back and the database stays at version ${safeVersion(driver)}`,
         fix:
           wrapped.code === "BUSY"
             ? "stop other processes holding long transactions on this database and retry"

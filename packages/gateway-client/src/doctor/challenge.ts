@@ -32,7 +32,8 @@ export function challengeStep(ms: number, skew?: { ms: number; source: string })
     const past = Math.abs(skew.ms) > SIGNATURE_MAX_SKEW_MS;
     extra.warning = `${describeSkew(skew.ms)}: ${
       past
-        ? "signatures dated with this machine's clock are rejected (limit 120 s); this client signs with the challenge's ts and still connects"
+        ? "signatures dated with this machine's clock are rejected (limit 120 s); this client signs with the " +
+          "challenge's ts and still connects"
         : "close to the 120 s limit past which signatures dated with the local clock are rejected"
     }`;
     extra.hint = "Sync the clocks of this machine and the gateway host (NTP: `timedatectl set-ntp true` or chrony).";

@@ -57,7 +57,8 @@ export function connectStep(ms: number, hello: HelloOk, opts: DiagnoseOptions): 
     extra.warning = `the gateway granted fewer scopes than requested (missing ${missing.join(",")})`;
     extra.hint = opts.identity
       ? "Approve the device for these scopes (`openclaw devices approve <requestId>` after a scope-upgrade request)."
-      : "Device-less connections get no scopes unless they come straight from loopback: connect with a device identity (--identity-dir) and pair it.";
+      : "Device-less connections get no scopes unless they come straight from loopback: connect with a " +
+        "device identity (--identity-dir) and pair it.";
   }
   return passed("connect", ms, detail, extra);
 }

@@ -116,7 +116,8 @@ export async function checkTls(
     const hoursLeft = validTo ? (validTo.getTime() - Date.now()) / 3_600_000 : undefined;
     const left =
       hoursLeft === undefined ? "" : hoursLeft < 48 ? ` (${Math.round(hoursLeft)} h left)` : ` (${daysLeft} days left)`;
-    const describe = `${protocol}, cert ${name(cert)} (chain: ${chain.join(" ← ")}), expires ${validTo?.toISOString().slice(0, 16).replace("T", " ") ?? "?"}${left}`;
+    const expires = validTo?.toISOString().slice(0, 16).replace("T", " ") ?? "?";
+    const describe = `${protocol}, cert ${name(cert)} (chain: ${chain.join(" ← ")}), expires ${expires}${left}`;
     const fail = (code: GatewayErrorCode, reason: string) =>
       failed("tls", ms, new GatewayError({ code, subject: `TLS certificate of ${host}:${port}`, reason }), { data });
 
@@ -166,7 +167,8 @@ export async function checkTls(
         const code: GatewayErrorCode = tlsFailureCode(verifyError) === "TLS_UNTRUSTED" ? "TLS_UNTRUSTED" : "TLS_ERROR";
         return fail(
           code,
-          `${verifyError}: certificate ${name(cert)} issued by ${chain.slice(1).join(" ← ") || "itself"} is not trusted by this client; ${describe}`,
+          `${verifyError}: certificate ${name(cert)} issued by ${chain.slice(1).join(" ← ") || "itself"} is ` +
+            `not trusted by this client; ${describe}`,
         );
       }
     }
@@ -187,7 +189,8 @@ export async function checkTls(
       extra.warning = warnings.join("; ");
       extra.hint =
         tls.rejectUnauthorized === false && verifyError
-          ? "Trust the proxy's CA with --ca <root.crt> (tls.ca) or pin the certificate (tls.fingerprint) instead of turning verification off."
+          ? "Trust the proxy's CA with --ca <root.crt> (tls.ca) or pin the certificate (tls.fingerprint) instead " +
+            "of turning verification off."
           : "Renew the certificate before it expires (check the proxy's ACME/renewal logs).";
     }
     return passed("tls", ms, `${describe}${pinned ? ", fingerprint pinned" : ", trusted"}`, extra);

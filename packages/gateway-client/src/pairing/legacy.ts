@@ -165,7 +165,9 @@ export async function addToPairedJson(
         `legacy paired file ${file}`,
         (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : String((e as Error).message),
         (e as NodeJS.ErrnoException).code === "ENOENT"
-          ? "Check the path (devices/paired.json in the gateway's state dir), or pass create to start a new file. Gateways since pairing moved to SQLite ignore this file: approve with `openclaw devices approve` instead."
+          ? "Check the path (devices/paired.json in the gateway's state dir), or pass create to start a new " +
+              "file. Gateways since pairing moved to SQLite ignore this file: approve with `openclaw devices " +
+              "approve` instead."
           : "Check the file's permissions (run as the gateway's user).",
         e,
       );
@@ -186,9 +188,10 @@ export async function addToPairedJson(
       );
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
       throw invalid(
         `legacy paired file ${file}`,
-        `holds ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`}, not an object keyed by deviceId; left untouched`,
+        `holds ${kind}, not an object keyed by deviceId; left untouched`,
         "Check that --file points at devices/paired.json, not pending.json or another file.",
       );
     }

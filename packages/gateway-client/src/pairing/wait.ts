@@ -100,8 +100,10 @@ export async function waitForApproval(client: GatewayClient, opts: WaitForApprov
         subject: "wait for device approval",
         reason: `not approved after ${waited} s (${attempt} attempts)`,
         hint: pairing
-          ? `Approve the request on the gateway host with \`${pairing.approveCommand}\` (or device.pair.approve from an operator.pairing connection), then connect again.`
-          : "Approve the device on the gateway host (`openclaw devices list`, then `openclaw devices approve <requestId>`), then connect again.",
+          ? `Approve the request on the gateway host with \`${pairing.approveCommand}\` (or device.pair.approve ` +
+            `from an operator.pairing connection), then connect again.`
+          : "Approve the device on the gateway host (`openclaw devices list`, then `openclaw devices approve " +
+            "<requestId>`), then connect again.",
         ...(pairing ? { pairing, details: { requestId: pairing.requestId } } : {}),
       });
     }

@@ -11,7 +11,9 @@ function unavailable(what: string, err: unknown): StoreError {
   return new StoreError("DRIVER_UNAVAILABLE", {
     subject: "better-sqlite3",
     reason: `Node ${process.versions.node} has no node:sqlite and ${what} (${detail})`,
-    fix: "run on Node >= 22.13 (its built-in node:sqlite needs nothing installed), or `npm install better-sqlite3@12` next to @missionctl/mc-store for this Node (`npm rebuild better-sqlite3` after changing Node)",
+    fix:
+      "run on Node >= 22.13 (its built-in node:sqlite needs nothing installed), or `npm install " +
+      "better-sqlite3@12` next to @missionctl/mc-store for this Node (`npm rebuild better-sqlite3` after changing Node)",
     cause: err,
   });
 }
