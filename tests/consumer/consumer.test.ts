@@ -734,6 +734,18 @@ describe("CLIs through npx", () => {
         headers: { authorization: `Bearer ${apiToken}` },
       });
       expect(health.status, `GET /api/health\n${out.slice(-3000)}`).toBe(200);
+      // The dashboard's script ships in the tarball (dist/ui/app.js): the installed server serves it.
+      const login = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      const src = /<script src="(\/assets\/app\.js\?v=[0-9a-f]{16})"/.exec(login)?.[1];
+      expect(src, login.slice(0, 2000)).toBeDefined();
+      const script = await fetch(`http://127.0.0.1:${port}${src}`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get("content-type")).toContain("text/javascript");
+      const shipped = readFileSync(
+        join(app, "node_modules", "@missionctl", "mc-server", "dist", "ui", "app.js"),
+        "utf8",
+      );
+      expect(await script.text()).toBe(shipped);
       expect(out).not.toContain(peer.token);
       child.kill("SIGTERM");
       const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000));
