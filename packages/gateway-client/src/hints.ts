@@ -12,7 +12,8 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   DNS_LOOKUP_FAILED:
     "Check the host name in the gateway URL and that this machine's DNS resolves it (try `getent hosts <host>`).",
   CONNECTION_REFUSED:
-    "Nothing listens on that host and port: start the gateway (`openclaw gateway run`) or the reverse proxy, and check the port in the URL.",
+    "Nothing listens on that host and port: start the gateway (`openclaw gateway run`) or the reverse " +
+    "proxy, and check the port in the URL.",
   CONNECT_TIMEOUT:
     "The host did not answer in time: check that the gateway or proxy is running and that no firewall drops the port.",
   TLS_UNTRUSTED:
@@ -22,37 +23,46 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   TLS_EXPIRED:
     "The server certificate has expired (or the clock is wrong): renew the certificate or fix the system time.",
   TLS_FINGERPRINT_MISMATCH:
-    "The certificate's SHA-256 fingerprint differs from tls.fingerprint: update the pin if the certificate was renewed on purpose, otherwise treat it as an interception.",
+    "The certificate's SHA-256 fingerprint differs from tls.fingerprint: update the pin if the " +
+    "certificate was renewed on purpose, otherwise treat it as an interception.",
   TLS_ERROR:
     "The TLS handshake failed: check that the URL's port speaks TLS (use ws:// for a plain gateway port) and the proxy's TLS setup.",
   UPGRADE_NOT_SWITCHED:
-    "The server answered plain HTTP instead of switching to WebSocket: check the URL path and that the proxy forwards the Upgrade header over HTTP/1.1.",
+    "The server answered plain HTTP instead of switching to WebSocket: check the URL path and that the " +
+    "proxy forwards the Upgrade header over HTTP/1.1.",
   PROXY_ATTRIBUTION_REQUIRED:
     "The gateway saw X-Forwarded-For from an untrusted proxy: add the proxy's address to gateway.trustedProxies in openclaw.json.",
   CHALLENGE_TIMEOUT:
-    "The server accepted the WebSocket but never sent connect.challenge: the URL probably points at something other than an OpenClaw gateway, or the gateway is overloaded.",
+    "The server accepted the WebSocket but never sent connect.challenge: the URL probably points at " +
+    "something other than an OpenClaw gateway, or the gateway is overloaded.",
   AUTH_TOKEN_MISMATCH:
-    "The token differs from gateway.auth.token: copy the gateway's current token (OPENCLAW_GATEWAY_TOKEN or gateway.auth.token; an unset ${VAR} makes the gateway use a random one).",
+    "The token differs from gateway.auth.token: copy the gateway's current token (OPENCLAW_GATEWAY_TOKEN " +
+    "or gateway.auth.token; an unset ${VAR} makes the gateway use a random one).",
   AUTH_TOKEN_MISSING:
-    "The gateway requires a token and none was sent: pass the token option (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if the gateway uses password auth.",
+    "The gateway requires a token and none was sent: pass the token option (the value of " +
+    "gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if the gateway uses password auth.",
   AUTH_SCOPE_MISMATCH:
-    "The device token was approved for fewer scopes: request only the approved scopes, or approve the scope upgrade with `openclaw devices approve <requestId>`.",
+    "The device token was approved for fewer scopes: request only the approved scopes, or approve the " +
+    "scope upgrade with `openclaw devices approve <requestId>`.",
   AUTH_DEVICE_TOKEN_MISMATCH:
     "The stored device token was revoked or rotated: the client dropped it; connect with the shared token to get a new one.",
   AUTH_PASSWORD_MISMATCH: "The password differs from gateway.auth.password: pass the gateway's current password.",
   AUTH_RATE_LIMITED:
     "Too many failed auth attempts from this address: fix the credentials and wait a minute before retrying.",
   DEVICE_SIGNATURE_INVALID:
-    'The gateway rejected the device signature: make sure the token sent is the one signed and that device.json holds a matching key pair (try signatureVersion "v2" for an old gateway).',
+    "The gateway rejected the device signature: make sure the token sent is the one signed and that " +
+    'device.json holds a matching key pair (try signatureVersion "v2" for an old gateway).',
   DEVICE_SIGNATURE_EXPIRED:
     "The signature timestamp is more than 2 minutes off the gateway's clock: sync this machine's clock (NTP).",
   DEVICE_NONCE_MISMATCH: "The signed nonce was not the challenge's: reconnect (a stale challenge was answered).",
   DEVICE_ID_MISMATCH:
-    "device.json's deviceId is not sha256(publicKey): the file was edited by hand; restore it or delete it to create a new identity (then re-pair).",
+    "device.json's deviceId is not sha256(publicKey): the file was edited by hand; restore it or delete " +
+    "it to create a new identity (then re-pair).",
   PAIRING_REQUIRED:
     "This device is not approved yet: run `openclaw devices approve <requestId>` on the gateway host, then reconnect.",
   ORIGIN_NOT_ALLOWED:
-    "The Origin header is not allowed: remove the origin option (server-side clients need none) or add it to gateway.controlUi.allowedOrigins.",
+    "The Origin header is not allowed: remove the origin option (server-side clients need none) or add " +
+    "it to gateway.controlUi.allowedOrigins.",
   PROTOCOL_MISMATCH:
     "The gateway speaks protocol 4: set minProtocol ≤ 4 ≤ maxProtocol (the defaults 3..4 work), or upgrade the gateway/client.",
   INVALID_CONNECT_PARAMS:
@@ -67,18 +77,22 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
   INVALID_PARAMS:
     "Fix the parameter named in the message: the typed method checks params before sending what the gateway would refuse.",
   INVALID_RESPONSE:
-    "The gateway answered with a shape this client does not know: check that the gateway runs the protocol this client was built for (openclaw 2026.9.x, protocol 4), or upgrade @missionctl/gateway-client.",
+    "The gateway answered with a shape this client does not know: check that the gateway runs the " +
+    "protocol this client was built for (openclaw 2026.9.x, protocol 4), or upgrade @missionctl/gateway-client.",
   NOT_CONNECTED:
     'Call connect() and wait for it before sending requests (or wait for state "connected" after a reconnect).',
   CONNECTION_CLOSED: "The connection dropped while the request was pending: retry it once the client has reconnected.",
   CLIENT_CLOSED: "close() was called on this client; create a new GatewayClient to connect again.",
   TICK_TIMEOUT:
-    "No frame arrived for twice the tick interval: the link or gateway stalled; the client reconnects by itself (check proxy idle timeouts).",
+    "No frame arrived for twice the tick interval: the link or gateway stalled; the client reconnects by " +
+    "itself (check proxy idle timeouts).",
   INVALID_FRAME:
-    "The server sent something that is not a gateway frame: check that the URL points at the OpenClaw gateway and not another WebSocket service.",
+    "The server sent something that is not a gateway frame: check that the URL points at the OpenClaw " +
+    "gateway and not another WebSocket service.",
   GATEWAY_ERROR: "The gateway refused the request: read the gateway's message and its details for the cause.",
   IDENTITY_INVALID:
-    "The identity file is damaged or not a device.json: restore it from a backup, or move it away to create a new identity (the device must then be paired again).",
+    "The identity file is damaged or not a device.json: restore it from a backup, or move it away to " +
+    "create a new identity (the device must then be paired again).",
   IDENTITY_PERMISSIONS:
     "The private key file is readable by other users: run `chmod 600 <file>` (and `chmod 700` on its folder).",
 };
@@ -88,7 +102,9 @@ export const CODE_HINTS: Record<GatewayErrorCode, string> = {
  * DEVICE_IDENTITY_REQUIRED to a device-less client without its token): the token is the fix.
  */
 export const NO_CREDENTIALS_HINT =
-  "No token or password was sent, and this gateway lets a client in only with its shared credential: pass the token option (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if the gateway uses password auth.";
+  "No token or password was sent, and this gateway lets a client in only with its shared credential: " +
+  "pass the token option (the value of gateway.auth.token / OPENCLAW_GATEWAY_TOKEN), or password if " +
+  "the gateway uses password auth.";
 
 /** Hints keyed by the gateway's `error.details.code` (protocol reference §4). */
 export const DETAIL_CODE_HINTS: Record<string, string> = {
@@ -134,17 +150,27 @@ export const HTTP_STATUS_HINTS: Record<number, string> = {
   302: "The URL redirects (often to a login page): use the gateway's WebSocket URL and exempt it from the proxy's auth.",
   400: "The server refused the upgrade request: check the proxy forwards the Upgrade and Connection headers unchanged.",
   401: "A proxy in front of the gateway asks for authentication: exempt the WebSocket path or pass its credentials.",
-  403: "The upgrade was forbidden: if the body says proxy_attribution_required add the proxy's address to gateway.trustedProxies, otherwise check the proxy's access rules.",
+  403:
+    "The upgrade was forbidden: if the body says proxy_attribution_required add the proxy's address to " +
+    "gateway.trustedProxies, otherwise check the proxy's access rules.",
   404: "Nothing serves WebSockets at this path: use the gateway's root URL (ws(s)://host:port/) or fix the proxy route.",
-  426: "The server demands a protocol upgrade it did not get: the proxy must pass Upgrade: websocket over HTTP/1.1 (Caddy `transport http { versions 1.1 }`).",
-  502: "The proxy could not reach the gateway (upstream down, or an h2c/HTTP-2 transport to it): start the gateway and force HTTP/1.1 to the upstream (Caddy: `reverse_proxy … { transport http { versions 1.1 } }`).",
+  426:
+    "The server demands a protocol upgrade it did not get: the proxy must pass Upgrade: websocket over " +
+    "HTTP/1.1 (Caddy `transport http { versions 1.1 }`).",
+  502:
+    "The proxy could not reach the gateway (upstream down, or an h2c/HTTP-2 transport to it): start the " +
+    "gateway and force HTTP/1.1 to the upstream (Caddy: `reverse_proxy … { transport http { versions 1.1 } }`).",
   503: "The service is unavailable: the gateway or proxy is starting or overloaded; retry shortly.",
-  504: "The proxy timed out reaching the gateway (upstream down or h2c transport): check the gateway is running and the proxy uses HTTP/1.1 to it (Caddy: `transport http { versions 1.1 }`).",
+  504:
+    "The proxy timed out reaching the gateway (upstream down or h2c transport): check the gateway is " +
+    "running and the proxy uses HTTP/1.1 to it (Caddy: `transport http { versions 1.1 }`).",
 };
 
 /** Hints for WebSocket close codes seen without a gateway error response. */
 export const CLOSE_CODE_HINTS: Record<number, string> = {
-  1000: "The gateway closed the connection normally (a connect not sent within 15 s is closed this way): reconnect; check the clock and load if it repeats.",
+  1000:
+    "The gateway closed the connection normally (a connect not sent within 15 s is closed this way): " +
+    "reconnect; check the clock and load if it repeats.",
   1001: "The gateway is going away (shutdown or restart): the client reconnects by itself.",
   1002: "The gateway closed with a protocol error: set minProtocol ≤ 4 ≤ maxProtocol (the defaults 3..4 work).",
   1006: "The connection dropped without a close frame (network, proxy or gateway crash): the client reconnects by itself.",
@@ -176,7 +202,10 @@ export function hintFor(q: HintQuery): string {
       : `This device is not approved yet: run ${approve} on the gateway host, then reconnect.`;
   }
   if (q.code === "ORIGIN_NOT_ALLOWED" && q.details?.reason === "origin missing or invalid") {
-    return 'Browser client ids (control-ui, webchat) need an allowed Origin: set origin to one in gateway.controlUi.allowedOrigins, or use clientId "gateway-client".';
+    return (
+      "Browser client ids (control-ui, webchat) need an allowed Origin: set origin to one in " +
+      'gateway.controlUi.allowedOrigins, or use clientId "gateway-client".'
+    );
   }
   if (q.code === "PROXY_ATTRIBUTION_REQUIRED") return CODE_HINTS.PROXY_ATTRIBUTION_REQUIRED;
   if (q.detailCode && DETAIL_CODE_HINTS[q.detailCode]) return DETAIL_CODE_HINTS[q.detailCode]!;

@@ -71,7 +71,8 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     if (err instanceof ConfigDiffError) io.stderr(`${err.message}\n`);
     else
       io.stderr(
-        `[config-diff] unexpected error: ${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)} — please report it\n`,
+        `[config-diff] unexpected error: ${(err as Error)?.name ?? "Error"}: ` +
+          `${(err as Error)?.message ?? String(err)} — please report it\n`,
       );
     return 2;
   }

@@ -51,9 +51,8 @@ export function renderGithub(report: DiffReport): GithubOutput {
   const md: string[] = [];
   md.push(`## config-diff: ${report.status === "drift" ? "drift found" : "no drift"}`);
   md.push("");
-  md.push(
-    `\`${mdCell(src.label)}\` (source) ⇄ \`${mdCell(report.sources.runtime.label)}\` (runtime) — ${summaryLine(report, Boolean(report.lint))}`,
-  );
+  const sides = `\`${mdCell(src.label)}\` (source) ⇄ \`${mdCell(report.sources.runtime.label)}\` (runtime)`;
+  md.push(`${sides} — ${summaryLine(report, Boolean(report.lint))}`);
   if (report.live && (!report.live.valid || !report.live.applied)) {
     md.push("");
     md.push(`> **${mdCell(report.live.message ?? "the gateway runs another config")}**`);
@@ -64,10 +63,10 @@ export function renderGithub(report: DiffReport): GithubOutput {
     md.push("");
     md.push("| | Path | Change | Disposition |");
     md.push("|---|---|---|---|");
-    for (const c of shown)
-      md.push(
-        `| ${c.kind} | \`${mdCell(c.path || "(root)")}\` | ${mdCell(describeChange(c))} | ${c.disposition}${c.rule ? ` (${mdCell(c.rule)})` : ""} |`,
-      );
+    for (const c of shown) {
+      const disposition = `${c.disposition}${c.rule ? ` (${mdCell(c.rule)})` : ""}`;
+      md.push(`| ${c.kind} | \`${mdCell(c.path || "(root)")}\` | ${mdCell(describeChange(c))} | ${disposition} |`);
+    }
   }
   if (report.lint?.length) {
     md.push("");

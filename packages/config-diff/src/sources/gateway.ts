@@ -33,7 +33,9 @@ export function liveFromConfigGet(payload: ConfigGetResult, label: string): Load
   let message: string | undefined;
   if (!valid)
     message =
-      "the gateway is running its last good config, not this file: the file is invalid and its reload was skipped (config.get returns no content for an invalid file; diff the file itself with --runtime <path> or docker:<container>:<path>)";
+      "the gateway is running its last good config, not this file: the file is invalid and its reload was " +
+      "skipped (config.get returns no content for an invalid file; diff the file itself with --runtime " +
+      "<path> or docker:<container>:<path>)";
   else if (!applied)
     message =
       "the gateway is running its last good config, not this file: this revision is not applied yet (reload pending or restart required)";
@@ -84,7 +86,8 @@ export async function loadGatewaySource(spec: string, options: GatewaySourceOpti
     const e = err as { code?: string; reason?: string; hint?: string; message?: string };
     if (/credential/.test(e.reason ?? ""))
       e.hint =
-        "remove it from the URL and pass the token with --token-file <file> or OPENCLAW_GATEWAY_TOKEN (it travels in the connect frame, never in the URL)";
+        "remove it from the URL and pass the token with --token-file <file> or OPENCLAW_GATEWAY_TOKEN (it " +
+        "travels in the connect frame, never in the URL)";
     throw new ConfigDiffError(
       "INVALID_OPTIONS",
       `${label}: ${e.reason ?? e.message ?? "invalid gateway URL"}${e.hint ? ` — ${e.hint}` : ""}`,

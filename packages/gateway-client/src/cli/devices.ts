@@ -25,14 +25,21 @@ function age(ts: unknown): string {
   return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
 }
 
+function approvedDevice(
+  d: { deviceId: string; role?: string | null; scopes?: string[] | null } | null | undefined,
+): string {
+  return d ? `: device ${d.deviceId.slice(0, 12)}… ${d.role ?? ""} ${(d.scopes ?? []).join(",")}` : "";
+}
+
 function renderList(list: PairingList): string {
   const out: string[] = [];
   out.push(`pending (${list.pending.length}):`);
   for (const p of list.pending) {
+    const client = `${p.clientId ?? "?"}/${p.clientMode ?? "?"}${p.displayName ? ` "${p.displayName}"` : ""}`;
+    const from = p.remoteIp ? `  from ${p.remoteIp}` : "";
     out.push(
-      `  ${p.requestId}  device ${p.deviceId.slice(0, 12)}…  ${p.clientId ?? "?"}/${p.clientMode ?? "?"}${p.displayName ? ` "${p.displayName}"` : ""}  ${
-        p.role ?? "?"
-      } ${(p.scopes ?? []).join(",")}${p.remoteIp ? `  from ${p.remoteIp}` : ""}  ${age(p.ts)}${p.isRepair ? "  (repair)" : ""}`,
+      `  ${p.requestId}  device ${p.deviceId.slice(0, 12)}…  ${client}  ${p.role ?? "?"} ${(p.scopes ?? []).join(",")}` +
+        `${from}  ${age(p.ts)}${p.isRepair ? "  (repair)" : ""}`,
     );
   }
   if (list.pending.length)
@@ -41,10 +48,10 @@ function renderList(list: PairingList): string {
     );
   out.push(`paired (${list.paired.length}):`);
   for (const d of list.paired) {
+    const client = `${d.clientId ?? "?"}/${d.clientMode ?? "?"}${d.displayName ? ` "${d.displayName}"` : ""}`;
     out.push(
-      `  device ${d.deviceId.slice(0, 12)}…  ${d.clientId ?? "?"}/${d.clientMode ?? "?"}${d.displayName ? ` "${d.displayName}"` : ""}  ${d.role ?? "?"} ${(
-        d.scopes ?? []
-      ).join(",")}  via ${d.approvedVia ?? "?"}${d.connected ? "  connected" : ""}`,
+      `  device ${d.deviceId.slice(0, 12)}…  ${client}  ${d.role ?? "?"} ${(d.scopes ?? []).join(",")}` +
+        `  via ${d.approvedVia ?? "?"}${d.connected ? "  connected" : ""}`,
     );
   }
   // Names, ids and addresses come from the devices themselves: one inert line per entry.
@@ -83,7 +90,7 @@ export async function devicesCommand(argv: string[], io: CliIo): Promise<number>
       io.stdout(
         s.json
           ? `${JSON.stringify({ ok: true, ...r }, null, 2)}\n`
-          : `approved ${r.requestId}${r.device ? `: device ${r.device.deviceId.slice(0, 12)}… ${r.device.role ?? ""} ${(r.device.scopes ?? []).join(",")}` : ""}\nThe device connects on its next attempt.\n`,
+          : `approved ${r.requestId}${approvedDevice(r.device)}\nThe device connects on its next attempt.\n`,
       );
     } else {
       const r = await rejectDevice(client, requestId!, { timeoutMs: s.timeoutMs });

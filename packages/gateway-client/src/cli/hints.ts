@@ -10,11 +10,14 @@ import { CODE_HINTS, DETAIL_CODE_HINTS, NO_CREDENTIALS_HINT } from "../hints.js"
 const CLI_HINTS = new Map<string, string>([
   [
     NO_CREDENTIALS_HINT,
-    "No token or password was sent, and this gateway lets a client in only with its shared credential: pass --token-file <file> (or set OPENCLAW_GATEWAY_TOKEN), or --password-file <file> if the gateway uses password auth.",
+    "No token or password was sent, and this gateway lets a client in only with its shared credential: " +
+      "pass --token-file <file> (or set OPENCLAW_GATEWAY_TOKEN), or --password-file <file> if the gateway " +
+      "uses password auth.",
   ],
   [
     CODE_HINTS.AUTH_TOKEN_MISSING,
-    "The gateway requires a token and none was sent: pass --token-file <file> (or set OPENCLAW_GATEWAY_TOKEN), or --password-file <file> if the gateway uses password auth.",
+    "The gateway requires a token and none was sent: pass --token-file <file> (or set " +
+      "OPENCLAW_GATEWAY_TOKEN), or --password-file <file> if the gateway uses password auth.",
   ],
   [
     DETAIL_CODE_HINTS.AUTH_REQUIRED!,
@@ -26,7 +29,8 @@ const CLI_HINTS = new Map<string, string>([
   ],
   [
     DETAIL_CODE_HINTS.DEVICE_IDENTITY_REQUIRED!,
-    "This gateway requires a device identity: create one with `missionctl-gateway identity create` and pass --identity-dir <dir> (drop --device-less).",
+    "This gateway requires a device identity: create one with `missionctl-gateway identity create` and " +
+      "pass --identity-dir <dir> (drop --device-less).",
   ],
   [
     DETAIL_CODE_HINTS.CONTROL_UI_DEVICE_IDENTITY_REQUIRED!,
@@ -38,7 +42,8 @@ const CLI_HINTS = new Map<string, string>([
   ],
   [
     CODE_HINTS.TLS_UNTRUSTED,
-    "The server certificate is not trusted: pass its CA with --ca <file> (e.g. Caddy's local CA root.crt) or pin it with --fingerprint <sha256>.",
+    "The server certificate is not trusted: pass its CA with --ca <file> (e.g. Caddy's local CA " +
+      "root.crt) or pin it with --fingerprint <sha256>.",
   ],
   [
     CODE_HINTS.TLS_HOSTNAME_MISMATCH,
@@ -46,7 +51,8 @@ const CLI_HINTS = new Map<string, string>([
   ],
   [
     CODE_HINTS.TLS_FINGERPRINT_MISMATCH,
-    "The certificate's SHA-256 fingerprint differs from --fingerprint: update the pin if the certificate was renewed on purpose, otherwise treat it as an interception.",
+    "The certificate's SHA-256 fingerprint differs from --fingerprint: update the pin if the certificate " +
+      "was renewed on purpose, otherwise treat it as an interception.",
   ],
   [
     CODE_HINTS.ORIGIN_NOT_ALLOWED,

@@ -63,9 +63,8 @@ export async function identityCommand(argv: string[], io: CliIo): Promise<number
   if (s.json) io.stdout(`${JSON.stringify(v, null, 2)}\n`);
   else
     io.stdout(
-      `${created ? "created" : sub === "create" ? "exists" : "identity"} ${v.file}\ndeviceId   ${v.deviceId}\npublicKey  ${v.publicKey}\ncreated    ${new Date(
-        v.createdAtMs,
-      ).toISOString()}\n`,
+      `${created ? "created" : sub === "create" ? "exists" : "identity"} ${v.file}\n` +
+        `deviceId   ${v.deviceId}\npublicKey  ${v.publicKey}\ncreated    ${new Date(v.createdAtMs).toISOString()}\n`,
     );
   return EXIT_OK;
 }

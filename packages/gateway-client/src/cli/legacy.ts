@@ -68,9 +68,10 @@ export async function pairingCommand(argv: string[], io: CliIo): Promise<number>
   if (s.json) io.stdout(`${JSON.stringify({ ok: true, ...r, entry }, null, 2)}\n`);
   else
     io.stdout(
-      `${r.replaced ? "replaced" : "added"} device ${entry.deviceId} in ${r.file}${r.created ? " (created)" : ""}\n${
-        r.backup ? `backup: ${r.backup}\n` : ""
-      }role ${entry.role}, scopes ${entry.scopes.join(",")}, client ${entry.clientId}/${entry.clientMode}\nRestart the gateway so it reads the file.\n`,
+      `${r.replaced ? "replaced" : "added"} device ${entry.deviceId} in ${r.file}${r.created ? " (created)" : ""}\n` +
+        `${r.backup ? `backup: ${r.backup}\n` : ""}` +
+        `role ${entry.role}, scopes ${entry.scopes.join(",")}, client ${entry.clientId}/${entry.clientMode}\n` +
+        "Restart the gateway so it reads the file.\n",
     );
   return EXIT_OK;
 }

@@ -28,9 +28,8 @@ export function renderFooter(r: DiagnoseReport): string {
   if (r.server) {
     lines.push(
       field(
-        `gateway ${r.server.version ?? "?"}, protocol ${r.server.protocol ?? "?"}, role ${r.server.role ?? "?"}, auth ${r.server.authMethod ?? "?"}, scopes ${
-          r.server.scopes?.join(",") || "(none)"
-        }`,
+        `gateway ${r.server.version ?? "?"}, protocol ${r.server.protocol ?? "?"}, role ${r.server.role ?? "?"}, ` +
+          `auth ${r.server.authMethod ?? "?"}, scopes ${r.server.scopes?.join(",") || "(none)"}`,
       ),
     );
   }

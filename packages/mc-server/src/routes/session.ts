@@ -30,7 +30,9 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
       );
     }
     const secure = c.req.header("x-forwarded-proto") === "https" || c.req.url.startsWith("https:");
-    const cookie = `${SESSION_COOKIE}=${sessionValue(apiToken)}; Path=/; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}; Max-Age=${60 * 60 * 12}`;
+    const cookie =
+      `${SESSION_COOKIE}=${sessionValue(apiToken)}; Path=/; HttpOnly; ` +
+      `SameSite=Strict${secure ? "; Secure" : ""}; Max-Age=${60 * 60 * 12}`;
     return jsonResponse(JSON.stringify({ authenticated: true, required: true }), 200, { "set-cookie": cookie });
   });
 
