@@ -400,6 +400,21 @@ describe("the reference deployment, end to end in network namespaces", () => {
       expect(out).toMatch(/502/);
       expect(out).toMatch(/HTTP\/1\.1|versions 1\.1/);
       expect(out).not.toContain(tokens.gateway);
+
+      // The role's pairing wait now fails with mc-server's own diagnosis, not a bare "attempts: N".
+      const wait = await playbook(
+        ws.inventory,
+        [vars, writeVars(ws.dir, "pair-broken.json", { mission_control_auto_approve: true, mission_control_pairing_timeout: 6 })],
+        ["--tags", "pairing", "-l", "pi"],
+        { wrap: ["ip", "netns", "exec", topo!.pi] },
+      );
+      const waited = wait.stdout + wait.stderr;
+      expect(wait.status, tailOf(wait)).not.toBe(0);
+      expect(waited).toContain(`is \\"${status.state}\\"`);
+      expect(waited).toContain("UPGRADE_NOT_SWITCHED (upgrade layer)");
+      expect(waited).toMatch(/versions 1\.1/);
+      expect(waited).not.toContain(tokens.gateway);
+      expect(waited).not.toContain(tokens.api);
     },
     SLOW,
   );

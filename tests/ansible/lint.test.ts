@@ -11,7 +11,6 @@ describe("ansible content: static checks", () => {
       "site.yml",
       "roles",
       "inventory",
-      "group_vars",
       ".ansible-lint",
       ".yamllint",
     ]);

@@ -1,7 +1,7 @@
 // Runs the repository's Ansible content the way a user does (ansible-playbook, ansible-lint,
 // yamllint, caddy, systemd-analyze) and parses what they print. No shell: argv arrays only.
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,10 +73,15 @@ export function totalChanged(recap: Record<string, HostRecap>): number {
   return Object.values(recap).reduce((n, h) => n + h.changed, 0);
 }
 
-/** A scratch folder with a two-host inventory (gateway "vps", mission control "pi"), both local. */
+/**
+ * A scratch folder with a copy of the example inventory's group_vars (the settings a user copies)
+ * and a two-host inventory (gateway "vps", mission control "pi") reached with a local connection.
+ */
 export function makeWorkspace(prefix = "mctl-ansible-"): { dir: string; inventory: string } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const inventory = join(dir, "hosts.yml");
+  cpSync(join(repoRoot, "inventory/example/group_vars"), join(dir, "group_vars"), { recursive: true });
+  const local = "ansible_connection: local, ansible_python_interpreter: /usr/bin/python3";
   writeFileSync(
     inventory,
     [
@@ -84,10 +89,10 @@ export function makeWorkspace(prefix = "mctl-ansible-"): { dir: string; inventor
       "  children:",
       "    gateway:",
       "      hosts:",
-      "        vps: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3}",
+      `        vps: {ansible_host: 100.64.0.2, ${local}}`,
       "    mission_control:",
       "      hosts:",
-      "        pi: {ansible_connection: local, ansible_python_interpreter: /usr/bin/python3}",
+      `        pi: {ansible_host: 100.64.0.1, ${local}}`,
       "",
     ].join("\n"),
   );
