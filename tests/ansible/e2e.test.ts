@@ -404,7 +404,13 @@ describe("the reference deployment, end to end in network namespaces", () => {
       // The role's pairing wait now fails with mc-server's own diagnosis, not a bare "attempts: N".
       const wait = await playbook(
         ws.inventory,
-        [vars, writeVars(ws.dir, "pair-broken.json", { mission_control_auto_approve: true, mission_control_pairing_timeout: 6 })],
+        [
+          vars,
+          writeVars(ws.dir, "pair-broken.json", {
+            mission_control_auto_approve: true,
+            mission_control_pairing_timeout: 6,
+          }),
+        ],
         ["--tags", "pairing", "-l", "pi"],
         { wrap: ["ip", "netns", "exec", topo!.pi] },
       );
