@@ -35,9 +35,19 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["packages/*/tests/**/*.test.ts", "tests/**/*.test.ts"],
-          exclude: ["tests/consumer/**", "**/node_modules/**"],
+          exclude: ["tests/consumer/**", "tests/realhost/**", "**/node_modules/**"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          pool: "forks",
+        },
+      },
+      {
+        // Two Debian 12 hosts with systemd (systemd-nspawn), the play over SSH; root only, needs `npm run build`.
+        test: {
+          name: "realhost",
+          include: ["tests/realhost/**/*.test.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 1_800_000,
           pool: "forks",
         },
       },

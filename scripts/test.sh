@@ -48,7 +48,9 @@ vitest_suite() {
 }
 
 install_debian_packages() {
-  local pkgs=(caddy ansible-core ansible ansible-lint yamllint chromium iproute2 curl openssl ca-certificates libnss3-tools systemd python3)
+  # systemd-container, debootstrap, iptables, openssh-client: the real-host tier (tests/realhost).
+  local pkgs=(caddy ansible-core ansible ansible-lint yamllint chromium iproute2 curl openssl ca-certificates libnss3-tools systemd python3
+    systemd-container debootstrap iptables openssh-client)
   local missing=()
   for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
   if (( ${#missing[@]} == 0 )); then echo "all Debian packages present"; return 0; fi
@@ -74,7 +76,13 @@ BUN="$ROOT/node_modules/.bin/bun"
 # tests, the gateway-client client tests (real gateway + fault injection) and the mc-store suite.
 vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
   packages/gateway-client/src packages/gateway-client/tests/gateway.test.ts packages/gateway-client/tests/faults.test.ts packages/mc-store
+# The mc-store suite again on Node 24 (the peer's), where the store runs on node:sqlite.
+NODE24=$(node -e 'import("./tests/peer/install.mjs").then((m) => console.log(m.ensurePeerInstalled({ log() {} }).nodeBin))')
+vitest_suite "mc-store (node 24, node:sqlite)" env MC_STORE_EXPECT_DRIVER=node:sqlite "$NODE24" "$ROOT/node_modules/vitest/vitest.mjs" run packages/mc-store
 vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
+# Two Debian 12 hosts with systemd (systemd-nspawn, rootfs cached in /var/cache/missionctl), the
+# play over SSH exactly as the README's Deploy section says. Needs root.
+vitest_suite "real hosts (systemd-nspawn)" npx vitest run --project realhost
 
 log "summary"
 if (( ${#FAILED_NAMES[@]} )); then printf 'failed: %s\n' "${FAILED_NAMES[@]}"; fi

@@ -1,0 +1,441 @@
+// Two Debian 12 hosts with systemd as PID 1, for the real-host tier: systemd-nspawn containers
+// booted from the cached root filesystem (rootfs.sh), each on an overlay of it and in its own
+// network namespace (--network-veth) with addresses assigned here, reachable over SSH with a key
+// made for the run. The host routes between them and NATs only DNS and the package registries.
+// Everything started here is tracked by PID in a state file and undone by destroy() — also by the
+// next run when a previous one died before it could clean up.
+//
+//   node tests/realhost/helpers/hosts.mjs up     boot both hosts, print their SSH settings (debugging)
+//   node tests/realhost/helpers/hosts.mjs down   stop them and undo every host change
+import { spawn, spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { connect } from "node:net";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const CACHE = resolve(process.env.MISSIONCTL_REALHOST_CACHE ?? "/var/cache/missionctl/realhost");
+const STATE = join(CACHE, "state.json");
+const RUNS = join(CACHE, "runs");
+export const SUBNET = "10.77.0.0/16";
+
+/** The two hosts of the reference deployment, named as in inventory/example/hosts.yml. */
+export const HOSTS = {
+  vps: { machine: "mctl-vps", user: "admin", hostSide: "10.77.1.1", addr: "10.77.1.2" },
+  pi: { machine: "mctl-pi", user: "pi", hostSide: "10.77.2.1", addr: "10.77.2.2" },
+};
+/** The public names of the example inventory resolve to the gateway host, as DNS would. */
+export const PUBLIC_NAMES = ["gateway.example.com", "mc.example.com"];
+const REGISTRIES = ["deb.debian.org", "registry.npmjs.org"];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function sh(cmd, args, { allowFail = false, timeoutMs = 60_000, input } = {}) {
+  const res = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, input });
+  if (!allowFail && res.status !== 0) {
+    throw new Error(
+      `[realhost] ${cmd} ${args.join(" ")} failed (exit ${res.status}): ${(res.stderr || res.error || "").toString().trim()}`,
+    );
+  }
+  return res;
+}
+
+function readState() {
+  try {
+    return JSON.parse(readFileSync(STATE, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+function writeState(state) {
+  writeFileSync(STATE, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitExit(pid, ms) {
+  const deadline = Date.now() + ms;
+  while (alive(pid) && Date.now() < deadline) await sleep(200);
+  return !alive(pid);
+}
+
+/** Undoes everything a state file records, in reverse order; safe to call twice. */
+export async function teardown(state = readState(), log = () => {}) {
+  if (!state) return;
+  // Containers: SIGTERM to nspawn is a clean poweroff (2–5 s); SIGKILL after 30 s.
+  const pids = (state.containers ?? []).map((c) => c.pid).filter((pid) => pid && alive(pid));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {}
+  }
+  for (const pid of pids) {
+    if (!(await waitExit(pid, 30_000))) {
+      log(`[realhost] pid ${pid} did not stop in 30 s: SIGKILL`);
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+      await waitExit(pid, 5_000);
+    }
+  }
+  for (const m of state.mounts ?? []) sh("umount", ["-l", m], { allowFail: true });
+  for (const rule of [...(state.iptables ?? [])].reverse()) {
+    sh("iptables", ["-t", rule.table, "-D", ...rule.spec], { allowFail: true });
+  }
+  for (const chain of state.chains ?? []) {
+    sh("iptables", ["-F", chain], { allowFail: true });
+    sh("iptables", ["-X", chain], { allowFail: true });
+  }
+  for (const route of state.routes ?? []) sh("ip", ["route", "del", ...route], { allowFail: true });
+  if (state.ipForward !== undefined) {
+    writeFileSync("/proc/sys/net/ipv4/ip_forward", `${state.ipForward}\n`);
+  }
+  if (state.runDir) rmSync(state.runDir, { recursive: true, force: true });
+  rmSync(STATE, { force: true });
+}
+
+function iptables(state, table, spec) {
+  sh("iptables", ["-t", table, "-A", ...spec]);
+  state.iptables.push({ table, spec: spec });
+  writeState(state);
+}
+
+function hostsFile(self) {
+  const lines = ["127.0.0.1 localhost", `127.0.1.1 ${self}`, "::1 localhost ip6-localhost ip6-loopback"];
+  for (const [name, h] of Object.entries(HOSTS)) {
+    lines.push(`${h.addr} ${name}${name === "vps" ? ` ${PUBLIC_NAMES.join(" ")}` : ""}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The host's resolver (the containers use it through NAT, like a server uses its provider's). */
+function hostResolver() {
+  const m = /^nameserver\s+(\d+\.\d+\.\d+\.\d+)/m.exec(readFileSync("/etc/resolv.conf", "utf8"));
+  if (!m) throw new Error("[realhost] /etc/resolv.conf has no IPv4 nameserver for the containers");
+  return m[1];
+}
+
+function registryAddresses() {
+  const addrs = new Set();
+  for (const name of REGISTRIES) {
+    const res = sh("getent", ["ahostsv4", name], { allowFail: true });
+    for (const line of (res.stdout ?? "").split("\n")) {
+      const ip = line.split(/\s+/)[0];
+      if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) addrs.add(ip);
+    }
+  }
+  if (addrs.size === 0) throw new Error(`[realhost] cannot resolve the package registries (${REGISTRIES.join(", ")})`);
+  return [...addrs];
+}
+
+/** Writes what makes a copy of the rootfs a distinct server: name, network, SSH keys, trust. */
+function personalize(root, name, h, pubKey, resolver) {
+  writeFileSync(join(root, "etc/hostname"), `${name}\n`);
+  writeFileSync(join(root, "etc/hosts"), hostsFile(name));
+  writeFileSync(join(root, "etc/machine-id"), "");
+  writeFileSync(join(root, "etc/resolv.conf"), `nameserver ${resolver}\n`);
+  mkdirSync(join(root, "etc/systemd/network"), { recursive: true });
+  writeFileSync(
+    join(root, "etc/systemd/network/10-host0.network"),
+    `[Match]\nName=host0\n\n[Network]\nAddress=${h.addr}/24\nGateway=${h.hostSide}\nDNS=${resolver}\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`,
+  );
+  // SSH: a host key of its own (made here, so the run can pin it), key-only login.
+  for (const f of readdirSync(join(root, "etc/ssh")).filter((f) => f.startsWith("ssh_host_")))
+    rmSync(join(root, "etc/ssh", f));
+  sh("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    `root@${name}`,
+    "-f",
+    join(root, "etc/ssh/ssh_host_ed25519_key"),
+  ]);
+  writeFileSync(
+    join(root, "etc/ssh/sshd_config.d/10-missionctl-tier.conf"),
+    "HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\n",
+  );
+  // The admin user of the inventory, with sudo, as on a provider's Debian 12 image.
+  sh("chroot", [root, "useradd", "--create-home", "--shell", "/bin/bash", "--groups", "sudo", h.user]);
+  writeFileSync(join(root, `etc/sudoers.d/90-${h.user}`), `${h.user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+  const ssh = join(root, "home", h.user, ".ssh");
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  writeFileSync(join(ssh, "authorized_keys"), pubKey, { mode: 0o600 });
+  sh("chroot", [root, "chown", "-R", `${h.user}:${h.user}`, `/home/${h.user}/.ssh`]);
+  // The TLS proxy in front of the registries: the host's extra CAs, for apt, curl and npm.
+  const caDir = "/usr/local/share/ca-certificates";
+  // Appended to the bundle as update-ca-certificates would (it takes 10–25 s per host under load);
+  // a later update-ca-certificates on the host (apt triggers) keeps them, from /usr/local/share.
+  if (existsSync(caDir)) {
+    for (const f of readdirSync(caDir).filter((f) => f.endsWith(".crt"))) {
+      copyFileSync(join(caDir, f), join(root, caDir.slice(1), f));
+      appendFileSync(join(root, "etc/ssl/certs/ca-certificates.crt"), readFileSync(join(caDir, f)));
+    }
+  }
+  // npm (the roles run it as root) trusts Node's bundled CAs only: point it at the system bundle.
+  writeFileSync(join(root, "root/.npmrc"), "cafile=/etc/ssl/certs/ca-certificates.crt\n", { mode: 0o600 });
+}
+
+/** Resolves when host:port accepts a TCP connection (or rejects after timeoutMs). */
+export async function waitTcp(host, port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((done) => {
+      const s = connect({ host, port, timeout: 2_000 });
+      s.once("connect", () => {
+        s.destroy();
+        done(true);
+      });
+      s.once("error", () => done(false));
+      s.once("timeout", () => {
+        s.destroy();
+        done(false);
+      });
+    });
+    if (ok) return;
+    if (Date.now() > deadline)
+      throw new Error(`[realhost] ${host}:${port} did not accept connections in ${timeoutMs} ms`);
+    await sleep(300);
+  }
+}
+
+/**
+ * Boots both hosts. `lifetimeS` bounds each container (timeout(1) poweroffs it, then kills it).
+ * Returns the SSH settings for Ansible and destroy().
+ */
+export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  if (process.getuid?.() !== 0) throw new Error("[realhost] the real-host tier needs root (systemd-nspawn, iptables)");
+  mkdirSync(RUNS, { recursive: true });
+  const stale = readState();
+  if (stale) {
+    if (stale.ownerPid && stale.ownerPid !== process.pid && alive(stale.ownerPid)) {
+      throw new Error(`[realhost] another run (pid ${stale.ownerPid}) owns the hosts; wait for it or stop it`);
+    }
+    log("[realhost] cleaning up after a run that did not finish");
+    await teardown(stale, log);
+  }
+  const t0 = Date.now();
+  const built = sh("bash", [join(here, "..", "rootfs.sh")], { timeoutMs: 25 * 60_000 });
+  const rootfs = built.stdout.trim().split("\n").at(-1);
+  const timings = { rootfsMs: Date.now() - t0 };
+
+  const runDir = join(RUNS, `${Date.now().toString(36)}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  const state = {
+    ownerPid: process.pid,
+    runDir,
+    containers: [],
+    mounts: [],
+    iptables: [],
+    chains: [],
+    routes: [],
+    ipForward: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim(),
+  };
+  writeState(state);
+  try {
+    const key = join(runDir, "id_ed25519");
+    sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "missionctl-realhost", "-f", key]);
+    const pubKey = readFileSync(`${key}.pub`, "utf8");
+    const resolver = hostResolver();
+    const knownHosts = join(runDir, "known_hosts");
+    writeFileSync(knownHosts, "");
+
+    // Network on the host: forwarding between the two /24s, NAT for DNS and the registries only,
+    // and an unreachable route for the whole range so nothing to a stopped host leaves the VM.
+    const wan = /dev (\S+)/.exec(sh("ip", ["route", "show", "default"]).stdout)?.[1];
+    if (!wan) throw new Error("[realhost] no default route on the host: the containers could not reach the registries");
+    sh("ip", ["route", "replace", "unreachable", SUBNET]);
+    state.routes.push(["unreachable", SUBNET]);
+    writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
+    const chain = "MCTL-REALHOST";
+    sh("iptables", ["-N", chain], { allowFail: true });
+    sh("iptables", ["-F", chain]);
+    state.chains.push(chain);
+    iptables(state, "filter", ["FORWARD", "-j", chain]);
+    const rules = [
+      ["-s", SUBNET, "-d", SUBNET, "-j", "ACCEPT"],
+      ["-d", SUBNET, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+      ["-s", SUBNET, "-o", wan, "-d", resolver, "-p", "udp", "--dport", "53", "-j", "ACCEPT"],
+      ["-s", SUBNET, "-o", wan, "-d", resolver, "-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
+      ...registryAddresses().map((ip) => [
+        "-s",
+        SUBNET,
+        "-o",
+        wan,
+        "-d",
+        ip,
+        "-p",
+        "tcp",
+        "-m",
+        "multiport",
+        "--dports",
+        "80,443",
+        "-j",
+        "ACCEPT",
+      ]),
+      ["-s", SUBNET, "-j", "REJECT"],
+      ["-d", SUBNET, "-j", "REJECT"],
+    ];
+    for (const spec of rules) sh("iptables", ["-A", chain, ...spec]);
+    iptables(state, "nat", ["POSTROUTING", "-s", SUBNET, "!", "-d", SUBNET, "-o", wan, "-j", "MASQUERADE"]);
+
+    const npmCache = join(CACHE, "npm");
+    mkdirSync(npmCache, { recursive: true });
+    const t1 = Date.now();
+    const hosts = {};
+    for (const [name, h] of Object.entries(HOSTS)) {
+      const dir = join(runDir, name);
+      for (const d of ["upper", "work", "root"]) mkdirSync(join(dir, d), { recursive: true });
+      const root = join(dir, "root");
+      sh("mount", [
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        `lowerdir=${rootfs},upperdir=${dir}/upper,workdir=${dir}/work`,
+        root,
+      ]);
+      state.mounts.push(root);
+      writeState(state);
+      personalize(root, name, h, pubKey, resolver);
+      // Downloads survive the run (outside the repository): apt archives per host, one npm cache.
+      const aptCache = join(CACHE, `apt-${name}`);
+      mkdirSync(join(aptCache, "partial"), { recursive: true });
+      const out = openSync(join(dir, "console.log"), "a");
+      const child = spawn(
+        "timeout",
+        [
+          "--kill-after=30",
+          String(lifetimeS),
+          "systemd-nspawn",
+          "--quiet",
+          "--boot",
+          "--register=no",
+          "--keep-unit",
+          "--network-veth",
+          "--resolv-conf=off",
+          "--timezone=off",
+          "--console=pipe",
+          `--machine=${h.machine}`,
+          `--hostname=${name}`,
+          `--bind=${aptCache}:/var/cache/apt/archives`,
+          `--bind=${npmCache}:/root/.npm`,
+          "-D",
+          root,
+        ],
+        { stdio: ["ignore", out, out] },
+      );
+      state.containers.push({ name, pid: child.pid });
+      writeState(state);
+      hosts[name] = { ...h, name, root, pid: child.pid, console: join(dir, "console.log"), child };
+    }
+    // The host side of each veth appears once nspawn has set up the container's namespace.
+    for (const h of Object.values(hosts)) {
+      const veth = `ve-${h.machine}`;
+      const deadline = Date.now() + 60_000;
+      while (sh("ip", ["link", "show", veth], { allowFail: true }).status !== 0) {
+        if (h.child.exitCode !== null)
+          throw new Error(
+            `[realhost] ${h.name}: systemd-nspawn exited (${h.child.exitCode}); see ${h.console}\n${readFileSync(h.console, "utf8").slice(-2000)}`,
+          );
+        if (Date.now() > deadline) throw new Error(`[realhost] ${h.name}: ${veth} did not appear in 60 s`);
+        await sleep(100);
+      }
+      sh("ip", ["addr", "replace", `${h.hostSide}/24`, "dev", veth]);
+      sh("ip", ["link", "set", veth, "up"]);
+    }
+    await Promise.all(Object.values(hosts).map((h) => waitTcp(h.addr, 22, 120_000)));
+    for (const h of Object.values(hosts)) {
+      const pub = readFileSync(join(h.root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8")
+        .trim()
+        .split(" ")
+        .slice(0, 2)
+        .join(" ");
+      appendFileSync(knownHosts, `${h.addr} ${pub}\n`);
+    }
+    timings.bootMs = Date.now() - t1;
+    const sshArgs = [
+      "-i",
+      key,
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ConnectTimeout=10",
+    ];
+    chmodSync(key, 0o600);
+    return {
+      hosts,
+      runDir,
+      key,
+      knownHosts,
+      sshArgs,
+      timings,
+      /** Runs a command on a host as its admin user (argv joined by ssh: quote yourself). */
+      ssh(name, command, { timeoutMs = 120_000, input } = {}) {
+        const h = hosts[name];
+        return sh("ssh", [...sshArgs, `${h.user}@${h.addr}`, command], { allowFail: true, timeoutMs, input });
+      },
+      async destroy() {
+        await teardown(readState() ?? state, log);
+      },
+    };
+  } catch (err) {
+    await teardown(readState() ?? state, log);
+    throw err;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const cmd = process.argv[2];
+  if (cmd === "down") {
+    await teardown(readState(), console.error);
+  } else if (cmd === "up") {
+    const env = await bootHosts({ lifetimeS: Number(process.argv[3] ?? 3_600) });
+    for (const h of Object.values(env.hosts)) h.child.unref();
+    const s = readState();
+    s.ownerPid = undefined;
+    writeState(s);
+    console.log(
+      JSON.stringify(
+        {
+          runDir: env.runDir,
+          ssh: `ssh ${env.sshArgs.join(" ")}`,
+          timings: env.timings,
+          hosts: Object.fromEntries(Object.entries(env.hosts).map(([n, h]) => [n, `${h.user}@${h.addr}`])),
+        },
+        null,
+        2,
+      ),
+    );
+    process.exit(0);
+  } else {
+    console.error("usage: node tests/realhost/helpers/hosts.mjs up [lifetime s] | down");
+    process.exit(2);
+  }
+}

@@ -1,0 +1,452 @@
+// The real-host tier: the README's Deploy section, done for real on two Debian 12 hosts with
+// systemd as PID 1 (systemd-nspawn containers, each in its own network namespace, reached over
+// SSH). A copy of the example inventory, edited as a user edits it, and `ansible-playbook
+// site.yml` — nothing else touches the hosts, apart from the checks (ssh, curl, the API).
+// One deployment, many properties: check mode on fresh hosts, the first run (pairing included),
+// idempotence, check mode on deployed hosts, units, journald, exposure, the Caddy ACL and the
+// client address, a dispatched task, a gateway restart, a rotated Caddy CA, drift, a store that
+// cannot open, and a reboot of each host.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PlaybookResult, parseRecap, repoRoot, run, tailOf } from "../ansible/helpers/ansible.js";
+import { bootHosts, HOSTS, type Hosts } from "./helpers/hosts.mjs";
+
+const SLOW = 900_000;
+const timings: Record<string, number> = {};
+const tokens = { gateway: randomBytes(32).toString("hex"), api: randomBytes(32).toString("hex") };
+const MC = `http://${HOSTS.pi.addr}:4000`;
+const GATEWAY_CA = "/etc/missionctl/gateway-ca.crt";
+let env: Hosts;
+let work = "";
+let inventory = "";
+let vaultPass = "";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A file of the copied inventory, edited as a user would: each replacement must match once. */
+function edit(file: string, pairs: [string | RegExp, string][]): void {
+  let text = readFileSync(file, "utf8");
+  for (const [from, to] of pairs) {
+    const before = text;
+    text = text.replace(from, to);
+    if (text === before) throw new Error(`[realhost] ${file}: ${String(from)} not found`);
+  }
+  writeFileSync(file, text);
+}
+
+/** `ansible-playbook -i <copy> site.yml --vault-password-file …` from the checkout, as the README says. */
+async function play(args: string[] = [], what = "play"): Promise<PlaybookResult> {
+  const res = await run(
+    "ansible-playbook",
+    ["-i", inventory, "site.yml", "--vault-password-file", vaultPass, ...args],
+    {
+      cwd: repoRoot,
+      env: {
+        ANSIBLE_CONFIG: join(repoRoot, "ansible.cfg"),
+        ANSIBLE_STDOUT_CALLBACK: "default",
+        // The operator's SSH setup: the key made for this run and the hosts' pinned keys.
+        ANSIBLE_PRIVATE_KEY_FILE: env.key,
+        ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${env.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+      },
+      timeoutMs: 1_200_000,
+    },
+  );
+  timings[what] = res.ms;
+  const out = res.stdout + res.stderr;
+  expect(out, "a token reached the play's output").not.toContain(tokens.gateway);
+  expect(out, "a token reached the play's output").not.toContain(tokens.api);
+  return { ...res, recap: parseRecap(res.stdout) };
+}
+
+function ssh(host: "vps" | "pi", command: string, timeoutMs = 120_000) {
+  const res = env.ssh(host, command, { timeoutMs });
+  return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}`, stdout: res.stdout ?? "" };
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${MC}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens.api}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, json };
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(1_000);
+  }
+  const journal = ssh("pi", "sudo journalctl -u missionctl-server -n 15 -o cat --no-pager").out;
+  throw new Error(`[realhost] timed out waiting for ${what} (${timeoutMs} ms); last: ${String(last)}\n${journal}`);
+}
+
+const status = async () => (await api("GET", "/api/openclaw/status")).json;
+const connected = (timeoutMs = 180_000) =>
+  waitFor("mc-server connected", timeoutMs, async () => ((await status()).state === "connected" ? true : undefined));
+
+/** The gateway's device list, read on the gateway host with the CLI the openclaw role installs. */
+function devices(): { pending: any[]; paired: any[] } {
+  const res = ssh("vps", "sudo /opt/openclaw/bin/openclaw devices list --json", 180_000);
+  expect(res.status, res.out).toBe(0);
+  const json = JSON.parse(res.stdout.slice(res.stdout.indexOf("{")));
+  return { pending: json.pending ?? [], paired: json.paired ?? [] };
+}
+
+/** The lines of a unit's journal that are JSON objects, and all lines. */
+function journalJson(host: "vps" | "pi", unit: string): { json: any[]; lines: string[] } {
+  const res = ssh(host, `sudo journalctl -u ${unit} -o cat --no-pager -n 400`);
+  const lines = res.stdout.split("\n").filter((l) => l.trim() !== "");
+  const json = lines.flatMap((l) => {
+    try {
+      const v = JSON.parse(l);
+      return v && typeof v === "object" ? [v] : [];
+    } catch {
+      return [];
+    }
+  });
+  return { json, lines };
+}
+
+function exposure(host: "vps" | "pi", unit: string): { score: number; label: string } {
+  const res = ssh(host, `sudo systemd-analyze security --no-pager ${unit}`);
+  const m = /Overall exposure level for \S+: ([\d.]+) (\w+)/.exec(res.out);
+  if (!m) throw new Error(`[realhost] systemd-analyze security ${unit}: ${res.out.slice(-500)}`);
+  return { score: Number(m[1]), label: m[2] ?? "" };
+}
+
+async function rebootAndWait(host: "vps" | "pi"): Promise<void> {
+  const h = env.hosts[host];
+  const before = ssh(host, "cat /proc/sys/kernel/random/boot_id").stdout.trim();
+  ssh(host, "sudo systemd-run --on-active=1 systemctl reboot", 30_000);
+  // The host goes down, then sshd answers again with a new boot id.
+  await waitFor(`${host} to reboot`, 180_000, async () => {
+    const now = ssh(host, "cat /proc/sys/kernel/random/boot_id", 15_000);
+    return now.status === 0 && now.stdout.trim() !== before && now.stdout.trim() !== "" ? true : undefined;
+  });
+  expect(h.child.exitCode, `${host}: systemd-nspawn exited instead of rebooting`).toBeNull();
+}
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  env = await bootHosts({ lifetimeS: 3_000 });
+  Object.assign(timings, env.timings);
+  work = join(env.runDir, "controller");
+  mkdirSync(work, { recursive: true });
+
+  // README, Deploy, step 1: copy the example inventory, fill in the vault, encrypt it, edit the
+  // names, addresses and networks. Here: the hosts' addresses, the pi's network as the only
+  // client network, and Caddy's own CA (no public names, so no ACME).
+  inventory = join(work, "prod");
+  cpSync(join(repoRoot, "inventory/example"), inventory, { recursive: true });
+  const vault = join(inventory, "group_vars/all/vault.yml");
+  cpSync(`${vault}.example`, vault);
+  edit(vault, [
+    [/^vault_openclaw_gateway_token: .*$/m, `vault_openclaw_gateway_token: "${tokens.gateway}"`],
+    [/^vault_mission_control_api_token: .*$/m, `vault_mission_control_api_token: "${tokens.api}"`],
+  ]);
+  vaultPass = join(work, "vault-pass");
+  writeFileSync(vaultPass, `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
+  const enc = spawnSync("ansible-vault", ["encrypt", "--vault-password-file", vaultPass, vault], { encoding: "utf8" });
+  if (enc.status !== 0) throw new Error(`[realhost] ansible-vault encrypt failed: ${enc.stderr}`);
+  expect(readFileSync(vault, "utf8")).toMatch(/^\$ANSIBLE_VAULT/);
+  edit(join(inventory, "hosts.yml"), [
+    ["ansible_host: 100.64.0.2", `ansible_host: ${HOSTS.vps.addr}`],
+    ["ansible_host: 100.64.0.1", `ansible_host: ${HOSTS.pi.addr}`],
+  ]);
+  edit(join(inventory, "group_vars/all/main.yml"), [
+    [/^missionctl_vpn_networks: .*$/m, `missionctl_vpn_networks: ["${HOSTS.pi.addr.replace(/\.\d+$/, ".0")}/24"]`],
+  ]);
+  edit(join(inventory, "group_vars/gateway.yml"), [[/^caddy_tls: ""/m, "caddy_tls: internal"]]);
+  timings.setupMs = Date.now() - t0;
+}, 1_800_000);
+
+afterAll(async () => {
+  await env?.destroy();
+  console.log(`[realhost timings ms] ${JSON.stringify(timings)}`);
+}, 120_000);
+
+describe("site.yml on two Debian 12 hosts with systemd", () => {
+  it(
+    "--check --diff on fresh hosts says what it would change and changes nothing",
+    async () => {
+      const res = await play(["--check", "--diff"], "checkFreshMs");
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(Object.keys(res.recap).sort()).toEqual(["pi", "vps"]);
+      for (const [host, r] of Object.entries(res.recap)) {
+        expect(r.failed, host).toBe(0);
+        expect(r.changed, `${host} would change something`).toBeGreaterThan(3);
+      }
+      expect(res.stdout).toContain("+++ after"); // the diffs
+      expect(res.stdout).toContain("versions 1.1");
+      expect(ssh("vps", "test -e /etc/caddy/Caddyfile || test -e /opt/openclaw; echo $?").stdout.trim()).toBe("1");
+      expect(ssh("pi", "test -e /opt/missionctl; echo $?").stdout.trim()).toBe("1");
+    },
+    SLOW,
+  );
+
+  it(
+    "the first run ends with mc-server connected through Caddy over wss://, paired by the play",
+    async () => {
+      const res = await play([], "firstRunMs");
+      expect(res.status, tailOf(res, 80)).toBe(0);
+      expect(res.stdout).toMatch(
+        /TASK \[mission-control : Approve the pending device on the gateway host\][^\n]*\n[^\n]*changed: \[pi/,
+      );
+      const s = await status();
+      expect(s).toMatchObject({ state: "connected", gatewayUrl: "wss://gateway.example.com", protocol: 4 });
+      // Caddy's own CA was carried to the pi and is what mc-server trusts.
+      const ca = ssh("pi", `sudo cat ${GATEWAY_CA}`).stdout;
+      expect(ca).toContain("BEGIN CERTIFICATE");
+      expect(ssh("vps", "sudo cat /var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt").stdout).toBe(ca);
+      expect(ssh("pi", "sudo grep NODE_EXTRA_CA_CERTS /etc/missionctl/mission-control.env").stdout).toContain(
+        GATEWAY_CA,
+      );
+    },
+    SLOW,
+  );
+
+  it(
+    "a second run changes nothing on either host (and restarts nothing)",
+    async () => {
+      const pid = ssh("vps", "systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
+      const res = await play([], "secondRunMs");
+      expect(res.status, tailOf(res)).toBe(0);
+      expect(Object.keys(res.recap).sort()).toEqual(["pi", "vps"]);
+      for (const [host, r] of Object.entries(res.recap)) expect(r.changed, `${host} changed on the 2nd run`).toBe(0);
+      expect(ssh("vps", "systemctl show -p MainPID --value openclaw-gateway").stdout.trim()).toBe(pid);
+    },
+    SLOW,
+  );
+
+  it(
+    "--check --diff on the deployed hosts reports nothing to change",
+    async () => {
+      const res = await play(["--check", "--diff"], "checkDeployedMs");
+      expect(res.status, tailOf(res)).toBe(0);
+      for (const [host, r] of Object.entries(res.recap)) expect(r.changed, `${host} would change`).toBe(0);
+    },
+    SLOW,
+  );
+
+  it("every unit is active and logs JSON lines to journald", () => {
+    expect(ssh("vps", "systemctl is-active caddy openclaw-gateway").stdout.split("\n").filter(Boolean)).toEqual([
+      "active",
+      "active",
+    ]);
+    expect(ssh("pi", "systemctl is-active missionctl-server").stdout.trim()).toBe("active");
+    expect(ssh("vps", "systemctl is-enabled caddy openclaw-gateway").stdout).not.toContain("disabled");
+    expect(ssh("pi", "systemctl is-enabled missionctl-server").stdout.trim()).toBe("enabled");
+
+    const mc = journalJson("pi", "missionctl-server");
+    expect(mc.json.some((l) => l.msg === "mc-server listening")).toBe(true);
+    expect(mc.json.some((l) => /connected/.test(String(l.msg)))).toBe(true);
+    const gw = journalJson("vps", "openclaw-gateway");
+    expect(gw.json.length, gw.lines.slice(-5).join("\n")).toBeGreaterThan(3);
+    expect(gw.json.every((l) => typeof l.time === "string" && typeof l.level === "string")).toBe(true);
+    // Everything the two processes print is JSON (systemd's own status lines are not theirs).
+    const own = (lines: string[]) =>
+      lines.filter((l) => l.startsWith("{") || !/\.service|^Started|^Stopped|^Stopping/.test(l));
+    for (const lines of [own(mc.lines), own(gw.lines)])
+      for (const l of lines) expect(() => JSON.parse(l), l).not.toThrow();
+  });
+
+  it("systemd-analyze security rates both units OK (exposure <= 4)", () => {
+    const gw = exposure("vps", "openclaw-gateway");
+    const mc = exposure("pi", "missionctl-server");
+    console.log(
+      `[realhost exposure] openclaw-gateway ${gw.score} ${gw.label}, missionctl-server ${mc.score} ${mc.label}`,
+    );
+    timings.exposureGateway = gw.score;
+    timings.exposureMissionControl = mc.score;
+    for (const e of [gw, mc]) {
+      expect(e.score).toBeLessThanOrEqual(4);
+      expect(["OK", "SAFE"]).toContain(e.label);
+    }
+  });
+
+  it("Caddy answers 403 outside caddy_allowed_networks, lets the pi through and forwards its real address", async () => {
+    // From the host machine (10.77.1.1: not in the pi's 10.77.2.0/24, the inventory's only network).
+    const outside = await run("curl", [
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--max-time",
+      "15",
+      "--cacert",
+      join(env.hosts.vps.root, "var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt"),
+      "--resolve",
+      `gateway.example.com:443:${HOSTS.vps.addr}`,
+      "https://gateway.example.com/",
+    ]);
+    expect(outside.stdout, tailOf(outside)).toBe("403");
+    const inside = ssh(
+      "pi",
+      `curl -sS -o /dev/null -w '%{http_code}' --max-time 15 --cacert ${GATEWAY_CA} https://gateway.example.com/`,
+    );
+    expect(inside.status, inside.out).toBe(0);
+    expect(inside.stdout).not.toBe("403");
+    expect(Number(inside.stdout)).toBeLessThan(500);
+    // No header stripping: the gateway attributes mc-server to the pi's own address.
+    expect(ssh("vps", "cat /etc/caddy/Caddyfile").stdout).not.toMatch(/header_up -X-Forwarded-For/);
+    const paired = devices().paired;
+    expect(JSON.stringify(paired)).toContain(HOSTS.pi.addr);
+  });
+
+  it(
+    "a task dispatched through the pi's API reaches the gateway's session on the vps",
+    async () => {
+      const marker = `realhost-${Date.now().toString(36)}`;
+      const created = await api("POST", "/api/tasks", { title: `Check ${marker}`, assignedAgentId: "main" });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      const dispatched = await api("POST", `/api/tasks/${created.json.task.id}/dispatch`, {
+        message: `Confirm ${marker}`,
+      });
+      expect(dispatched.status, JSON.stringify(dispatched.json)).toBe(202);
+      const key = dispatched.json.outbox.sessionKey as string;
+      const t = Date.now();
+      await waitFor("the message in the gateway's chat.history", 120_000, async () => {
+        const h = await api("GET", `/api/openclaw/sessions/${encodeURIComponent(key)}/history`);
+        return h.status === 200 && JSON.stringify(h.json.messages).includes(marker) ? true : undefined;
+      });
+      timings.dispatchMs = Date.now() - t;
+    },
+    SLOW,
+  );
+
+  it(
+    "after a gateway restart mc-server reconnects by itself",
+    async () => {
+      const t = Date.now();
+      expect(ssh("vps", "sudo systemctl restart openclaw-gateway").status).toBe(0);
+      await waitFor("mc-server to notice", 120_000, async () =>
+        (await status()).state !== "connected" ? true : undefined,
+      );
+      await connected(240_000);
+      timings.gatewayRestartReconnectMs = Date.now() - t;
+    },
+    SLOW,
+  );
+
+  it(
+    "a new Caddy CA reaches mc-server with the next run, which restarts it; drift in the runtime openclaw.json fails the run until openclaw_force_runtime_sync=true",
+    async () => {
+      // Caddy issues a new root (its storage wiped): mc-server no longer trusts the gateway.
+      const rotate = ssh(
+        "vps",
+        "sudo systemctl stop caddy && sudo rm -rf /var/lib/caddy/.local/share/caddy/pki && sudo systemctl start caddy",
+      );
+      expect(rotate.status, rotate.out).toBe(0);
+      await ssh("vps", "sudo systemctl restart openclaw-gateway"); // drop the established connection
+      await waitFor("a TLS failure", 180_000, async () => {
+        const s = await status();
+        return s.state !== "connected" && /^TLS_/.test(s.lastError?.code ?? "") ? true : undefined;
+      });
+      const mcPid = ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim();
+
+      // Someone edits the runtime config on the server.
+      const edited = ssh(
+        "vps",
+        `sudo python3 -c 'import json; p="/var/lib/openclaw/state/openclaw.json"; c=json.load(open(p)); c["gateway"]["controlUi"]["allowedOrigins"]=["https://edited-on-server.example"]; open(p,"w").write(json.dumps(c, indent=2))'`,
+      );
+      expect(edited.status, edited.out).toBe(0);
+      const drift = await play(["--tags", "openclaw", "-l", "vps"], "driftRunMs");
+      expect(drift.status, tailOf(drift)).not.toBe(0);
+      expect(drift.stdout).toContain("the runtime config drifted");
+      expect(drift.stdout).toContain("gateway.controlUi.allowedOrigins");
+
+      const synced = await play(["-e", "openclaw_force_runtime_sync=true"], "syncRunMs");
+      expect(synced.status, tailOf(synced, 80)).toBe(0);
+      expect(ssh("vps", "sudo cat /var/lib/openclaw/state/openclaw.json").stdout).not.toContain("edited-on-server");
+      expect(synced.stdout).toMatch(
+        /TASK \[mission-control : Install Caddy's root CA for mc-server\][^\n]*\n[^\n]*changed: \[pi\]/,
+      );
+      expect(ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim()).not.toBe(mcPid);
+      expect((await status()).state).toBe("connected");
+    },
+    SLOW,
+  );
+
+  it(
+    "a store that cannot open stops mc-server with one JSON line naming the cause and the fix, and no restart loop",
+    async () => {
+      const broken = ssh(
+        "pi",
+        "sudo systemctl stop missionctl-server && sudo mv /var/lib/missionctl/mission-control.db /var/lib/missionctl/keep.db && " +
+          "sudo rm -f /var/lib/missionctl/mission-control.db-wal /var/lib/missionctl/mission-control.db-shm && " +
+          "echo 'not a database, just text long enough to be read as a header of sixteen bytes' | sudo -u missionctl tee /var/lib/missionctl/mission-control.db >/dev/null && " +
+          "sudo systemctl start missionctl-server; sleep 8; systemctl show -p Result -p ExecMainStatus -p NRestarts missionctl-server",
+      );
+      try {
+        expect(broken.stdout).toContain("ExecMainStatus=78");
+        expect(broken.stdout).toContain("NRestarts=0");
+        const lines = journalJson("pi", "missionctl-server").json.filter((l) => l.level === "error");
+        const last = lines.at(-1);
+        expect(last, JSON.stringify(lines.slice(-3))).toMatchObject({
+          code: "CONFIG_DATABASE",
+          variable: "DATABASE_PATH",
+        });
+        expect(last.msg).toContain("/var/lib/missionctl/mission-control.db");
+        expect(last.hint).toMatch(/DATABASE_PATH/);
+      } finally {
+        const restore = ssh(
+          "pi",
+          "sudo mv /var/lib/missionctl/keep.db /var/lib/missionctl/mission-control.db && sudo systemctl reset-failed missionctl-server && sudo systemctl start missionctl-server",
+        );
+        expect(restore.status, restore.out).toBe(0);
+      }
+      await connected();
+    },
+    SLOW,
+  );
+
+  it(
+    "rebooting each host brings everything back connected, without pairing again",
+    async () => {
+      const before = devices();
+      const deviceId = (await status()).deviceId;
+      for (const host of ["vps", "pi"] as const) {
+        const t = Date.now();
+        await rebootAndWait(host);
+        await connected(300_000);
+        timings[`reboot_${host}_Ms`] = Date.now() - t;
+      }
+      const after = devices();
+      expect((await status()).deviceId).toBe(deviceId);
+      expect(after.pending).toEqual([]);
+      expect(after.paired.length).toBe(before.paired.length);
+      expect(ssh("vps", "systemctl is-active caddy openclaw-gateway").stdout).not.toMatch(/inactive|failed/);
+    },
+    SLOW,
+  );
+});
+
+// Nothing of the run may stay behind on the host machine.
+afterAll(() => {
+  const rules = spawnSync("iptables", ["-S"], { encoding: "utf8" }).stdout ?? "";
+  if (rules.includes("MCTL-REALHOST")) throw new Error("[realhost] iptables rules left behind");
+  rmSync(work, { recursive: true, force: true });
+});
