@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, parseEnvFile, playbook, repoRoot, run, tailOf, writeVars } from "./helpers/ansible.js";
 import { createTopology, firstLine, spawnIn, stopChild, type Topology } from "./helpers/netns.js";
 import { prefixVars, testTokens } from "./helpers/vars.js";
+import { waitFor as waitUntil } from "./helpers/wait.js";
 
 const SLOW = 600_000;
 const GATEWAY_PORT = 18789;
@@ -75,22 +76,8 @@ function api(method: string, path: string, body?: unknown): Promise<{ status: nu
   });
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(500);
-  }
-  throw new Error(
-    `[e2e] timed out waiting for ${what} (${timeoutMs} ms); last error: ${String(last)}\nmc-server log tail:\n${mcLog.slice(-3000)}`,
-  );
-}
+const waitFor = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) =>
+  waitUntil(what, timeoutMs, probe, { context: () => `mc-server log tail:\n${mcLog.slice(-3000)}` });
 
 function startCaddy(): ChildProcess {
   const child = spawnIn(

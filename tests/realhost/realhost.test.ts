@@ -12,6 +12,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PlaybookResult, parseRecap, repoRoot, run, tailOf } from "../ansible/helpers/ansible.js";
+import { waitFor as waitUntil } from "../ansible/helpers/wait.js";
 import { bootHosts, HOSTS, type Hosts } from "./helpers/hosts.mjs";
 
 const SLOW = 900_000;
@@ -86,21 +87,11 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, json };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(1_000);
-  }
-  const journal = ssh("pi", "sudo journalctl -u missionctl-server -n 15 -o cat --no-pager").out;
-  throw new Error(`[realhost] timed out waiting for ${what} (${timeoutMs} ms); last: ${String(last)}\n${journal}`);
-}
+const waitFor = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) =>
+  waitUntil(what, timeoutMs, probe, {
+    intervalMs: 1_000,
+    context: () => ssh("pi", "sudo journalctl -u missionctl-server -n 15 -o cat --no-pager").out,
+  });
 
 const status = async () => (await api("GET", "/api/openclaw/status")).json;
 const connected = (timeoutMs = 180_000) =>
