@@ -25,8 +25,6 @@ let work = "";
 let inventory = "";
 let vaultPass = "";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A file of the copied inventory, edited as a user would: each replacement must match once. */
 function edit(file: string, pairs: [string | RegExp, string][]): void {
   let text = readFileSync(file, "utf8");
