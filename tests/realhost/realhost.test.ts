@@ -131,6 +131,7 @@ async function rebootAndWait(host: "vps" | "pi"): Promise<void> {
   ssh(host, "sudo systemd-run --on-active=1 systemctl reboot", 30_000);
   // The host goes down, then sshd answers again with a new boot id.
   await waitFor(`${host} to reboot`, 180_000, async () => {
+    env.relink(host);
     const now = ssh(host, "cat /proc/sys/kernel/random/boot_id", 15_000);
     return now.status === 0 && now.stdout.trim() !== before && now.stdout.trim() !== "" ? true : undefined;
   });
@@ -139,7 +140,7 @@ async function rebootAndWait(host: "vps" | "pi"): Promise<void> {
 
 beforeAll(async () => {
   const t0 = Date.now();
-  env = await bootHosts({ lifetimeS: 3_000 });
+  env = await bootHosts({ lifetimeS: 5_400 });
   Object.assign(timings, env.timings);
   work = join(env.runDir, "controller");
   mkdirSync(work, { recursive: true });

@@ -27,6 +27,7 @@ export interface Hosts {
   sshArgs: string[];
   timings: Record<string, number>;
   ssh(name: "vps" | "pi", command: string, opts?: { timeoutMs?: number; input?: string }): SpawnSyncReturns<string>;
+  relink(name: "vps" | "pi"): boolean;
   destroy(): Promise<void>;
 }
 

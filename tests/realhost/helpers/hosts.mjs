@@ -401,6 +401,15 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
         const h = hosts[name];
         return sh("ssh", [...sshArgs, `${h.user}@${h.addr}`, command], { allowFail: true, timeoutMs, input });
       },
+      /** Re-addresses the host side of a host's veth (nspawn recreates it when the container reboots). */
+      relink(name) {
+        const h = hosts[name];
+        const veth = `ve-${h.machine}`;
+        if (sh("ip", ["link", "show", veth], { allowFail: true }).status !== 0) return false;
+        sh("ip", ["addr", "replace", `${h.hostSide}/24`, "dev", veth]);
+        sh("ip", ["link", "set", veth, "up"]);
+        return true;
+      },
       async destroy() {
         await teardown(readState() ?? state, log);
       },
