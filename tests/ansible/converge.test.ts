@@ -104,6 +104,8 @@ describe("site.yml in prefix mode", () => {
         PORT: "4000",
         HOST: "127.0.0.1",
       });
+      // The dashboard's Caddy site comes from the gateway host by itself (DNS rebinding defence).
+      expect(mcEnv.MC_ALLOWED_HOSTS?.split(",")).toEqual(expect.arrayContaining(["mc.example.com", "127.0.0.1"]));
       expect(mcEnv).not.toHaveProperty("DATABASE_URL");
       expect(mode("etc/missionctl/mission-control.env")).toBe("600");
       expect(mode("var/lib/missionctl/identity")).toBe("700");

@@ -304,6 +304,26 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
     expect(ssh("vps", "cat /etc/caddy/Caddyfile").stdout).not.toMatch(/header_up -X-Forwarded-For/);
     const paired = devices().paired;
     expect(JSON.stringify(paired)).toContain(HOSTS.pi.addr);
+    // The dashboard through its Caddy site is answered (MC_ALLOWED_HOSTS has the site by itself);
+    // a name the deployment does not know is refused (DNS rebinding defence).
+    const dashboard = ssh(
+      "pi",
+      `curl -sS -o /dev/null -w '%{http_code}' --max-time 15 --cacert ${GATEWAY_CA} https://mc.example.com/api/health`,
+    );
+    expect(dashboard.stdout, dashboard.out).toBe("200");
+    const rebound = await run("curl", [
+      "-sS",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "--max-time",
+      "15",
+      "-H",
+      "Host: rebound.attacker.example",
+      `${MC}/api/health`,
+    ]);
+    expect(rebound.stdout, tailOf(rebound)).toBe("421");
   });
 
   it(

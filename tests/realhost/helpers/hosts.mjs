@@ -71,6 +71,31 @@ function alive(pid) {
   }
 }
 
+/** The kernel's start time of a process (clock ticks since boot): with the pid, who it is. */
+function startTime(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Still the container this tier started? A recorded pid is only signalled when its start time and
+ * command line match the record: after a reboot or a long pause the number may belong to anyone.
+ */
+function ours(container) {
+  if (!container?.pid || !alive(container.pid)) return false;
+  if (!container.startTime || startTime(container.pid) !== container.startTime) return false;
+  try {
+    const cmd = readFileSync(`/proc/${container.pid}/cmdline`, "utf8");
+    return cmd.includes("systemd-nspawn") && cmd.includes(`--machine=${container.machine}`);
+  } catch {
+    return false;
+  }
+}
+
 async function waitExit(pid, ms) {
   const deadline = Date.now() + ms;
   while (alive(pid) && Date.now() < deadline) await sleep(200);
@@ -81,7 +106,7 @@ async function waitExit(pid, ms) {
 export async function teardown(state = readState(), log = () => {}) {
   if (!state) return;
   // Containers: SIGTERM to nspawn is a clean poweroff (2–5 s); SIGKILL after 30 s.
-  const pids = (state.containers ?? []).map((c) => c.pid).filter((pid) => pid && alive(pid));
+  const pids = (state.containers ?? []).filter(ours).map((c) => c.pid);
   for (const pid of pids) {
     try {
       process.kill(pid, "SIGTERM");
@@ -345,7 +370,7 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
         ],
         { stdio: ["ignore", out, out] },
       );
-      state.containers.push({ name, pid: child.pid });
+      state.containers.push({ name, pid: child.pid, startTime: startTime(child.pid), machine: h.machine });
       writeState(state);
       hosts[name] = { ...h, name, root, pid: child.pid, console: join(dir, "console.log"), child };
     }
