@@ -7,6 +7,8 @@ export type { DriverName } from "./driver/index.js";
 export type { StoreErrorCode, StoreValidationIssue } from "./errors.js";
 export { isStoreError, STORE_ERROR_CODES, StoreError } from "./errors.js";
 export type { GatewayHistoryRepo } from "./gateway-history.js";
+export type { IdempotencyRepo, IdempotentResponse } from "./idempotency.js";
+export { IDEMPOTENCY_TTL_MS } from "./idempotency.js";
 export type { TaskStatus } from "./lifecycle.js";
 export {
   ASSIGNABLE_STATUSES,
@@ -21,7 +23,7 @@ export {
 } from "./lifecycle.js";
 export { SCHEMA_VERSION } from "./migrations/index.js";
 export type { OutboxOptions, OutboxRepo } from "./outbox.js";
-export { dispatchIdempotencyKey } from "./outbox.js";
+export { deliveryKeyPrefix, deliveryKeys, dispatchIdempotencyKey, redeliveryKey } from "./outbox.js";
 export { LIMITS } from "./schemas.js";
 export type { SessionInput, SessionsRepo } from "./sessions.js";
 export type { OpenStoreOptions, Store, StoreLogger } from "./store.js";

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seedAgents, tempStore } from "../tests/temp-store.js";
 import type { StoreError } from "./errors.js";
+import { deliveryKeys } from "./outbox.js";
 import type { Store } from "./store.js";
 
 let clock = 1_800_000_000_000;
@@ -23,50 +24,103 @@ function dispatched() {
 }
 
 describe("outbox", () => {
-  it("leases a due item to one worker until the lease expires", () => {
+  it("leases a due item to one worker until the lease expires; a claim is not an attempt", () => {
     const item = dispatched();
     const [claimed] = store.outbox.claimDue({ workerId: "w1", leaseMs: 30_000 });
-    expect(claimed).toMatchObject({ id: item.id, leaseOwner: "w1", attempts: 1, state: "pending" });
+    expect(claimed).toMatchObject({ id: item.id, leaseOwner: "w1", attempts: 0, state: "pending" });
     expect(store.outbox.claimDue({ workerId: "w2", leaseMs: 30_000 })).toEqual([]);
     clock += 30_001;
     const [again] = store.outbox.claimDue({ workerId: "w2", leaseMs: 30_000 });
-    expect(again).toMatchObject({ id: item.id, leaseOwner: "w2", attempts: 2 });
+    expect(again).toMatchObject({ id: item.id, leaseOwner: "w2", attempts: 0 });
     expect(() => store.outbox.markSent(item.id, { runId: "r", workerId: "w1" })).toThrowError(
       expect.objectContaining({ code: "LEASE_LOST" }),
     );
   });
 
-  it("goes pending → sent → acknowledged, idempotently", () => {
+  it("goes pending → sent → acknowledged, idempotently, counting the send and recording the gateway boot", () => {
     const item = dispatched();
     store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 });
-    const sent = store.outbox.markSent(item.id, { runId: "run-1", workerId: "w" });
-    expect(sent).toMatchObject({ state: "sent", runId: "run-1", leaseOwner: null });
-    expect(store.outbox.markSent(item.id, { runId: "run-1" }).state).toBe("sent");
+    const sent = store.outbox.markSent(item.id, { runId: "run-1", workerId: "w", gatewayBoot: "boot-a" });
+    expect(sent).toMatchObject({
+      state: "sent",
+      runId: "run-1",
+      leaseOwner: null,
+      attempts: 1,
+      gatewayBoot: "boot-a",
+      sentAt: new Date(clock).toISOString(),
+      sendKey: item.idempotencyKey,
+      redeliveries: 0,
+    });
+    expect(store.outbox.markSent(item.id, { runId: "run-1" })).toMatchObject({ state: "sent", attempts: 1 });
     const acked = store.outbox.markAcknowledged(item.id, { payload: { status: "ok" } });
     expect(acked).toMatchObject({ state: "acknowledged", result: { status: "ok" } });
     expect(store.outbox.markAcknowledged(item.id).state).toBe("acknowledged");
-    expect(() => store.outbox.markFailed(item.id, { error: "late" })).toThrowError(
-      expect.objectContaining({ code: "OUTBOX_INVALID_STATE" }),
-    );
   });
 
-  it("retries with capped exponential backoff, then fails for good", () => {
+  it("leaves a settled item alone: the run's outcome can arrive while its delivery is in flight", () => {
     const item = dispatched();
     store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 });
-    const first = store.outbox.markFailed(item.id, { error: "GATEWAY_STARTING" });
-    expect(first).toMatchObject({ state: "pending", lastError: "GATEWAY_STARTING", leaseOwner: null });
+    // The final event acknowledges the item while chat.send (or its check) is still out.
+    store.outbox.markAcknowledged(item.id, { payload: { outcome: "reply" } });
+    expect(store.outbox.markSent(item.id, { runId: "r", workerId: "w" })).toMatchObject({
+      state: "acknowledged",
+      attempts: 0,
+    });
+    expect(store.outbox.markFailed(item.id, { error: "late", workerId: "w" })).toMatchObject({
+      state: "acknowledged",
+      lastError: null,
+    });
+    expect(store.outbox.redeliver(item.id, { error: "late" }).state).toBe("acknowledged");
+  });
+
+  it("retries what never reached the gateway without using attempts; fails a sent item out of attempts", () => {
+    const item = dispatched();
+    for (let i = 0; i < 10; i++) {
+      store.outbox.claimDue({ workerId: "w", leaseMs: 1_000, now: clock + 1_000_000 * i });
+      const failed = store.outbox.markFailed(item.id, { error: "GATEWAY_STARTING", retryAt: clock });
+      expect(failed).toMatchObject({ state: "pending", attempts: 0, lastError: "GATEWAY_STARTING" });
+    }
+    const first = store.outbox.markFailed(item.id, { error: "later" });
     expect(Date.parse(first.nextAttemptAt) - clock).toBe(750);
-    expect(store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 })).toEqual([]);
-    clock += 750;
-    store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 });
-    const second = store.outbox.markFailed(item.id, { error: "again" });
-    expect(Date.parse(second.nextAttemptAt) - clock).toBe(1_500);
-    clock += 1_500;
-    store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 });
-    const last = store.outbox.markFailed(item.id, { error: "third" });
-    expect(last).toMatchObject({ state: "failed", attempts: 3, lastError: "third" });
+    for (let n = 1; n <= 3; n++) {
+      store.outbox.markSent(item.id, { runId: `r${n}` });
+      const after = store.outbox.markFailed(item.id, { error: `lost ${n}` });
+      expect(after.state).toBe(n < 3 ? "pending" : "failed");
+      expect(after.attempts).toBe(n);
+    }
     const retried = store.outbox.retry(item.id);
     expect(retried).toMatchObject({ state: "pending", attempts: 0 });
+  });
+
+  it("re-delivers an interrupted turn under a new send key, until the attempts are used", () => {
+    const item = dispatched();
+    store.outbox.markSent(item.id, { runId: item.idempotencyKey });
+    const again = store.outbox.redeliver(item.id, { error: "interrupted: Gateway is draining" });
+    expect(again).toMatchObject({
+      state: "pending",
+      redeliveries: 1,
+      sendKey: `${item.idempotencyKey}-r1`,
+      runId: null,
+      nextAttemptAt: new Date(clock).toISOString(),
+      lastError: "interrupted: Gateway is draining",
+    });
+    expect(deliveryKeys(again)).toEqual([item.idempotencyKey, `${item.idempotencyKey}-r1`]);
+    store.outbox.markSent(item.id, { runId: again.sendKey });
+    expect(store.outbox.redeliver(item.id, { error: "again" }).sendKey).toBe(`${item.idempotencyKey}-r2`);
+    store.outbox.markSent(item.id, { runId: "r" });
+    const out = store.outbox.redeliver(item.id, { error: "and again" });
+    expect(out).toMatchObject({ state: "failed", attempts: 3 });
+    expect(out.lastError).toMatch(/^3 deliveries ended without a reply; the last: and again$/);
+  });
+
+  it("makes every waiting item due at once when the gateway is back", () => {
+    const a = dispatched();
+    const b = dispatched();
+    store.outbox.markFailed(a.id, { error: "x", retryAt: clock + 60_000 });
+    store.outbox.markFailed(b.id, { error: "x", retryAt: clock + 5_000 });
+    expect(store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 })).toEqual([]);
+    expect(store.outbox.wakePending()).toBe(2);
+    expect(store.outbox.claimDue({ workerId: "w", leaseMs: 1_000 }).map((i) => i.id)).toEqual([a.id, b.id]);
   });
 
   it("honours retryAt and terminal", () => {

@@ -29,10 +29,14 @@ export interface OutboxRow {
   result: string | null;
   created_at: number;
   updated_at: number;
+  send_key: string | null;
+  redeliveries: number;
+  gateway_boot: string | null;
+  sent_at: number | null;
 }
 
 const OUTBOX_COLUMNS =
-  "id, task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at";
+  "id, task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at, send_key, redeliveries, gateway_boot, sent_at";
 
 export function toOutboxItem(row: OutboxRow): OutboxItem {
   return {
@@ -51,12 +55,35 @@ export function toOutboxItem(row: OutboxRow): OutboxItem {
     result: parseJson(row.result),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
+    sendKey: row.send_key ?? row.idempotency_key,
+    redeliveries: row.redeliveries,
+    gatewayBoot: row.gateway_boot,
+    sentAt: isoOrNull(row.sent_at),
   };
+}
+
+/**
+ * The chat.send key of a delivery's n-th re-delivery (0 = the first send). A re-delivery after
+ * an interrupted turn needs a key the gateway has not seen: under a known key it does not store
+ * the message again, so the next run would not carry the task.
+ */
+export function redeliveryKey(idempotencyKey: string, redelivery: number): string {
+  return redelivery === 0 ? idempotencyKey : `${idempotencyKey}-r${redelivery}`;
+}
+
+/** Every key a delivery was (or will be) sent with, oldest first. */
+export function deliveryKeys(item: Pick<OutboxItem, "idempotencyKey" | "redeliveries">): string[] {
+  return Array.from({ length: item.redeliveries + 1 }, (_, n) => redeliveryKey(item.idempotencyKey, n));
 }
 
 /** The idempotency key of a task's dispatch attempt: stable across retries of that attempt and across restarts. */
 export function dispatchIdempotencyKey(taskId: string, attempt: number): string {
-  return `missionctl-task-${taskId}-dispatch-${attempt}`;
+  return `${deliveryKeyPrefix(taskId)}${attempt}`;
+}
+
+/** What every delivery key of one task starts with (its dispatch attempts and their re-deliveries). */
+export function deliveryKeyPrefix(taskId: string): string {
+  return `missionctl-task-${taskId}-dispatch-`;
 }
 
 /** Inserts a pending chat.send item; the caller holds the transaction (the one that moved the task). */
@@ -83,6 +110,10 @@ export function enqueueChatSend(
     result: null,
     created_at: now,
     updated_at: now,
+    send_key: null,
+    redeliveries: 0,
+    gateway_boot: null,
+    sent_at: null,
   };
   const result = db.run(
     "enqueue dispatch",
@@ -117,29 +148,44 @@ export function supersedePending(db: Db, taskId: string, reason: string, now: nu
 }
 
 export interface OutboxOptions extends BackoffOptions {
-  /** After this many claimed attempts a failure is terminal. Default 8. */
+  /** After this many deliveries that reached the gateway, a failure or re-delivery is terminal. Default 8. */
   maxAttempts?: number;
 }
 
 export interface OutboxRepo {
   /**
    * Leases up to `limit` due pending items to `workerId` for `leaseMs`, in one write
-   * transaction: two workers (or processes) never hold the same item. Each claim counts
-   * as an attempt. An item whose lease expired without markSent/markFailed is due again.
+   * transaction: two workers (or processes) never hold the same item. A claim is not an
+   * attempt (a reconnect storm must not use them up). An item whose lease expired without
+   * markSent/markFailed is due again.
    */
   claimDue(options: { workerId: string; leaseMs: number; limit?: number; now?: number | Date }): OutboxItem[];
-  /** pending → sent once the gateway accepted chat.send. With `workerId`, refuses if the lease moved to another worker. */
-  markSent(id: number, options?: { runId?: string | null; workerId?: string }): OutboxItem;
+  /**
+   * pending → sent once the message reached the gateway: counts one attempt and records which
+   * gateway boot got it. With `workerId`, refuses if the lease moved to another worker. On an
+   * item the run already settled (acknowledged) it changes nothing.
+   */
+  markSent(id: number, options?: { runId?: string | null; workerId?: string; gatewayBoot?: string | null }): OutboxItem;
   /** pending|sent → acknowledged (the run finished). Repeating it is a no-op. */
   markAcknowledged(id: number, options?: { payload?: unknown; workerId?: string }): OutboxItem;
   /**
    * Records the error; pending again at `retryAt` (default: now + capped exponential
-   * backoff with jitter), or failed for good when `terminal` or out of attempts.
+   * backoff with jitter), or failed for good when `terminal`, or when a sent item is out of
+   * attempts. An item already settled (acknowledged or failed) is returned unchanged: the run's
+   * outcome, which can arrive while its delivery is still in flight, wins.
    */
   markFailed(
     id: number,
     options: { error: string; retryAt?: number | Date; terminal?: boolean; workerId?: string },
   ): OutboxItem;
+  /**
+   * The turn ended without a reply (the gateway drained or lost it): pending again at `retryAt`
+   * (default now) under a new send key, so the next chat.send carries the task again. Failed
+   * for good once the item used its attempts.
+   */
+  redeliver(id: number, options: { error: string; retryAt?: number | Date; workerId?: string }): OutboxItem;
+  /** Pending items waiting for a later retry become due now (the gateway is back). Returns how many. */
+  wakePending(): number;
   /** failed → pending now, attempts reset (an operator's retry). */
   retry(id: number): OutboxItem;
   get(id: number): OutboxItem;
@@ -206,7 +252,7 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
       return db.transaction("claim outbox items", () => {
         const rows = db.all<OutboxRow>(
           "claim outbox items",
-          `UPDATE outbox SET lease_owner = @workerId, lease_until = @until, attempts = attempts + 1, updated_at = @at
+          `UPDATE outbox SET lease_owner = @workerId, lease_until = @until, updated_at = @at
            WHERE id IN (
              SELECT id FROM outbox
              WHERE state = 'pending' AND next_attempt_at <= @at AND (lease_until IS NULL OR lease_until <= @at)
@@ -228,13 +274,15 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         const at = now();
         const row = load(itemId, "mark outbox item sent");
         if (row.state === "sent" && (opts.runId ?? null) === row.run_id) return toOutboxItem(row);
+        // The run's final event can settle the item while its chat.send is still in flight.
+        if (row.state === "acknowledged") return toOutboxItem(row);
         if (row.state !== "pending") throw invalidState(row, "mark outbox item sent", "pending");
         checkLease(row, opts.workerId, "mark outbox item sent", at);
         return update(
           "mark outbox item sent",
           itemId,
-          "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL",
-          { runId: opts.runId ?? null, now: at },
+          "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL, attempts = attempts + 1, gateway_boot = @boot, sent_at = @now",
+          { runId: opts.runId ?? null, boot: opts.gatewayBoot ?? null, now: at },
         );
       });
     },
@@ -265,10 +313,9 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
       return db.transaction("mark outbox item failed", () => {
         const at = now();
         const row = load(itemId, "mark outbox item failed");
-        if (row.state !== "pending" && row.state !== "sent")
-          throw invalidState(row, "mark outbox item failed", "pending or sent");
+        if (row.state === "acknowledged" || row.state === "failed") return toOutboxItem(row);
         checkLease(row, opts.workerId, "mark outbox item failed", at);
-        const terminal = opts.terminal === true || row.attempts >= maxAttempts;
+        const terminal = opts.terminal === true || (row.state === "sent" && row.attempts >= maxAttempts);
         if (terminal) {
           return update(
             "mark outbox item failed",
@@ -285,6 +332,56 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
           "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL",
           { error: opts.error, next, now: at },
         );
+      });
+    },
+
+    redeliver(id, input) {
+      const itemId = parseInput(outboxIdSchema, id, "re-deliver outbox item");
+      const opts = parseInput(markFailedSchema.omit({ terminal: true }), input, "re-deliver outbox item");
+      return db.transaction("re-deliver outbox item", () => {
+        const at = now();
+        const row = load(itemId, "re-deliver outbox item");
+        if (row.state === "acknowledged" || row.state === "failed") return toOutboxItem(row);
+        checkLease(row, opts.workerId, "re-deliver outbox item", at);
+        if (row.attempts >= maxAttempts) {
+          return update(
+            "re-deliver outbox item",
+            itemId,
+            "state = 'failed', last_error = @error, lease_owner = NULL, lease_until = NULL",
+            {
+              error: `${row.attempts} deliveries ended without a reply; the last: ${opts.error}`.slice(0, 4_000),
+              now: at,
+            },
+          );
+        }
+        const redeliveries = row.redeliveries + 1;
+        return update(
+          "re-deliver outbox item",
+          itemId,
+          "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL, redeliveries = @redeliveries, send_key = @key, run_id = NULL",
+          {
+            error: opts.error,
+            next: opts.retryAt === undefined ? at : toMs(opts.retryAt),
+            redeliveries,
+            key: redeliveryKey(row.idempotency_key, redeliveries),
+            now: at,
+          },
+        );
+      });
+    },
+
+    wakePending() {
+      const at = now();
+      return db.transaction("wake pending outbox items", () => {
+        const rows = db.all<OutboxRow>(
+          "wake pending outbox items",
+          `UPDATE outbox SET next_attempt_at = @at, updated_at = @at
+           WHERE state = 'pending' AND next_attempt_at > @at AND (lease_until IS NULL OR lease_until <= @at)
+           RETURNING ${OUTBOX_COLUMNS}`,
+          { at },
+        );
+        for (const row of rows) db.notify({ type: "outbox.changed", item: toOutboxItem(row) });
+        return rows.length;
       });
     },
 

@@ -24,6 +24,8 @@ export const LIMITS = {
   listLimit: 500,
   sessions: 10_000,
   agents: 10_000,
+  idempotencyKey: 255,
+  idempotentBody: 1_000_000,
 } as const;
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -133,7 +135,11 @@ export const claimSchema = z.object({
 export const outboxIdSchema = z.number().int().positive();
 
 export const markSentSchema = z
-  .object({ runId: text(LIMITS.id).nullish(), workerId: nonEmpty(LIMITS.workerId).optional() })
+  .object({
+    runId: text(LIMITS.id).nullish(),
+    workerId: nonEmpty(LIMITS.workerId).optional(),
+    gatewayBoot: text(LIMITS.id).nullish(),
+  })
   .optional();
 export const markAckSchema = z
   .object({ payload: jsonPayloadSchema.optional(), workerId: nonEmpty(LIMITS.workerId).optional() })
@@ -144,6 +150,22 @@ export const markFailedSchema = z.object({
   retryAt: z.union([z.number().int().nonnegative(), z.date()]).optional(),
   terminal: z.boolean().optional(),
   workerId: nonEmpty(LIMITS.workerId).optional(),
+});
+
+/** RFC 9110 token characters and the usual UUID/ULID shapes; no spaces or control characters. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(LIMITS.idempotencyKey, `must be at most ${LIMITS.idempotencyKey} characters`)
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+export const idempotencySaveSchema = z.object({
+  key: idempotencyKeySchema,
+  fingerprint: z.string().min(1).max(512),
+  method: z.string().min(1).max(16),
+  path: z.string().min(1).max(2_048),
+  status: z.number().int().min(100).max(599),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().max(LIMITS.idempotentBody, `must be at most ${LIMITS.idempotentBody} characters`),
 });
 
 // Only the key is required: the rest of a gateway session object changes between gateway

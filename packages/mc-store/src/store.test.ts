@@ -41,7 +41,7 @@ describe("openStore", () => {
         source: "option",
         schemaVersion: SCHEMA_VERSION,
         journalMode: "wal",
-        migrationsApplied: [1, 2, 3],
+        migrationsApplied: Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
       });
       expect(JSON.parse(JSON.stringify(t.logs[0]))).toEqual(t.logs[0]);
     } finally {

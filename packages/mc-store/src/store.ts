@@ -6,6 +6,7 @@ import { Db } from "./db.js";
 import { type Driver, type DriverName, openDriver } from "./driver/index.js";
 import { isStoreError, StoreError, wrapDriverError } from "./errors.js";
 import { createGatewayHistoryRepo, type GatewayHistoryRepo } from "./gateway-history.js";
+import { createIdempotencyRepo, type IdempotencyRepo } from "./idempotency.js";
 import { migrate, readSchemaVersion } from "./migrate.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { createOutboxRepo, type OutboxOptions, type OutboxRepo } from "./outbox.js";
@@ -45,6 +46,8 @@ export interface Store {
   readonly outbox: OutboxRepo;
   readonly sessions: SessionsRepo;
   readonly gatewayHistory: GatewayHistoryRepo;
+  /** First responses of API requests made with an Idempotency-Key. */
+  readonly idempotency: IdempotencyRepo;
   /** Runs several store calls in one write transaction (nested calls join it). */
   transaction<T>(fn: () => T): T;
   /** Called after each committed change, in the process that made it. Returns an unsubscribe function. */
@@ -294,6 +297,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     outbox: createOutboxRepo(db, now, options.outbox),
     sessions: createSessionsRepo(db, now),
     gatewayHistory: createGatewayHistoryRepo(db, now),
+    idempotency: createIdempotencyRepo(db, now),
     transaction: (fn) => db.transaction("transaction", fn),
     onChange(listener) {
       listeners.add(listener);

@@ -10,6 +10,13 @@ export const LIFECYCLE_EVENT_TYPES = ["created", "updated", "status_changed", "d
 export interface TaskEventsRepo {
   /** Oldest first. Events of a deleted task remain listable. */
   list(taskId: string, options?: { afterId?: number; limit?: number }): TaskEvent[];
+  /**
+   * Every task's events after `afterId`, oldest first: the log's ids only grow, across
+   * restarts, so a live stream can resume from the last id it delivered.
+   */
+  since(afterId: number, options?: { limit?: number }): TaskEvent[];
+  /** The id of the newest event (0 when there is none). */
+  lastId(): number;
   append(taskId: string, event: { actor: string; type: string; payload?: unknown }): TaskEvent;
 }
 
@@ -26,6 +33,20 @@ export function createTaskEventsRepo(db: Db, now: () => number): TaskEventsRepo 
       );
       if (rows.length === 0 && afterId === 0) loadTaskRow(db, id, "list task events");
       return rows.map(toTaskEvent);
+    },
+    since(afterId, options = {}) {
+      const after = Math.max(0, Math.trunc(Number.isFinite(afterId) ? afterId : 0));
+      const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 1_000)), 10_000);
+      return db
+        .all<TaskEventRow>(
+          "list task events",
+          "SELECT id, task_id, actor, type, payload, created_at FROM task_events WHERE id > @after ORDER BY id LIMIT @limit",
+          { after, limit },
+        )
+        .map(toTaskEvent);
+    },
+    lastId() {
+      return db.get<{ id: number | null }>("last task event", "SELECT MAX(id) AS id FROM task_events")?.id ?? 0;
     },
     append(taskId, event) {
       const id = parseInput(idSchema, taskId, "append task event");

@@ -238,7 +238,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
             attempt: row.attempt,
           },
         );
-        insertTaskEvent(
+        const createdEvent = insertTaskEvent(
           db,
           row.id,
           actor,
@@ -248,7 +248,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         );
         const task = toTask(row);
         if (!data.dispatch || agentId === null) {
-          db.notify({ type: "task.created", task });
+          db.notify({ type: "task.created", task, event: createdEvent });
           return task;
         }
         const outbox = enqueueChatSend(
@@ -259,7 +259,11 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
           at,
         );
         const event = insertTaskEvent(db, row.id, actor, "dispatched", dispatchedPayload(initial, 1, outbox), at);
-        db.notify({ type: "task.created", task: { ...task, status: initial, attempt: 0, sessionKey: null } });
+        db.notify({
+          type: "task.created",
+          task: { ...task, status: initial, attempt: 0, sessionKey: null },
+          event: createdEvent,
+        });
         db.notify({ type: "task.status_changed", task, from: initial, to: "in_progress", event });
         db.notify({ type: "outbox.changed", item: outbox });
         return task;
@@ -338,9 +342,9 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         if (changed.includes("assignedAgentId"))
           payload.assignedAgentId = { from: row.assigned_agent_id, to: next.assigned_agent_id };
         if (changed.includes("priority")) payload.priority = { from: row.priority, to: next.priority };
-        insertTaskEvent(db, row.id, actor, "updated", payload, at);
+        const event = insertTaskEvent(db, row.id, actor, "updated", payload, at);
         const task = toTask(next);
-        db.notify({ type: "task.updated", task, fields: changed });
+        db.notify({ type: "task.updated", task, fields: changed, event });
         return task;
       });
     },
@@ -353,8 +357,8 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         const at = now();
         // Its outbox items go with it (ON DELETE CASCADE); its events stay as the audit trail.
         db.run("delete task", "DELETE FROM tasks WHERE seq = @seq", { seq: row.seq });
-        insertTaskEvent(db, row.id, actor, "deleted", { title: row.title, status: row.status }, at);
-        db.notify({ type: "task.deleted", taskId: row.id });
+        const event = insertTaskEvent(db, row.id, actor, "deleted", { title: row.title, status: row.status }, at);
+        db.notify({ type: "task.deleted", taskId: row.id, event });
       });
     },
 

@@ -55,7 +55,7 @@ export interface OutboxItem {
   kind: "chat.send";
   payload: ChatSendPayload;
   state: OutboxState;
-  /** How many times a worker claimed the item. */
+  /** How many times the message reached the gateway (claims and failed sends do not count). */
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
@@ -66,6 +66,14 @@ export interface OutboxItem {
   result: unknown;
   createdAt: string;
   updatedAt: string;
+  /** The key of the latest chat.send: `idempotencyKey`, or `<idempotencyKey>-r<n>` after n re-deliveries. */
+  sendKey: string;
+  /** How many times the delivery was sent again under a new key after its turn ended without a reply. */
+  redeliveries: number;
+  /** The gateway boot (hello-ok server.bootId) that last accepted it, if known. */
+  gatewayBoot: string | null;
+  /** When it last reached the gateway. */
+  sentAt: string | null;
 }
 
 export interface CachedSession {
@@ -89,10 +97,10 @@ export interface GatewayHistoryEntry {
 
 /** Delivered to `store.onChange` listeners after the transaction that made the change commits. */
 export type StoreChange =
-  | { type: "task.created"; task: Task }
-  | { type: "task.updated"; task: Task; fields: string[] }
+  | { type: "task.created"; task: Task; event: TaskEvent }
+  | { type: "task.updated"; task: Task; fields: string[]; event: TaskEvent }
   | { type: "task.status_changed"; task: Task; from: TaskStatus; to: TaskStatus; event: TaskEvent }
-  | { type: "task.deleted"; taskId: string }
+  | { type: "task.deleted"; taskId: string; event: TaskEvent }
   | { type: "task_event.appended"; event: TaskEvent }
   | { type: "outbox.changed"; item: OutboxItem }
   | { type: "agents.changed"; ids: string[] }

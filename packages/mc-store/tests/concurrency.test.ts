@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../src/index.js";
+import { openStore, SCHEMA_VERSION } from "../src/index.js";
 import { bundleStore, runFixture, tempDir } from "./helpers.js";
 
 let bundle: string;
@@ -40,7 +40,7 @@ describe("two processes at once", () => {
       expect(store.tasks.list({ agentId: "agent-a", limit: 500 }).items).toHaveLength(count);
       expect(store.tasks.list({ agentId: "agent-b", limit: 500 }).items).toHaveLength(count);
       expect(store.outbox.list({ state: "pending", limit: 10_000 })).toHaveLength(2 * count);
-      expect(store.schemaVersion).toBe(3);
+      expect(store.schemaVersion).toBe(SCHEMA_VERSION);
     } finally {
       store.close();
     }
