@@ -211,6 +211,22 @@ describe("hint table", () => {
     expect(unknown.gatewayCode).toBe("INVALID_REQUEST");
   });
 
+  it("marks UNAVAILABLE retryable whether or not the gateway set the flag (it did not run the request)", () => {
+    // Measured during a gateway shutdown: most answers carry retryable:true, the last ones do not.
+    for (const error of [
+      { code: "UNAVAILABLE", message: "chat.send unavailable during gateway restart", retryable: true },
+      { code: "UNAVAILABLE", message: "Error: Gateway request entry is closed" },
+    ]) {
+      const err = fromGatewayError(error, { phase: "rpc", subject: "request chat.history", method: "chat.history" });
+      expect(err).toMatchObject({ code: "GATEWAY_ERROR", gatewayCode: "UNAVAILABLE", retryable: true });
+    }
+    const refused = fromGatewayError(
+      { code: "INVALID_REQUEST", message: "This message ID was already used for different input" },
+      { phase: "rpc", subject: "request chat.send", method: "chat.send" },
+    );
+    expect(refused.retryable).toBe(false);
+  });
+
   it("redacts secrets in gateway details", () => {
     const err = fromGatewayError(
       {

@@ -64,6 +64,8 @@ export type {
   PluginApprovalResolved,
   RequestTarget,
   SessionRow,
+  TranscriptView,
+  TurnOutcome,
 } from "./methods/index.js";
 export {
   APPROVAL_DECISIONS,
@@ -83,12 +85,14 @@ export {
   execApprovalResolve,
   gatewayHealth,
   gatewayStatus,
+  isGatewayInterruption,
   logsTail,
   messageText,
   modelsAuthStatus,
   parseAgentSessionKey,
   pluginApprovalList,
   pluginApprovalResolve,
+  sessionIsBusy,
   sessionsAbort,
   sessionsCreate,
   sessionsList,
@@ -96,6 +100,7 @@ export {
   sessionsSend,
   sessionsSubscribe,
   systemPresence,
+  turnOutcome,
 } from "./methods/index.js";
 export type {
   PairedDevice,

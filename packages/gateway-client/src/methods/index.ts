@@ -54,3 +54,5 @@ export {
 } from "./sessions.js";
 export type { Health } from "./system.js";
 export { gatewayHealth, gatewayStatus, healthSchema, systemPresence } from "./system.js";
+export type { TranscriptView, TurnOutcome } from "./turns.js";
+export { isGatewayInterruption, sessionIsBusy, turnOutcome } from "./turns.js";

@@ -95,10 +95,12 @@ export function fromGatewayError(error: ErrorShape, ctx: GatewayErrorContext): G
   const details = raw ? redact(raw) : undefined;
   const detailCode = typeof details?.code === "string" ? details.code : undefined;
   const missingCredential = code === "AUTH_TOKEN_MISSING" && ctx.credentialsSent === false;
+  // UNAVAILABLE means the gateway did not run the request (starting, draining, closing its
+  // request entry on shutdown): retryable whatever its flag says, which it often leaves out.
   const retryable =
     code === "GATEWAY_STARTING" ||
     code === "AUTH_RATE_LIMITED" ||
-    (code === "GATEWAY_ERROR" && error.retryable === true);
+    (code === "GATEWAY_ERROR" && (error.retryable === true || error.code === "UNAVAILABLE"));
   return new GatewayError({
     code,
     layer: ctx.phase,
