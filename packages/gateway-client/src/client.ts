@@ -112,6 +112,7 @@ export class GatewayClient implements RequestTarget {
               maxDelayMs: r.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
             },
       persistent: opts.reconnect !== false && r.persistent === true,
+      ...(r.persistentIntervalMs !== undefined ? { persistentIntervalMs: r.persistentIntervalMs } : {}),
       pairingIntervalMs: opts.reconnect === false ? undefined : r.pairingIntervalMs,
     };
     if (opts.identity && typeof opts.identity !== "function") this.#useIdentity(opts.identity);

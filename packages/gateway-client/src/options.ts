@@ -115,6 +115,7 @@ const optionsSchema = z.object({
         initialDelayMs: z.number().positive().optional(),
         maxDelayMs: z.number().positive().optional(),
         persistent: z.boolean().optional(),
+        persistentIntervalMs: z.number().positive().optional(),
         pairingIntervalMs: z.number().positive().optional(),
       }),
     ])

@@ -60,6 +60,12 @@ export interface ReconnectOptions {
    */
   persistent?: boolean;
   /**
+   * How often persistent retries come (default maxDelayMs). Lets a service keep maxDelayMs
+   * short, so it is back soon after a restarted gateway, while errors a human must fix are
+   * retried slowly.
+   */
+  persistentIntervalMs?: number;
+  /**
    * While the device waits for approval (state "pairing_required"), reconnect this often: each
    * attempt keeps the pending request alive (the gateway drops it after 5 minutes) and picks up
    * the approval. Default: wait for connect() or reconnectNow().

@@ -28,6 +28,23 @@ describe("reconnect policy", () => {
       state: "failed",
       delayMs: 30_000,
     });
+    // A short backoff for a quick return after a restart; errors a human fixes retried slowly.
+    const service = {
+      backoff: { initialDelayMs: 500, maxDelayMs: 5_000 },
+      persistent: true,
+      persistentIntervalMs: 30_000,
+    };
+    expect(nextStep(err("AUTH_TOKEN_MISMATCH"), ctx, { ...service, pairingIntervalMs: undefined })).toMatchObject({
+      retry: true,
+      delayMs: 30_000,
+    });
+    const refused = nextStep(
+      err("CONNECTION_REFUSED"),
+      { ...ctx, failures: 12 },
+      { ...service, pairingIntervalMs: undefined },
+    );
+    expect(refused).toMatchObject({ retry: true, state: "reconnecting" });
+    expect((refused as { delayMs: number }).delayMs).toBeLessThanOrEqual(5_000);
   });
 
   it("waits through the start-up window for connect() even with reconnect off, within a bound", () => {

@@ -13,6 +13,8 @@ export interface ReconnectPolicy {
    * protocol…): for a service whose operator fixes the gateway side without restarting it.
    */
   persistent: boolean;
+  /** Interval of persistent retries; default backoff.maxDelayMs. */
+  persistentIntervalMs?: number;
   /** While the device waits for approval, reconnect this often (each attempt keeps the request alive). */
   pairingIntervalMs: number | undefined;
 }
@@ -65,7 +67,7 @@ export function nextStep(err: GatewayError, ctx: FailureContext, policy: Reconne
     };
   }
   if (policy.persistent && policy.backoff) {
-    const delayMs = Math.max(err.retryAfterMs ?? 0, policy.backoff.maxDelayMs);
+    const delayMs = Math.max(err.retryAfterMs ?? 0, policy.persistentIntervalMs ?? policy.backoff.maxDelayMs);
     return { retry: true, state: "failed", delayMs, startingWindow: false, countsAsFailure: false };
   }
   return { retry: false, state: "failed" };
