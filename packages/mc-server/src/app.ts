@@ -11,6 +11,7 @@ import { bindAddressOf } from "./config.js";
 import type { AppContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { errorBody, jsonResponse } from "./http.js";
+import { idempotency } from "./idempotency.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -236,6 +237,10 @@ export function createApp(ctx: AppContext): Hono {
     }
     return next();
   });
+
+  // After the token check: an unauthenticated caller learns nothing about stored keys.
+  const keyed = idempotency(ctx, OPEN_PATHS);
+  app.use("/api/*", (c, next) => (MUTATING.has(c.req.method) ? keyed(c, next) : next()));
 
   registerHealthRoutes(app, ctx);
   registerSessionRoutes(app, ctx);

@@ -10,13 +10,13 @@ export {
 } from "./config.js";
 export type { AppContext } from "./context.js";
 export { taskIdFromSessionKey, taskSessionKey } from "./context.js";
+export { classifyDeliveryFailure } from "./dispatcher.js";
 export type { McServerErrorCode } from "./errors.js";
 export { ApiError, McServerError } from "./errors.js";
 export type { GatewayState, GatewayStatus } from "./gateway.js";
 export { GatewayConnection, safeUrl } from "./gateway.js";
 export type { Logger, LogSink } from "./log.js";
 export { createLogger, redact } from "./log.js";
-export { findRunReply, isTransientRunError, messageText } from "./runs.js";
 export type { CreateServerOptions, McServer } from "./server.js";
 export { createServer, startServer } from "./server.js";
 export type { StreamEvent } from "./sse.js";

@@ -1,60 +1,43 @@
-import type { AgentEvent, ChatEvent } from "@missionctl/gateway-client";
+import {
+  type AgentEvent,
+  type ChatEvent,
+  isGatewayInterruption,
+  messageText,
+  type TurnOutcome,
+} from "@missionctl/gateway-client";
+import { deliveryKeys } from "@missionctl/mc-store";
 import type { AppContext, OutboxItem } from "./context.js";
 import { taskIdFromSessionKey } from "./context.js";
 
-/** The text of a gateway chat message: a string, or content parts of type "text". */
-export function messageText(message: unknown): string {
-  if (!message || typeof message !== "object") return typeof message === "string" ? message : "";
-  const content = (message as { content?: unknown }).content;
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) =>
-        p && typeof p === "object" && (p as { type?: unknown }).type === "text"
-          ? String((p as { text?: unknown }).text ?? "")
-          : "",
-      )
-      .join("");
-  }
-  return "";
+/** What a RunFollower needs from the outbox worker. */
+export interface RunHooks {
+  /** Look at the session's transcript for this delivery soon (an event it cannot judge alone). */
+  check(item: OutboxItem, why: string): void;
+  /** A delivery is due again (re-delivery after an interrupted turn). */
+  kick(): void;
 }
 
-/**
- * A run the gateway refused or cut because it was shutting down ("Gateway is draining; new
- * tasks are not accepted"): nothing the agent did, so the delivery is retried, not failed.
- */
-export function isTransientRunError(text: string): boolean {
-  return /draining|shutting down|gateway (is )?restarting|service restart/i.test(text);
-}
+type Settled = Exclude<TurnOutcome, { kind: "open" } | { kind: "absent" }>;
 
 /**
- * The assistant message a run with this id left in chat.history, if any. An error the gateway
- * wrote while draining for a restart does not count: that run never reached the agent.
- */
-export function findRunReply(messages: unknown, runId: string): Record<string, unknown> | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  return messages.find((m) => {
-    if (!m || typeof m !== "object") return false;
-    const msg = m as { role?: unknown; stopReason?: unknown; errorMessage?: unknown; __openclaw?: { runId?: unknown } };
-    if (msg.role !== "assistant" || msg.__openclaw?.runId !== runId) return false;
-    const failed = msg.stopReason === "error" || msg.stopReason === "aborted";
-    return !(failed && isTransientRunError(`${messageText(m)} ${String(msg.errorMessage ?? "")}`));
-  }) as Record<string, unknown> | undefined;
-}
-
-/**
- * Follows the gateway's `chat` and `agent` events for task sessions and turns them into task
- * events: run started, reply (task → review), error (task → failed with the gateway's message).
- * Every outcome is applied at most once per run: a failed run sends two `chat` error events,
- * and a reply can be seen both live and in chat.history after a reconnect.
+ * Follows the gateway's `chat` and `agent` events of task sessions and settles deliveries:
+ * a reply (task → review), an error of the agent's run (task → failed with its message), or a
+ * turn the gateway ended without a reply (delivered again under a new key). It follows the
+ * session, not only the run id: an event of a run it does not know (the gateway continuing an
+ * interrupted turn after a restart), or a final without text, is judged from the transcript by
+ * the worker. Every outcome is applied once, guarded by the outbox item's state in the store
+ * (a failed run sends two error events; a reply can be seen live and in chat.history).
  */
 export class RunFollower {
   private readonly started = new Set<string>();
-  private readonly finished = new Set<string>();
-  private readonly interruptedKeys = new Set<string>();
   private readonly unsubs: (() => void)[] = [];
+  /** Last time a task session showed life, by outbox item id: a quiet delivery gets checked. */
+  readonly activity = new Map<number, number>();
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly hooks: RunHooks,
+  ) {}
 
   start(): void {
     this.unsubs.push(
@@ -67,150 +50,176 @@ export class RunFollower {
     for (const u of this.unsubs.splice(0)) u();
   }
 
-  /** The outbox item behind an event, found by the task in its session key and the run id. */
-  private itemFor(payload: { runId: string; sessionKey?: string }): OutboxItem | undefined {
-    const runId = payload.runId;
+  /**
+   * The open delivery an event belongs to: the task comes from the session key; the run id is
+   * its current send key, an older key of it (`stale`), or unknown (a run the gateway started).
+   */
+  private deliveryFor(payload: {
+    runId: string;
+    sessionKey?: string | undefined;
+  }): { item: OutboxItem; match: "current" | "stale" | "unknown" } | undefined {
     const taskId = taskIdFromSessionKey(payload.sessionKey);
     if (!taskId) return undefined;
+    const runId = payload.runId;
+    let items: OutboxItem[];
     try {
-      return this.ctx.store.outbox.listByTask(taskId).find((i) => i.idempotencyKey === runId || i.runId === runId);
+      items = this.ctx.store.outbox.listByTask(taskId);
     } catch {
       return undefined; // task deleted meanwhile
     }
+    const own = items.find((i) => deliveryKeys(i).includes(runId));
+    if (own) {
+      if (own.state !== "pending" && own.state !== "sent") return undefined; // settled: a late event
+      return { item: own, match: own.sendKey === runId ? "current" : "stale" };
+    }
+    const open = [...items].reverse().find((i) => i.state === "pending" || i.state === "sent");
+    return open ? { item: open, match: "unknown" } : undefined;
   }
 
   private onAgent(p: AgentEvent): void {
-    if (p.stream === "lifecycle" && p.data.phase === "start") {
-      const item = this.itemFor(p);
-      if (item) this.markStarted(item, { sessionId: p.sessionId ?? p.data.sessionId ?? null });
-    }
+    const found = this.deliveryFor(p);
+    if (!found) return;
+    this.activity.set(found.item.id, Date.now());
+    if (p.stream === "lifecycle" && p.data.phase === "start" && found.match !== "stale")
+      this.markStarted(found.item, p.runId, { sessionId: p.sessionId ?? p.data.sessionId ?? null });
   }
 
   private onChat(p: ChatEvent): void {
+    const found = this.deliveryFor(p);
+    if (!found) return;
+    const { item, match } = found;
+    this.activity.set(item.id, Date.now());
     const state = p.state;
-    if (state !== "final" && state !== "error" && state !== "status") return;
-    const item = this.itemFor(p);
-    if (!item) return;
-    if (state === "status") this.markStarted(item, { phase: p.phase ?? null });
-    else if (state === "final")
-      this.complete(item, { text: messageText(p.message), stopReason: p.stopReason ?? null, source: "event" });
-    else {
-      const message = String(p.errorMessage ?? p.error ?? "the agent run failed");
-      if (isTransientRunError(message)) this.interrupted(item, message);
-      else this.fail(item, message, "event");
+    if (match === "stale") return; // a run of an earlier send of this delivery, already judged
+    const runId = p.runId;
+    if (state === "status") {
+      this.markStarted(item, runId, { phase: p.phase ?? null });
+      return;
     }
+    if (state !== "final" && state !== "error" && state !== "aborted") return;
+    if (match === "unknown") {
+      this.hooks.check(item, `a ${state} of run ${runId} in the task's session`);
+      return;
+    }
+    if (state === "final" || state === "aborted") {
+      const text = messageText(p.message);
+      const failed = state === "aborted" || p.stopReason === "error" || p.stopReason === "aborted";
+      if (failed || text.trim() === "") {
+        // Not a reply: the transcript says what happened to the turn.
+        this.hooks.check(item, `a final without a reply (${p.stopReason ?? "no text"})`);
+        return;
+      }
+      this.settle(item, { kind: "reply", text, runId }, "event");
+      return;
+    }
+    const message = p.errorMessage ?? "the agent run failed";
+    this.settle(
+      item,
+      isGatewayInterruption(message)
+        ? { kind: "interrupted", error: message, runId }
+        : { kind: "error", error: message, runId },
+      "event",
+    );
   }
 
-  /** The gateway dropped the run while shutting down: deliver again once it is back. */
-  private interrupted(item: OutboxItem, message: string): void {
-    const key = item.idempotencyKey;
-    if (this.finished.has(key) || this.interruptedKeys.has(key)) return;
-    this.interruptedKeys.add(key);
-    this.started.delete(key);
+  private markStarted(item: OutboxItem, runId: string | null, extra: Record<string, unknown>): void {
+    const key = `${item.id}:${runId ?? item.sendKey}`;
+    if (this.started.has(key)) return;
+    this.started.add(key);
+    if (this.started.size > 10_000) this.started.clear();
+    this.append(item.taskId, "run.started", { runId: runId ?? item.sendKey, ...extra });
+  }
+
+  /**
+   * Applies an outcome to the delivery and its task. The outbox item's state decides whether it
+   * is new: an item already acknowledged (or failed) is left alone.
+   */
+  settle(item: OutboxItem, outcome: Settled, source: "event" | "history"): void {
     const { store, log } = this.ctx;
+    const runId = outcome.runId ?? item.sendKey;
     try {
-      const current = store.outbox.get(item.id);
-      if (current.state === "sent" || current.state === "pending") {
-        store.outbox.markFailed(item.id, {
-          error: `interrupted by the gateway: ${message}`,
-          retryAt: new Date(Date.now() + 2_000),
-        });
-      }
-      this.append(item.taskId, "run.interrupted", { runId: key, error: message });
-      log.warn("task run interrupted by the gateway; delivering again", {
-        taskId: item.taskId,
-        runId: key,
-        error: message,
-      });
+      // One transaction: a crash never leaves a settled delivery with its task still waiting.
+      store.transaction(() => this.apply(item, outcome, source, runId));
     } catch (err) {
-      log.error("could not re-queue an interrupted run", {
+      log.error("could not record the outcome of a run", {
         taskId: item.taskId,
-        runId: key,
+        runId,
+        outcome: outcome.kind,
         error: err instanceof Error ? err.message : String(err),
       });
     }
   }
 
-  /** Called when a delivery is (re)sent: a new run with this key may be interrupted again. */
-  resetInterrupted(runId: string): void {
-    this.interruptedKeys.delete(runId);
-  }
-
-  private markStarted(item: OutboxItem, extra: Record<string, unknown>): void {
-    const key = item.idempotencyKey;
-    if (this.started.has(key) || this.finished.has(key)) return;
-    this.started.add(key);
-    this.append(item.taskId, "run.started", { runId: key, ...extra });
-  }
-
-  /** The run finished with a reply: record it, task → review, outbox item acknowledged. */
-  complete(item: OutboxItem, reply: { text: string; stopReason?: string | null; source: "event" | "history" }): void {
-    const key = item.idempotencyKey;
-    if (this.finished.has(key)) return;
-    if (reply.stopReason === "error" || reply.stopReason === "aborted") {
-      // Only a failed run is judged by its text: an agent's reply may well quote the word "draining".
-      if (isTransientRunError(reply.text)) this.interrupted(item, reply.text);
-      else this.fail(item, reply.text || `the run ended with ${reply.stopReason}`, reply.source);
-      return;
-    }
-    this.finished.add(key);
-    this.started.delete(key);
+  private apply(item: OutboxItem, outcome: Settled, source: "event" | "history", runId: string): void {
     const { store, log } = this.ctx;
-    try {
+    {
       const current = store.outbox.get(item.id);
-      if (current.state !== "acknowledged")
-        store.outbox.markAcknowledged(item.id, { payload: { outcome: "reply", text: reply.text } });
-      const task = store.tasks.get(item.taskId);
-      // A later dispatch of the same task owns the task's status now.
-      if (task.status !== "in_progress" || task.sessionKey !== item.payload.sessionKey || !this.isLatest(item)) return;
-      this.append(item.taskId, "run.reply", { runId: key, text: reply.text, source: reply.source });
+      if (current.state !== "pending" && current.state !== "sent") return;
+      if (outcome.kind === "interrupted") {
+        const next = store.outbox.redeliver(item.id, { error: `interrupted by the gateway: ${outcome.error}` });
+        this.activity.delete(item.id);
+        if (next.state === "failed") {
+          this.failTask(item, `the gateway ended every delivery before a reply: ${outcome.error}`, source, runId);
+          return;
+        }
+        this.append(item.taskId, "run.interrupted", {
+          runId,
+          error: outcome.error,
+          redelivery: next.redeliveries,
+          sendKey: next.sendKey,
+        });
+        log.warn("task run ended before a reply; delivering the task again", {
+          taskId: item.taskId,
+          runId,
+          sendKey: next.sendKey,
+          error: outcome.error,
+        });
+        this.hooks.kick();
+        return;
+      }
+      store.outbox.markAcknowledged(item.id, {
+        payload:
+          outcome.kind === "reply"
+            ? { outcome: "reply", text: outcome.text, runId }
+            : { outcome: "error", error: outcome.error, runId },
+      });
+      this.activity.delete(item.id);
+      if (outcome.kind === "error") {
+        this.failTask(item, outcome.error, source, runId);
+        return;
+      }
+      if (!this.ownsTask(item)) return;
+      this.append(item.taskId, "run.reply", { runId, text: outcome.text, source });
       store.tasks.transition(item.taskId, "review", {
         actor: "gateway",
         reason: "the agent run finished",
-        payload: { runId: key },
+        payload: { runId },
       });
-      log.info("task run finished", { taskId: item.taskId, runId: key, source: reply.source });
-    } catch (err) {
-      log.error("could not record a finished run", {
-        taskId: item.taskId,
-        runId: key,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      log.info("task run finished", { taskId: item.taskId, runId, source });
     }
   }
 
-  /** The run failed: record the gateway's message, task → failed. */
-  fail(item: OutboxItem, message: string, source: "event" | "history" | "dispatch"): void {
-    const key = item.idempotencyKey;
-    if (this.finished.has(key)) return;
-    this.finished.add(key);
-    this.started.delete(key);
-    const { store, log } = this.ctx;
+  /** The task fails with `message`; the caller settles the outbox item in the same transaction. */
+  failTask(item: OutboxItem, message: string, source: "event" | "history" | "dispatch", runId?: string): void {
+    if (!this.ownsTask(item)) return;
+    this.append(item.taskId, "run.error", { runId: runId ?? item.sendKey, error: message, source });
+    this.ctx.store.tasks.transition(item.taskId, "failed", {
+      actor: "gateway",
+      reason: message,
+      payload: { runId: runId ?? item.sendKey },
+    });
+    this.ctx.log.warn("task run failed", { taskId: item.taskId, runId: runId ?? item.sendKey, error: message });
+  }
+
+  /** This delivery still speaks for its task: the task waits for it and no later dispatch replaced it. */
+  ownsTask(item: OutboxItem): boolean {
     try {
-      const current = store.outbox.get(item.id);
-      if (current.state !== "acknowledged" && source !== "dispatch")
-        store.outbox.markAcknowledged(item.id, { payload: { outcome: "error", error: message } });
-      const task = store.tasks.get(item.taskId);
-      if (task.status !== "in_progress" || !this.isLatest(item)) return;
-      this.append(item.taskId, "run.error", { runId: key, error: message, source });
-      store.tasks.transition(item.taskId, "failed", { actor: "gateway", reason: message, payload: { runId: key } });
-      log.warn("task run failed", { taskId: item.taskId, runId: key, error: message });
-    } catch (err) {
-      log.error("could not record a failed run", {
-        taskId: item.taskId,
-        runId: key,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      const task = this.ctx.store.tasks.get(item.taskId);
+      if (task.status !== "in_progress" || task.sessionKey !== item.payload.sessionKey) return false;
+      return this.ctx.store.outbox.listByTask(item.taskId).every((i) => i.id <= item.id);
+    } catch {
+      return false;
     }
-  }
-
-  isFinished(runId: string): boolean {
-    return this.finished.has(runId);
-  }
-
-  private isLatest(item: OutboxItem): boolean {
-    const items = this.ctx.store.outbox.listByTask(item.taskId);
-    return items.every((i) => i.id <= item.id);
   }
 
   private append(taskId: string, type: string, payload: Record<string, unknown>): void {

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { messageText } from "@missionctl/gateway-client";
 import { openStore } from "@missionctl/mc-store";
 import type { Hono } from "hono";
 import pkg from "../package.json";
@@ -14,7 +15,7 @@ import { McServerError } from "./errors.js";
 import { GatewayConnection } from "./gateway.js";
 import { createLogger, type Logger } from "./log.js";
 import { syncAgents } from "./routes/agents.js";
-import { messageText, RunFollower } from "./runs.js";
+import { RunFollower } from "./runs.js";
 import { SseHub } from "./sse.js";
 import { TaskListCache } from "./task-list-cache.js";
 
@@ -26,7 +27,7 @@ export interface CreateServerOptions {
   /** An open store to use instead of opening DATABASE_PATH (tests, embedding). Not closed by close(). */
   store?: Store;
   dispatcher?: DispatcherOptions;
-  gateway?: { pairingPollMs?: number; retryInitialMs?: number; retryMaxMs?: number };
+  gateway?: { pairingPollMs?: number; retryInitialMs?: number; retryMaxMs?: number; reconnectMaxMs?: number };
   sse?: { heartbeatMs?: number };
   /** Failed-auth throttling per client address (default 10 failures a minute). */
   authThrottle?: AuthThrottleOptions;
@@ -96,8 +97,10 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     version: pkg.version,
     kickDispatcher: () => dispatcher?.kick(),
   };
-  const runs = new RunFollower(ctx);
-  dispatcher = new Dispatcher(ctx, runs, opts.dispatcher ?? {});
+  dispatcher = new Dispatcher(ctx, opts.dispatcher ?? {});
+  const worker = dispatcher;
+  const runs = new RunFollower(ctx, { check: (item, why) => worker.check(item, why), kick: () => worker.kick() });
+  dispatcher.attach(runs);
 
   // Every change the store commits reaches the stream; task lists are re-read after it.
   const unsubStore = store.onChange?.((change) => {

@@ -9,15 +9,19 @@ export interface TestServer {
   dir: string;
   logs: Record<string, any>[];
   server: Awaited<ReturnType<typeof startServer>>;
-  close(): Promise<void>;
+  close(opts?: { keepDir?: boolean }): Promise<void>;
 }
 
-/** A real mc-server on a free loopback port with its own database and identity folder. */
+/**
+ * A real mc-server on a free loopback port with its own database and identity folder. Pass
+ * `dir` (and PORT) to start it again on the database and identity of an earlier one.
+ */
 export async function startTestServer(
   env: Record<string, string | undefined> = {},
   opts: Parameters<typeof startServer>[0] = {},
+  reuse: { dir?: string } = {},
 ): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "mc-server-test-"));
+  const dir = reuse.dir ?? mkdtempSync(join(tmpdir(), "mc-server-test-"));
   const logs: Record<string, any>[] = [];
   const { createLogger } = await import("@missionctl/mc-server");
   const logger = createLogger((env.LOG_LEVEL as any) ?? "info", (line) => {
@@ -42,9 +46,9 @@ export async function startTestServer(
     dir,
     logs,
     server,
-    async close() {
+    async close({ keepDir = false } = {}) {
       await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -123,3 +127,99 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+export interface StreamFrame {
+  id: string | null;
+  event: string;
+  data: any;
+  at: number;
+  /** Which connection (0, 1, …) delivered it. */
+  connection: number;
+}
+
+/**
+ * An EventSource as browsers implement it: reconnects after `retry` ms whenever the stream
+ * ends or fails (a server restart), sending the last `id:` it saw as Last-Event-ID.
+ */
+export function openReconnectingStream(url: string, opts: { retryMs?: number; headers?: Record<string, string> } = {}) {
+  const frames: StreamFrame[] = [];
+  let lastEventId: string | null = null;
+  let connections = 0;
+  let closed = false;
+  let ac = new AbortController();
+  let retryMs = opts.retryMs ?? 300;
+  const loop = (async () => {
+    while (!closed) {
+      const connection = connections++;
+      try {
+        const res = await fetch(url, {
+          headers: {
+            accept: "text/event-stream",
+            ...(opts.headers ?? {}),
+            ...(lastEventId !== null ? { "last-event-id": lastEventId } : {}),
+          },
+          signal: ac.signal,
+        });
+        if (res.ok && res.body) {
+          const reader = res.body.getReader();
+          const dec = new TextDecoder();
+          let buf = "";
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buf += dec.decode(value, { stream: true });
+            let i: number;
+            while ((i = buf.indexOf("\n\n")) !== -1) {
+              const block = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              let event = "message";
+              let id: string | null = null;
+              const data: string[] = [];
+              for (const line of block.split("\n")) {
+                if (line.startsWith("event: ")) event = line.slice(7);
+                else if (line.startsWith("data: ")) data.push(line.slice(6));
+                else if (line.startsWith("id: ")) id = line.slice(4);
+                else if (line.startsWith("retry: ")) retryMs = Math.min(retryMs, Number(line.slice(7)) || retryMs);
+              }
+              if (id !== null) lastEventId = id;
+              if (data.length)
+                frames.push({ id, event, data: JSON.parse(data.join("\n")), at: Date.now(), connection });
+            }
+          }
+        }
+      } catch {
+        // refused or cut: the server is restarting
+      }
+      if (!closed) await new Promise((r) => setTimeout(r, retryMs));
+    }
+  })();
+  return {
+    frames,
+    get connections() {
+      return connections;
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+    async close() {
+      closed = true;
+      ac.abort();
+      ac = new AbortController();
+      await loop;
+    },
+  };
+}
+
+/**
+ * fetch, once more when a pooled keep-alive socket to a server that has since restarted fails
+ * before the request was sent ("other side closed").
+ */
+export async function fetchFresh(url: string, init?: RequestInit): Promise<Response> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (i >= 5 || (err as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw err;
+    }
+  }
+}

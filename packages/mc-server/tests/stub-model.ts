@@ -8,6 +8,8 @@ export interface StubRequest {
   toolResult: string | null;
   /** Names of the tools the gateway offered. */
   tools: string[];
+  /** The task markers (`MARKER-…`) in the message, echoed in the reply. */
+  markers: string[];
 }
 
 export interface StubModel {
@@ -21,6 +23,10 @@ export interface StubModel {
 }
 
 const INTERNAL = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT";
+/** Task markers the stub echoes, wherever they are in the prompt (a recovery prompt quotes the task). */
+const MARKER = /\bMARKER-[A-Za-z0-9_-]+/g;
+/** `DELAY-<ms>` in a task: its first model call waits that long (a run caught inside the model call). */
+const DELAY = /\bDELAY-(\d{1,6})\b/;
 
 type Message = { role: string; content: unknown; tool_call_id?: string };
 
@@ -62,11 +68,14 @@ function toolResultAfterUser(messages: Message[]): string | null {
  * - `FAIL-400`: a 400 (the gateway fails the run fast, without retries);
  * - `TOOL-EXEC: <command>`: first asks for the `exec` tool with that command; the next turn
  *   (with the tool's result) replies "STUB-REPLY: exec said: <result>";
- * - `SLOW-STREAM <n>`: the reply comes in n chunks, `chunkMs` apart (a long, visibly streaming run).
+ * - `SLOW-STREAM <n>`: the reply comes in n chunks, `chunkMs` apart (a long, visibly streaming run);
+ * - `MARKER-<x>`: echoed at the end of the reply (the test's proof that the reply answers that task);
+ * - `DELAY-<ms>`: the first call for the message waits that long (a run inside the model call).
  */
 export async function startStubModel(): Promise<StubModel> {
   const stub: StubModel = { url: "", requests: [], delayMs: 0, chunkMs: 400, close: async () => {} };
   let n = 0;
+  const slowDone = new Set<string>();
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) {
@@ -84,12 +93,21 @@ export async function startStubModel(): Promise<StubModel> {
       const messages = parsed.messages ?? [];
       const text = lastUserText(messages);
       const toolResult = toolResultAfterUser(messages);
+      const markers = [...new Set(text.match(MARKER) ?? [])];
       stub.requests.push({
         text,
         at: Date.now(),
         toolResult,
         tools: (parsed.tools ?? []).map((t) => t.function?.name ?? "?"),
+        markers,
       });
+      let delay = stub.delayMs;
+      const delayed = DELAY.exec(text);
+      const slowKey = markers.join(" ") || text;
+      if (delayed && !slowDone.has(slowKey)) {
+        slowDone.add(slowKey);
+        delay = Number(delayed[1]);
+      }
       if (text.includes("FAIL-400")) {
         res.writeHead(400, { "content-type": "application/json" });
         res.end(
@@ -122,7 +140,7 @@ export async function startStubModel(): Promise<StubModel> {
         const reply =
           toolResult !== null
             ? `STUB-REPLY: exec said: ${toolResult.trim().split("\n")[0]!.slice(0, 200)}`
-            : `STUB-REPLY: ${text.split("\n")[0]!.replace(/^#\s*/, "")}`;
+            : `STUB-REPLY: ${text.split("\n")[0]!.replace(/^#\s*/, "")}${markers.length ? ` ${markers.join(" ")}` : ""}`;
         if (!slow) {
           res.write(chunk({ content: reply }, null));
           res.write(chunk({}, "stop"));
@@ -145,7 +163,7 @@ export async function startStubModel(): Promise<StubModel> {
           res.end("data: [DONE]\n\n");
         };
         next();
-      }, stub.delayMs);
+      }, delay);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

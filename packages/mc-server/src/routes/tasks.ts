@@ -5,6 +5,7 @@ import type { AppContext, Task } from "../context.js";
 import { taskSessionKey } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, parseBody, readJson } from "../http.js";
+import { mutate } from "../idempotency.js";
 
 const priority = z.enum(["low", "normal", "high", "urgent"]);
 const agentId = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
@@ -62,6 +63,39 @@ export function taskBrief(task: Task): string {
   return lines.join("\n");
 }
 
+type PatchInput = z.output<typeof PatchTask>;
+
+/** A PATCH's field changes and status move; the caller holds the transaction. */
+function patchTask(ctx: AppContext, id: string, body: PatchInput): Task {
+  const { store } = ctx;
+  let task = store.tasks.get(id);
+  const { status, reason, ...fields } = body;
+  const actor = { actor: "api" };
+  const assign = fields.assignedAgentId;
+  const hasFields = Object.values(fields).some((v) => v !== undefined);
+  if (status && status !== task.status) {
+    // Status and assignee together (inbox → assigned with an agent) are one move.
+    const { assignedAgentId: _a, ...rest } = fields;
+    if (Object.values(rest).some((v) => v !== undefined)) task = store.tasks.update(id, rest, actor);
+    task = store.tasks.transition(id, status, {
+      ...actor,
+      ...(reason ? { reason } : {}),
+      ...(assign ? { assignedAgentId: assign } : {}),
+    });
+    if (assign === null) task = store.tasks.update(id, { assignedAgentId: null }, actor);
+  } else if (assign && task.status === "inbox") {
+    const { assignedAgentId: _a, ...rest } = fields;
+    if (Object.values(rest).some((v) => v !== undefined)) task = store.tasks.update(id, rest, actor);
+    task = store.tasks.transition(id, "assigned", { ...actor, assignedAgentId: assign });
+  } else if (assign === null && task.status === "assigned") {
+    task = store.tasks.transition(id, "inbox", { ...actor, reason: reason ?? "unassigned" });
+    task = store.tasks.update(id, fields, actor);
+  } else if (hasFields) {
+    task = store.tasks.update(id, fields, actor);
+  }
+  return task;
+}
+
 export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
   const { store } = ctx;
 
@@ -86,22 +120,17 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
 
   app.post("/api/tasks", async (c) => {
     const body = await readJson(c, CreateTask);
-    let task = store.tasks.create({
-      title: body.title,
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.priority ? { priority: body.priority } : {}),
-      actor: "api",
+    // One transaction: created directly as "assigned" when an agent is given, never an orphan in the inbox.
+    return mutate(c, ctx, () => {
+      const task = store.tasks.create({
+        title: body.title,
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        ...(body.priority ? { priority: body.priority } : {}),
+        ...(body.assignedAgentId ? { assignedAgentId: body.assignedAgentId } : {}),
+        actor: "api",
+      });
+      return { body: JSON.stringify({ task }), status: 201, headers: { location: `/api/tasks/${task.id}` } };
     });
-    // Assigning at creation moves the task straight to "assigned", ready to dispatch.
-    if (body.assignedAgentId) {
-      try {
-        task = store.tasks.transition(task.id, "assigned", { actor: "api", assignedAgentId: body.assignedAgentId });
-      } catch (err) {
-        store.tasks.delete(task.id, { actor: "api" });
-        throw err;
-      }
-    }
-    return jsonResponse(JSON.stringify({ task }), 201, { location: `/api/tasks/${task.id}` });
   });
 
   app.get("/api/tasks/:id", (c) => jsonResponse(JSON.stringify({ task: store.tasks.get(c.req.param("id")) })));
@@ -109,37 +138,14 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
   app.patch("/api/tasks/:id", async (c) => {
     const id = c.req.param("id");
     const body = await readJson(c, PatchTask);
-    let task = store.tasks.get(id);
-    const { status, reason, ...fields } = body;
-    const actor = { actor: "api" };
-    const assign = fields.assignedAgentId;
-    const hasFields = Object.values(fields).some((v) => v !== undefined);
-    if (status && status !== task.status) {
-      // Status and assignee together (inbox → assigned with an agent) are one transaction.
-      const { assignedAgentId: _a, ...rest } = fields;
-      if (Object.values(rest).some((v) => v !== undefined)) task = store.tasks.update(id, rest, actor);
-      task = store.tasks.transition(id, status, {
-        ...actor,
-        ...(reason ? { reason } : {}),
-        ...(assign ? { assignedAgentId: assign } : {}),
-      });
-      if (assign === null) task = store.tasks.update(id, { assignedAgentId: null }, actor);
-    } else if (assign && task.status === "inbox") {
-      const { assignedAgentId: _a, ...rest } = fields;
-      if (Object.values(rest).some((v) => v !== undefined)) task = store.tasks.update(id, rest, actor);
-      task = store.tasks.transition(id, "assigned", { ...actor, assignedAgentId: assign });
-    } else if (assign === null && task.status === "assigned") {
-      task = store.tasks.transition(id, "inbox", { ...actor, reason: reason ?? "unassigned" });
-      task = store.tasks.update(id, fields, actor);
-    } else if (hasFields) {
-      task = store.tasks.update(id, fields, actor);
-    }
-    return jsonResponse(JSON.stringify({ task }));
+    return mutate(c, ctx, () => ({ body: JSON.stringify({ task: patchTask(ctx, id, body) }) }));
   });
 
   app.delete("/api/tasks/:id", (c) => {
-    store.tasks.delete(c.req.param("id"), { actor: "api" });
-    return new Response(null, { status: 204 });
+    return mutate(c, ctx, () => {
+      store.tasks.delete(c.req.param("id"), { actor: "api" });
+      return { body: "", status: 204 };
+    });
   });
 
   app.post("/api/tasks/:id/dispatch", async (c) => {
@@ -154,28 +160,31 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
         'assign an agent first (PATCH {"assignedAgentId":"main"}), then dispatch',
       );
     }
-    const result = store.tasks.dispatch(id, {
-      actor: "api",
-      message: body.message ?? taskBrief(task),
-      sessionKey: taskSessionKey(task.assignedAgentId, id),
+    const connected = ctx.gateway.state === "connected";
+    const res = mutate(c, ctx, () => {
+      const result = store.tasks.dispatch(id, {
+        actor: "api",
+        message: body.message ?? taskBrief(task),
+        sessionKey: taskSessionKey(task.assignedAgentId!, id),
+      });
+      return {
+        status: 202,
+        body: JSON.stringify({
+          task: result.task,
+          outbox: {
+            id: result.outbox.id,
+            idempotencyKey: result.outbox.idempotencyKey,
+            state: result.outbox.state,
+            sessionKey: result.outbox.payload.sessionKey,
+          },
+          delivery: connected
+            ? "sending"
+            : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
+        }),
+      };
     });
     ctx.kickDispatcher();
-    const connected = ctx.gateway.state === "connected";
-    return jsonResponse(
-      JSON.stringify({
-        task: result.task,
-        outbox: {
-          id: result.outbox.id,
-          idempotencyKey: result.outbox.idempotencyKey,
-          state: result.outbox.state,
-          sessionKey: result.outbox.payload.sessionKey,
-        },
-        delivery: connected
-          ? "sending"
-          : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
-      }),
-      202,
-    );
+    return res;
   });
 
   app.get("/api/tasks/:id/events", (c) => {
@@ -184,10 +193,13 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
     const outbox = store.outbox.listByTask(id).map((i) => ({
       id: i.id,
       idempotencyKey: i.idempotencyKey,
+      sendKey: i.sendKey,
+      redeliveries: i.redeliveries,
       state: i.state,
       attempts: i.attempts,
       lastError: i.lastError,
       runId: i.runId,
+      gatewayBoot: i.gatewayBoot,
       sessionKey: i.payload.sessionKey,
     }));
     return jsonResponse(JSON.stringify({ events: store.taskEvents.list(id), outbox }));
