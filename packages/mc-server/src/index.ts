@@ -19,5 +19,5 @@ export type { Logger, LogSink } from "./log.js";
 export { createLogger, redact } from "./log.js";
 export type { CreateServerOptions, McServer } from "./server.js";
 export { createServer, startServer } from "./server.js";
-export type { StreamEvent } from "./sse.js";
-export { SseHub } from "./sse.js";
+export type { SseHubOptions, StreamEvent } from "./sse.js";
+export { SseHub, sseFrame } from "./sse.js";

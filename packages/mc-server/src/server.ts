@@ -16,7 +16,7 @@ import { GatewayConnection } from "./gateway.js";
 import { createLogger, type Logger } from "./log.js";
 import { syncAgents } from "./routes/agents.js";
 import { RunFollower } from "./runs.js";
-import { SseHub } from "./sse.js";
+import { SseHub, sseFrame } from "./sse.js";
 import { TaskListCache } from "./task-list-cache.js";
 
 export interface CreateServerOptions {
@@ -28,7 +28,7 @@ export interface CreateServerOptions {
   store?: Store;
   dispatcher?: DispatcherOptions;
   gateway?: { pairingPollMs?: number; retryInitialMs?: number; retryMaxMs?: number; reconnectMaxMs?: number };
-  sse?: { heartbeatMs?: number };
+  sse?: { heartbeatMs?: number; maxQueueBytes?: number };
   /** Failed-auth throttling per client address (default 10 failures a minute). */
   authThrottle?: AuthThrottleOptions;
 }
@@ -77,7 +77,7 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
 
   const ownsStore = !opts.store;
   const store = opts.store ?? openConfiguredStore(config, env, log);
-  const hub = new SseHub(opts.sse ?? {});
+  const hub = new SseHub({ ...(opts.sse ?? {}), log: log.child({ component: "sse" }) });
   const gateway = new GatewayConnection({
     config,
     logger: log,
@@ -102,21 +102,24 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
   const runs = new RunFollower(ctx, { check: (item, why) => worker.check(item, why), kick: () => worker.kick() });
   dispatcher.attach(runs);
 
-  // Every change the store commits reaches the stream; task lists are re-read after it.
+  // Every change the store commits reaches the stream, one write per client; frames of task
+  // events carry the event's id from the store, so a client resumes from it across restarts.
   const unsubStore = store.onChange?.((change) => {
     switch (change.type) {
       case "task.created":
       case "task.updated":
       case "task.status_changed":
         ctx.taskListCache.clear();
-        hub.broadcast("task", change.task);
+        hub.broadcastFrames(sseFrame("task", change.task) + sseFrame("task.event", change.event, change.event.id));
         break;
       case "task.deleted":
         ctx.taskListCache.clear();
-        hub.broadcast("task.deleted", { id: change.taskId });
+        hub.broadcastFrames(
+          sseFrame("task.deleted", { id: change.taskId }) + sseFrame("task.event", change.event, change.event.id),
+        );
         break;
       case "task_event.appended":
-        hub.broadcast("task.event", change.event);
+        hub.broadcast("task.event", change.event, change.event.id);
         break;
       case "agents.changed":
         hub.broadcast("agents", { ids: change.ids });

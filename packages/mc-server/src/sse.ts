@@ -1,30 +1,91 @@
 import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Logger } from "./log.js";
 
 /** Event names on GET /api/events. */
 export type StreamEvent = "hello" | "gateway" | "task" | "task.deleted" | "task.event" | "agents" | "sessions" | "run";
 
-interface Client {
-  write(chunk: string): boolean;
-  close(): void;
+/**
+ * One SSE frame. `id` is given only to frames of the store's task event log: its ids only
+ * grow, across restarts of the server, so a client resuming with Last-Event-ID gets exactly
+ * what it missed (see GET /api/events). Other frames (gateway state, live run text) carry no
+ * id: a reconnecting client gets the current state in `hello` instead.
+ */
+export function sseFrame(event: StreamEvent, data: unknown, id?: number): string {
+  return `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** A frame serialised once for every client: raw, and as one HTTP/1.1 chunk (size, data, CRLF). */
+class Payload {
+  readonly raw: Buffer;
+  private chunkedBuf: Buffer | null = null;
+  constructor(text: string) {
+    this.raw = Buffer.from(text);
+  }
+  get chunked(): Buffer {
+    if (!this.chunkedBuf) {
+      const head = Buffer.from(`${this.raw.length.toString(16)}\r\n`, "latin1");
+      this.chunkedBuf = Buffer.concat([head, this.raw, CRLF]);
+    }
+    return this.chunkedBuf;
+  }
+}
+const CRLF = Buffer.from("\r\n", "latin1");
+
+interface Client {
+  /** Writes one frame; false when the transport asked us to wait (backpressure). */
+  write(p: Payload): boolean;
+  /** Bytes written but not yet taken by the transport. */
+  buffered(): number;
+  onDrain(fn: () => void): void;
+  /** Ends the stream cleanly (server shutdown). */
+  close(): void;
+  /** Cuts the connection (a client that fell behind). */
+  destroy(): void;
+  paused: boolean;
+  queue: Payload[];
+  queuedBytes: number;
+  label: string;
+}
+
+export interface SseHubOptions {
+  heartbeatMs?: number;
+  /**
+   * How far one client may fall behind, in bytes waiting for its socket; beyond that it is
+   * dropped (and logged) instead of growing the server's memory. Default 1 MiB.
+   */
+  maxQueueBytes?: number;
+  log?: Logger;
+}
+
+const HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  // nginx buffers event streams unless told not to
+  "x-accel-buffering": "no",
+};
+
 /**
- * Fan-out of server events to every open `GET /api/events`. Each event is serialised once
- * and the same string is written to every socket, so a broadcast to 1,000 clients is 1,000
- * socket writes and nothing else. A bounded ring of recent events serves `Last-Event-ID`.
+ * Fan-out of server events to every open `GET /api/events`. A broadcast serialises its frame
+ * once into a Buffer (and its HTTP chunk once), then writes that same Buffer to each socket:
+ * no per-client encoding, framing or copying. write()'s return value is honoured: a client
+ * whose socket is full gets its frames queued until 'drain', up to `maxQueueBytes`, after
+ * which it is dropped and logged — a client that stops reading cannot grow server memory.
  */
 export class SseHub {
   private readonly clients = new Set<Client>();
-  private nextId = 1;
-  private readonly ring: { id: number; frame: string }[] = [];
-  private readonly ringSize: number;
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly maxQueueBytes: number;
+  private readonly log: Logger | undefined;
+  private droppedCount = 0;
 
-  constructor(opts: { heartbeatMs?: number; replay?: number } = {}) {
-    this.ringSize = opts.replay ?? 256;
+  constructor(opts: SseHubOptions = {}) {
+    this.maxQueueBytes = opts.maxQueueBytes ?? 1 << 20;
+    this.log = opts.log;
     const every = opts.heartbeatMs ?? 15_000;
     // Comments keep proxies (Caddy, nginx) from closing an idle stream and let clients notice a dead one.
-    this.heartbeat = setInterval(() => this.writeAll(`: ping ${Date.now()}\n\n`), every);
+    this.heartbeat = setInterval(() => this.send(new Payload(`: ping ${Date.now()}\n\n`)), every);
     this.heartbeat.unref?.();
   }
 
@@ -32,81 +93,146 @@ export class SseHub {
     return this.clients.size;
   }
 
-  broadcast(event: StreamEvent, data: unknown): void {
-    const id = this.nextId++;
-    const frame = `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    this.ring.push({ id, frame });
-    if (this.ring.length > this.ringSize) this.ring.shift();
-    this.writeAll(frame);
+  /** Clients dropped because they fell more than maxQueueBytes behind. */
+  get dropped(): number {
+    return this.droppedCount;
   }
 
-  private writeAll(frame: string): void {
+  /** Bytes waiting for all clients (ours and the sockets'): bounded by clients × (maxQueueBytes + one socket buffer). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.clients) n += c.queuedBytes + c.buffered();
+    return n;
+  }
+
+  broadcast(event: StreamEvent, data: unknown, id?: number): void {
+    this.send(new Payload(sseFrame(event, data, id)));
+  }
+
+  /** Several frames (from sseFrame) as one write per client. */
+  broadcastFrames(frames: string): void {
+    if (frames) this.send(new Payload(frames));
+  }
+
+  private send(p: Payload): void {
     for (const c of this.clients) {
+      if (c.paused) {
+        c.queue.push(p);
+        c.queuedBytes += p.raw.length;
+        if (c.queuedBytes > this.maxQueueBytes) this.drop(c);
+        continue;
+      }
       try {
-        c.write(frame);
+        if (!c.write(p)) this.pause(c);
       } catch {
         this.clients.delete(c);
       }
     }
   }
 
-  private replayFrom(lastEventId: string | undefined): string {
-    const n = lastEventId ? Number.parseInt(lastEventId, 10) : NaN;
-    if (!Number.isFinite(n)) return "";
-    return this.ring
-      .filter((e) => e.id > n)
-      .map((e) => e.frame)
-      .join("");
+  private pause(c: Client): void {
+    c.paused = true;
+    c.onDrain(() => this.resume(c));
   }
 
-  private static readonly HEADERS = {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache, no-transform",
-    connection: "keep-alive",
-    // nginx buffers event streams unless told not to
-    "x-accel-buffering": "no",
-  };
+  private resume(c: Client): void {
+    if (!this.clients.has(c)) return;
+    c.paused = false;
+    while (c.queue.length > 0) {
+      const p = c.queue.shift()!;
+      c.queuedBytes -= p.raw.length;
+      if (!c.write(p)) {
+        this.pause(c);
+        return;
+      }
+    }
+  }
 
-  /** Attaches a raw Node response (the fast path under @hono/node-server). */
-  attachNode(res: ServerResponse, opts: { hello: unknown; lastEventId?: string; requestId?: string }): void {
-    res.writeHead(200, { ...SseHub.HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) });
-    res.socket?.setNoDelay(true);
-    res.socket?.setKeepAlive(true);
-    const client: Client = { write: (s) => res.write(s), close: () => res.end() };
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify(opts.hello)}\n\n${this.replayFrom(opts.lastEventId)}`);
+  private drop(c: Client): void {
+    this.clients.delete(c);
+    this.droppedCount++;
+    this.log?.warn("SSE client fell behind; dropped", {
+      client: c.label,
+      queuedBytes: c.queuedBytes + c.buffered(),
+      maxQueueBytes: this.maxQueueBytes,
+      hint: "the client stopped reading (or its link is too slow for the event rate); it reconnects and resumes with Last-Event-ID",
+    });
+    c.queue.length = 0;
+    c.queuedBytes = 0;
+    try {
+      c.destroy();
+    } catch {}
+  }
+
+  /**
+   * Attaches a raw Node response (the fast path under @hono/node-server): frames go straight
+   * to its socket, pre-framed as HTTP chunks when the response is chunked.
+   */
+  attachNode(res: ServerResponse, opts: { first: string; requestId?: string }): void {
+    res.writeHead(200, { ...HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) });
+    const socket = res.socket as Socket | null;
+    if (!socket) return;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true);
+    // Headers and the first frames go through the response, which fixes its framing.
+    res.write(opts.first);
+    const chunked = (res as { chunkedEncoding?: boolean }).chunkedEncoding === true;
+    const client: Client = {
+      write: (p) => socket.write(chunked ? p.chunked : p.raw),
+      buffered: () => socket.writableLength,
+      onDrain: (fn) => socket.once("drain", fn),
+      close: () => res.end(),
+      destroy: () => socket.destroy(),
+      paused: false,
+      queue: [],
+      queuedBytes: 0,
+      label: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`,
+    };
     this.clients.add(client);
     const drop = () => this.clients.delete(client);
     res.on("close", drop);
-    res.on("error", drop);
+    socket.on("error", drop);
   }
 
   /** A web-stream response for runtimes without a Node response object (Bun). */
-  attachWeb(opts: { hello: unknown; lastEventId?: string; requestId?: string; signal?: AbortSignal }): Response {
-    const enc = new TextEncoder();
+  attachWeb(opts: { first: string; requestId?: string; signal?: AbortSignal }): Response {
     let client: Client | null = null;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        client = {
-          write: (s) => {
-            controller.enqueue(enc.encode(s));
-            return true;
-          },
-          close: () => controller.close(),
-        };
-        controller.enqueue(
-          enc.encode(
-            `retry: 2000\nevent: hello\ndata: ${JSON.stringify(opts.hello)}\n\n${this.replayFrom(opts.lastEventId)}`,
-          ),
-        );
-        this.clients.add(client);
-        opts.signal?.addEventListener("abort", () => client && this.clients.delete(client));
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          const waiting: (() => void)[] = [];
+          client = {
+            write: (p) => {
+              controller.enqueue(p.raw);
+              return (controller.desiredSize ?? 0) > 0;
+            },
+            buffered: () => Math.max(0, -(controller.desiredSize ?? 0)),
+            onDrain: (fn) => waiting.push(fn),
+            close: () => controller.close(),
+            destroy: () => controller.error(new Error("the client fell behind")),
+            paused: false,
+            queue: [],
+            queuedBytes: 0,
+            label: "web-stream",
+          };
+          (client as Client & { pulled?: () => void }).pulled = () => {
+            for (const fn of waiting.splice(0)) fn();
+          };
+          controller.enqueue(Buffer.from(opts.first));
+          this.clients.add(client);
+          opts.signal?.addEventListener("abort", () => client && this.clients.delete(client));
+        },
+        pull: () => {
+          (client as (Client & { pulled?: () => void }) | null)?.pulled?.();
+        },
+        cancel: () => {
+          if (client) this.clients.delete(client);
+        },
       },
-      cancel: () => {
-        if (client) this.clients.delete(client);
-      },
-    });
+      { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    );
     return new Response(stream, {
-      headers: { ...SseHub.HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) },
+      headers: { ...HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) },
     });
   }
 

@@ -18,6 +18,7 @@ export function registerHealthRoutes(app: Hono, ctx: AppContext): void {
       database,
       gateway: { state: ctx.gateway.state },
       sseClients: ctx.hub.size,
+      sseDropped: ctx.hub.dropped,
     };
     return jsonResponse(JSON.stringify(body), database.ok ? 200 : 503);
   });
