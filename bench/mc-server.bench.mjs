@@ -1,14 +1,18 @@
 // Benchmark of @missionctl/mc-server (run: `npm run build -w packages/mc-server && node bench/mc-server.bench.mjs`).
 // 1. Throughput of GET /api/openclaw/status and GET /api/tasks at fixed concurrency (autocannon),
 //    against a plain node:http server returning the same bytes, measured in the same run: ratio ≥ 0.6.
-// 2. 1,000 SSE clients on GET /api/events: a task change (PATCH) reaches all of them, p99 < 100 ms.
+// 2. SSE fan-out: one task change (PATCH) reaches 1,000 clients of GET /api/events (goal p99 < 20 ms),
+//    then 5,000 (goal p99 < 60 ms, server RSS per client < 20 KB). The baseline, measured in the same
+//    rounds (interleaved), is a plain node:http server that parses the same kind of request, serialises
+//    the same frames and res.write()s them to each of its own clients. All clients are raw TCP sockets
+//    in this process, read the same way for both servers.
 // Both servers run as child processes, like in production; request logs are off (LOG_LEVEL=warn)
-// because the baseline does not log either. Prints a final JSON line with every figure.
+// because the baseline does not log either. Any failure (a missed delivery, an error) fails the run.
+// Prints the machine's load average with the figures, and a final JSON line with every figure.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import http from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -19,7 +23,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SSE_CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1000);
+const SSE_CLIENTS_LARGE = Number(process.env.BENCH_SSE_CLIENTS_LARGE ?? 5000);
 const SSE_ROUNDS = Number(process.env.BENCH_SSE_ROUNDS ?? 20);
+const GOALS = { ratio: 0.6, sseP99Ms: 20, sseLargeP99Ms: 60, rssPerClientKB: 20 };
 
 if (!existsSync(BIN)) {
   console.error(`[bench] ${BIN} is missing — run: npm run build -w packages/mc-server`);
@@ -159,100 +165,193 @@ for (const path of ["/api/openclaw/status", "/api/tasks"]) {
 }
 
 // ── SSE fan-out ─────────────────────────────────────────────────────────────
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-const clients = [];
-const pending = new Map(); // marker → sentAt
-const latencies = [];
-let received = 0;
-function openClient() {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`${MC}/api/events`, { agent, headers: { accept: "text/event-stream" } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`SSE HTTP ${res.statusCode}`));
-      res.setEncoding("utf8");
-      let buf = "";
-      res.on("data", (chunk) => {
-        const now = performance.now();
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf("\n\n")) !== -1) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (frame.startsWith("event: hello") || frame.includes("\nevent: hello")) resolve(res);
-          const m = /"title":"sse-(\d+)"/.exec(frame);
-          if (m && frame.includes("event: task\n")) {
-            const sentAt = pending.get(m[1]);
-            if (sentAt !== undefined) {
-              latencies.push(now - sentAt);
-              received++;
-            }
-          }
-        }
-      });
-      res.on("error", () => {});
-    });
-    req.on("error", reject);
-    clients.push(req);
+// The baseline: plain node:http, a request parsed, the same two frames serialised, one res.write per client.
+const sampleTask = JSON.parse(tasksBody).tasks[0];
+const ssePortBase = await freePort();
+const sseBaselineSrc = `
+const http = require("node:http");
+const clients = new Set();
+let task = ${JSON.stringify(sampleTask)};
+let seq = 1000;
+http.createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/api/events") {
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    res.write("retry: 2000\\n\\nevent: hello\\ndata: {}\\n\\n");
+    clients.add(res);
+    res.on("close", () => clients.delete(res));
+    return;
+  }
+  if (req.method === "GET" && req.url === "/rss") { res.end(String(process.memoryUsage().rss)); return; }
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    const patch = JSON.parse(body);
+    task = { ...task, ...patch, updatedAt: new Date().toISOString() };
+    const event = { id: ++seq, taskId: task.id, actor: "api", type: "updated", payload: { fields: Object.keys(patch) }, createdAt: task.updatedAt };
+    const frame = "event: task\\ndata: " + JSON.stringify(task) + "\\n\\nid: " + event.id + "\\nevent: task.event\\ndata: " + JSON.stringify(event) + "\\n\\n";
+    for (const c of clients) c.write(frame);
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ task }));
   });
-}
-const t0 = performance.now();
-for (let i = 0; i < SSE_CLIENTS; i += 100)
-  await Promise.all(Array.from({ length: Math.min(100, SSE_CLIENTS - i) }, openClient));
-const connectMs = performance.now() - t0;
-const health = await (await fetch(`${MC}/api/health`)).json();
-console.log(`SSE: ${health.sseClients} clients connected in ${Math.round(connectMs)} ms`);
+}).listen(${ssePortBase}, "127.0.0.1");`;
+const sseBase = spawn(process.execPath, ["-e", sseBaselineSrc], { stdio: "inherit" });
+children.push(sseBase);
+const SSE_BASE = `http://127.0.0.1:${ssePortBase}`;
+await waitHttp(`${SSE_BASE}/rss`);
 
-const first = JSON.parse(tasksBody).tasks[0].id;
-for (let round = 0; round < SSE_ROUNDS; round++) {
-  const marker = String(round);
-  const target = received + SSE_CLIENTS;
-  pending.set(marker, performance.now());
-  const r = await fetch(`${MC}/api/tasks/${first}`, {
-    method: "PATCH",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ title: `sse-${marker}` }),
-  });
-  if (r.status !== 200) throw new Error(`[bench] PATCH: HTTP ${r.status}`);
-  const deadline = Date.now() + 5_000;
-  while (received < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  await new Promise((r) => setTimeout(r, 20));
-}
-latencies.sort((a, b) => a - b);
-const pct = (p) =>
-  latencies.length
-    ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10
-    : null;
-const sse = {
-  clients: health.sseClients,
-  rounds: SSE_ROUNDS,
-  delivered: latencies.length,
-  expected: SSE_CLIENTS * SSE_ROUNDS,
-  p50Ms: pct(50),
-  p99Ms: pct(99),
-  maxMs: latencies.length ? Math.round(latencies[latencies.length - 1] * 10) / 10 : null,
+/** RSS of a child process in bytes (Linux /proc), or of the baseline via its own report. */
+const rssOf = async (pid, url) => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+  } catch {
+    return url ? Number(await (await fetch(url)).text()) : Number.NaN;
+  }
 };
-console.log(
-  `SSE: ${sse.delivered}/${sse.expected} deliveries, p50 ${sse.p50Ms} ms, p99 ${sse.p99Ms} ms, max ${sse.maxMs} ms`,
-);
-for (const c of clients) c.destroy();
-agent.destroy();
 
+// Raw TCP clients: a request, then the bytes as they come; a frame counts when its marker shows up.
+const sockets = [];
+const rounds = new Map(); // marker → { sentAt, latencies, server }
+function openClient(port, server) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, "127.0.0.1");
+    let tail = "";
+    let ready = false;
+    sock.setEncoding("latin1");
+    sock.on("connect", () =>
+      sock.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`),
+    );
+    sock.on("data", (chunk) => {
+      const now = performance.now();
+      const text = tail + chunk;
+      tail = text.slice(-24);
+      if (!ready) {
+        if (!text.includes("event: hello")) return;
+        ready = true;
+        resolve(sock);
+      }
+      let i = text.indexOf('"title":"sse-');
+      while (i !== -1) {
+        const end = text.indexOf('"', i + 13);
+        if (end === -1) break;
+        const r = rounds.get(text.slice(i + 13, end));
+        if (r && r.server === server && !r.seen.has(sock)) {
+          r.seen.add(sock);
+          r.latencies.push(now - r.sentAt);
+        }
+        i = text.indexOf('"title":"sse-', end);
+      }
+    });
+    sock.on("error", reject);
+    sockets.push(sock);
+  });
+}
+async function connectClients(port, server, n) {
+  for (let i = 0; i < n; i += 200)
+    await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => openClient(port, server)));
+}
+const first = sampleTask.id;
+let markerSeq = 0;
+async function fanOutRound(server, expected) {
+  const marker = `${server}-${++markerSeq}`;
+  const r = { sentAt: performance.now(), latencies: [], seen: new Set(), server };
+  rounds.set(marker, r);
+  const res =
+    server === "mc"
+      ? await fetch(`${MC}/api/tasks/${first}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ title: `sse-${marker}` }),
+        })
+      : await fetch(`${SSE_BASE}/change`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ title: `sse-${marker}` }),
+        });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`[bench] ${server} change: HTTP ${res.status}`);
+  const deadline = Date.now() + 10_000;
+  while (r.latencies.length < expected && Date.now() < deadline) await new Promise((x) => setTimeout(x, 1));
+  rounds.delete(marker);
+  await new Promise((x) => setTimeout(x, 30));
+  return r.latencies;
+}
+const stats = (latencies, expected) => {
+  const s = [...latencies].sort((a, b) => a - b);
+  const q = (p) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10 : null);
+  return {
+    delivered: s.length,
+    expected,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: s.length ? Math.round(s[s.length - 1] * 10) / 10 : null,
+  };
+};
+/** SSE_ROUNDS rounds per server, alternating which goes first, with `clients` connected to each. */
+async function fanOut(clients) {
+  const lat = { mc: [], base: [] };
+  for (let round = 0; round < SSE_ROUNDS; round++) {
+    const order = round % 2 === 0 ? ["base", "mc"] : ["mc", "base"];
+    for (const server of order) lat[server].push(...(await fanOutRound(server, clients)));
+  }
+  return { mc: stats(lat.mc, clients * SSE_ROUNDS), baseline: stats(lat.base, clients * SSE_ROUNDS) };
+}
+
+const rssBefore = { mc: await rssOf(mc.pid), base: await rssOf(sseBase.pid, `${SSE_BASE}/rss`) };
+let t0 = performance.now();
+await connectClients(mcPort, "mc", SSE_CLIENTS);
+await connectClients(ssePortBase, "base", SSE_CLIENTS);
+const health = await (await fetch(`${MC}/api/health`)).json();
+console.log(`SSE: ${health.sseClients} + ${SSE_CLIENTS} clients connected in ${Math.round(performance.now() - t0)} ms`);
+const sse = await fanOut(SSE_CLIENTS);
+console.log(
+  `SSE ${SSE_CLIENTS} clients, one task change: mc-server p50 ${sse.mc.p50Ms} ms, p99 ${sse.mc.p99Ms} ms (${sse.mc.delivered}/${sse.mc.expected}); node:http p50 ${sse.baseline.p50Ms} ms, p99 ${sse.baseline.p99Ms} ms — goal p99 < ${GOALS.sseP99Ms} ms`,
+);
+
+t0 = performance.now();
+await connectClients(mcPort, "mc", SSE_CLIENTS_LARGE - SSE_CLIENTS);
+await connectClients(ssePortBase, "base", SSE_CLIENTS_LARGE - SSE_CLIENTS);
+await new Promise((x) => setTimeout(x, 500));
+const rssAfter = { mc: await rssOf(mc.pid), base: await rssOf(sseBase.pid, `${SSE_BASE}/rss`) };
+const healthLarge = await (await fetch(`${MC}/api/health`)).json();
+console.log(
+  `SSE: ${healthLarge.sseClients} + ${SSE_CLIENTS_LARGE} clients connected (${Math.round(performance.now() - t0)} ms for the rest)`,
+);
+const sseLarge = await fanOut(SSE_CLIENTS_LARGE);
+const perClientKB = (side) => Math.round(((rssAfter[side] - rssBefore[side]) / SSE_CLIENTS_LARGE / 1024) * 10) / 10;
+const rssPerClientKB = { mc: perClientKB("mc"), baseline: perClientKB("base") };
+console.log(
+  `SSE ${SSE_CLIENTS_LARGE} clients: mc-server p50 ${sseLarge.mc.p50Ms} ms, p99 ${sseLarge.mc.p99Ms} ms (${sseLarge.mc.delivered}/${sseLarge.mc.expected}), RSS ${rssPerClientKB.mc} KB per client; node:http p99 ${sseLarge.baseline.p99Ms} ms, RSS ${rssPerClientKB.baseline} KB per client — goals p99 < ${GOALS.sseLargeP99Ms} ms, < ${GOALS.rssPerClientKB} KB per client`,
+);
+for (const sock of sockets) sock.destroy();
+
+const load = loadavg().map((l) => Math.round(l * 100) / 100);
+console.log(`load average (1, 5, 15 min): ${load.join(", ")}`);
+const delivered = (x) => x.delivered === x.expected;
 const ok =
-  results["/api/openclaw/status"].ratio >= 0.6 &&
-  results["/api/tasks"].ratio >= 0.6 &&
-  sse.delivered === sse.expected &&
-  sse.clients >= SSE_CLIENTS &&
-  sse.p99Ms < 100;
+  results["/api/openclaw/status"].ratio >= GOALS.ratio &&
+  results["/api/tasks"].ratio >= GOALS.ratio &&
+  results["/api/openclaw/status"].errors === 0 &&
+  results["/api/tasks"].errors === 0 &&
+  [sse.mc, sse.baseline, sseLarge.mc, sseLarge.baseline].every(delivered) &&
+  health.sseClients >= SSE_CLIENTS &&
+  healthLarge.sseClients >= SSE_CLIENTS_LARGE &&
+  sse.mc.p99Ms < GOALS.sseP99Ms &&
+  sseLarge.mc.p99Ms < GOALS.sseLargeP99Ms &&
+  rssPerClientKB.mc < GOALS.rssPerClientKB;
 console.log(
   JSON.stringify({
     bench: "mc-server",
     ok,
+    loadavg: load,
     connections: CONNECTIONS,
     durationS: DURATION_S,
     rounds: ROUNDS,
     status: results["/api/openclaw/status"],
     tasks: results["/api/tasks"],
-    sse,
-    thresholds: { ratio: 0.6, sseP99Ms: 100 },
+    sse: { clients: SSE_CLIENTS, rounds: SSE_ROUNDS, ...sse },
+    sseLarge: { clients: SSE_CLIENTS_LARGE, rounds: SSE_ROUNDS, ...sseLarge, rssPerClientKB },
+    goals: GOALS,
   }),
 );
 cleanup();
