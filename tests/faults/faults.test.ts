@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { messageText } from "@missionctl/gateway-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { openReconnectingStream } from "../../packages/mc-server/tests/helpers.js";
 import { type StubModel, startStubModel } from "../../packages/mc-server/tests/stub-model.js";
@@ -61,12 +62,7 @@ interface Planned {
 }
 
 type Msg = { role: string; content: unknown; stopReason?: string; idempotencyKey?: string };
-const text = (m: Msg) =>
-  typeof m.content === "string"
-    ? m.content
-    : Array.isArray(m.content)
-      ? m.content.map((p: { text?: string }) => p?.text ?? "").join("")
-      : "";
+const text = (m: Msg) => messageText(m as never);
 
 describe.skipIf(!existsSync(SERVER_BIN))(
   `delivery under faults (${N} tasks, ${RESTARTS} gateway restarts, ${KILLS} server kills)`,

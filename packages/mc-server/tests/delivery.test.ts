@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { messageText } from "@missionctl/gateway-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, type Peer, startPeer } from "../../../tests/peer/peer.mjs";
 import { startTestServer, type TestServer, waitFor } from "./helpers.js";
@@ -46,12 +47,7 @@ async function dispatchTask(title: string, description: string) {
 }
 
 type Msg = { role: string; content: unknown; stopReason?: string; idempotencyKey?: string; customType?: string };
-const text = (m: Msg) =>
-  typeof m.content === "string"
-    ? m.content
-    : Array.isArray(m.content)
-      ? m.content.map((p: { text?: string }) => p?.text ?? "").join("")
-      : "";
+const text = (m: Msg) => messageText(m as never);
 
 async function history(id: string): Promise<Msg[]> {
   const key = encodeURIComponent(`agent:main:missionctl-task-${id}`);
@@ -119,12 +115,14 @@ afterAll(async () => {
 
 describe("retrying a request", () => {
   it("a dispatch retried with its Idempotency-Key after the task reached review gets the first 202, and no second delivery", async () => {
-    const created = await api(
-      "POST",
-      "/api/tasks",
-      { title: "idempotent dispatch", description: "MARKER-idem", assignedAgentId: "main" },
-      { "idempotency-key": "create-idem-1" },
-    );
+    const create = () =>
+      api(
+        "POST",
+        "/api/tasks",
+        { title: "idempotent dispatch", description: "MARKER-idem", assignedAgentId: "main" },
+        { "idempotency-key": "create-idem-1" },
+      );
+    const created = await create();
     expect(created.status).toBe(201);
     const id = created.body.task.id as string;
     const first = await api("POST", `/api/tasks/${id}/dispatch`, undefined, { "idempotency-key": "dispatch-idem-1" });
@@ -136,12 +134,7 @@ describe("retrying a request", () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
-    const retriedCreate = await api(
-      "POST",
-      "/api/tasks",
-      { title: "idempotent dispatch", description: "MARKER-idem", assignedAgentId: "main" },
-      { "idempotency-key": "create-idem-1" },
-    );
+    const retriedCreate = await create();
     expect(retriedCreate.status).toBe(201);
     expect(retriedCreate.body.task.id).toBe(id);
     await new Promise((r) => setTimeout(r, 1_500));

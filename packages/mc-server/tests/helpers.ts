@@ -71,6 +71,37 @@ export async function waitFor<T>(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
 }
 
+/** Parses an event stream into frames (`id`, `event`, `retry`, JSON `data`) until it ends. */
+async function readFrames(
+  body: ReadableStream<Uint8Array>,
+  onFrame: (f: { id: string | null; event: string; retry: number | null; data: any }) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += dec.decode(value, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf("\n\n")) !== -1) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      let event = "message";
+      let id: string | null = null;
+      let retry: number | null = null;
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event: ")) event = line.slice(7);
+        else if (line.startsWith("data: ")) data.push(line.slice(6));
+        else if (line.startsWith("id: ")) id = line.slice(4);
+        else if (line.startsWith("retry: ")) retry = Number(line.slice(7)) || null;
+      }
+      onFrame({ id, event, retry, data: data.length ? JSON.parse(data.join("\n")) : undefined });
+    }
+  }
+}
+
 /** A minimal SSE reader over fetch: collects `{event, data}` until closed. */
 export function openEventStream(url: string, headers: Record<string, string> = {}) {
   const events: { event: string; data: any; at: number }[] = [];
@@ -80,32 +111,11 @@ export function openEventStream(url: string, headers: Record<string, string> = {
     if (!res.ok || !res.body) throw new Error(`SSE ${res.status}`);
     return res;
   })();
-  const done = ready.then(async (res) => {
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += dec.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf("\n\n")) !== -1) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          let event = "message";
-          const data: string[] = [];
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event: ")) event = line.slice(7);
-            else if (line.startsWith("data: ")) data.push(line.slice(6));
-          }
-          if (data.length) events.push({ event, data: JSON.parse(data.join("\n")), at: Date.now() });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  });
+  const done = ready.then((res) =>
+    readFrames(res.body!, (f) => {
+      if (f.data !== undefined) events.push({ event: f.event, data: f.data, at: Date.now() });
+    }).catch(() => {}),
+  );
   return {
     events,
     ready,
@@ -143,7 +153,7 @@ export interface StreamFrame {
  */
 export function openReconnectingStream(url: string, opts: { retryMs?: number; headers?: Record<string, string> } = {}) {
   const frames: StreamFrame[] = [];
-  let lastEventId: string | null = null;
+  let lastEventId = null as string | null;
   let connections = 0;
   let closed = false;
   let ac = new AbortController();
@@ -161,31 +171,12 @@ export function openReconnectingStream(url: string, opts: { retryMs?: number; he
           signal: ac.signal,
         });
         if (res.ok && res.body) {
-          const reader = res.body.getReader();
-          const dec = new TextDecoder();
-          let buf = "";
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buf += dec.decode(value, { stream: true });
-            let i: number;
-            while ((i = buf.indexOf("\n\n")) !== -1) {
-              const block = buf.slice(0, i);
-              buf = buf.slice(i + 2);
-              let event = "message";
-              let id: string | null = null;
-              const data: string[] = [];
-              for (const line of block.split("\n")) {
-                if (line.startsWith("event: ")) event = line.slice(7);
-                else if (line.startsWith("data: ")) data.push(line.slice(6));
-                else if (line.startsWith("id: ")) id = line.slice(4);
-                else if (line.startsWith("retry: ")) retryMs = Math.min(retryMs, Number(line.slice(7)) || retryMs);
-              }
-              if (id !== null) lastEventId = id;
-              if (data.length)
-                frames.push({ id, event, data: JSON.parse(data.join("\n")), at: Date.now(), connection });
-            }
-          }
+          await readFrames(res.body, (f) => {
+            if (f.id !== null) lastEventId = f.id;
+            if (f.retry !== null) retryMs = Math.min(retryMs, f.retry);
+            if (f.data !== undefined)
+              frames.push({ id: f.id, event: f.event, data: f.data, at: Date.now(), connection });
+          });
         }
       } catch {
         // refused or cut: the server is restarting
