@@ -364,10 +364,11 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
   it(
     "a new Caddy CA reaches mc-server with the next run, which restarts it; drift in the runtime openclaw.json fails the run until openclaw_force_runtime_sync=true",
     async () => {
-      // Caddy issues a new root (its storage wiped): mc-server no longer trusts the gateway.
+      // Caddy issues a new root (its CA and the leaves it signed wiped: a cached leaf would still be
+      // served, signed by the old root): mc-server no longer trusts the gateway.
       const rotate = ssh(
         "vps",
-        "sudo systemctl stop caddy && sudo rm -rf /var/lib/caddy/.local/share/caddy/pki && sudo systemctl start caddy",
+        "sudo systemctl stop caddy && sudo rm -rf /var/lib/caddy/.local/share/caddy/pki /var/lib/caddy/.local/share/caddy/certificates && sudo systemctl start caddy",
       );
       expect(rotate.status, rotate.out).toBe(0);
       await ssh("vps", "sudo systemctl restart openclaw-gateway"); // drop the established connection
