@@ -172,9 +172,14 @@ beforeAll(async () => {
   timings.setupMs = Date.now() - t0;
 }, 1_800_000);
 
+// One after-hook (vitest runs after-hooks last-registered first): tear down, then check that
+// nothing of the run stayed behind on the host machine.
 afterAll(async () => {
-  await env?.destroy();
   console.log(`[realhost timings ms] ${JSON.stringify(timings)}`);
+  await env?.destroy();
+  if (work) rmSync(work, { recursive: true, force: true });
+  const rules = spawnSync("iptables", ["-S"], { encoding: "utf8" }).stdout ?? "";
+  if (rules.includes("MCTL-REALHOST")) throw new Error("[realhost] iptables rules left behind");
 }, 120_000);
 
 describe("site.yml on two Debian 12 hosts with systemd", () => {
@@ -453,11 +458,4 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
     },
     SLOW,
   );
-});
-
-// Nothing of the run may stay behind on the host machine.
-afterAll(() => {
-  const rules = spawnSync("iptables", ["-S"], { encoding: "utf8" }).stdout ?? "";
-  if (rules.includes("MCTL-REALHOST")) throw new Error("[realhost] iptables rules left behind");
-  rmSync(work, { recursive: true, force: true });
 });

@@ -327,7 +327,20 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
     const npmCache = join(CACHE, "npm");
     mkdirSync(npmCache, { recursive: true });
     const t1 = Date.now();
+    // nspawn keeps per-machine mount propagation folders under /run/systemd/nspawn and wipes them
+    // when a container reboots; it refuses to wipe anything on a disk file system ("Attempted to
+    // remove disk file system … we can't allow that") and exits. Without systemd as PID 1, /run
+    // here is on the root disk: give nspawn the tmpfs systemd would have mounted.
+    const nspawnRun = "/run/systemd/nspawn";
+    mkdirSync(nspawnRun, { recursive: true });
+    if (sh("mountpoint", ["-q", nspawnRun], { allowFail: true }).status !== 0) {
+      sh("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "tmpfs", nspawnRun]);
+      state.mounts.push(nspawnRun);
+      writeState(state);
+    }
     const hosts = {};
+    const lifetimeEnd = Date.now() + lifetimeS * 1000;
+    let destroyed = false;
     for (const [name, h] of Object.entries(HOSTS)) {
       const dir = join(runDir, name);
       for (const d of ["upper", "work", "root"]) mkdirSync(join(dir, d), { recursive: true });
@@ -347,32 +360,41 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
       const aptCache = join(CACHE, `apt-${name}`);
       mkdirSync(join(aptCache, "partial"), { recursive: true });
       const out = openSync(join(dir, "console.log"), "a");
-      const child = spawn(
-        "timeout",
-        [
-          "--kill-after=30",
-          String(lifetimeS),
-          "systemd-nspawn",
-          "--quiet",
-          "--boot",
-          "--register=no",
-          "--keep-unit",
-          "--network-veth",
-          "--resolv-conf=off",
-          "--timezone=off",
-          "--console=pipe",
-          `--machine=${h.machine}`,
-          `--hostname=${name}`,
-          `--bind=${aptCache}:/var/cache/apt/archives`,
-          `--bind=${npmCache}:/root/.npm`,
-          "-D",
-          root,
-        ],
-        { stdio: ["ignore", out, out] },
-      );
-      state.containers.push({ name, pid: child.pid, startTime: startTime(child.pid), machine: h.machine });
-      writeState(state);
-      hosts[name] = { ...h, name, root, pid: child.pid, console: join(dir, "console.log"), child };
+      // A reboot inside ends nspawn with exit status 133 (systemd-nspawn@.service restarts it on
+      // that status, RestartForceExitStatus=133); without systemd on this machine, we do.
+      const boot = () => {
+        const child = spawn(
+          "timeout",
+          [
+            "--kill-after=30",
+            String(Math.max(1, Math.round((lifetimeEnd - Date.now()) / 1000))),
+            "systemd-nspawn",
+            "--quiet",
+            "--boot",
+            "--register=no",
+            "--keep-unit",
+            "--network-veth",
+            "--resolv-conf=off",
+            "--timezone=off",
+            "--console=pipe",
+            `--machine=${h.machine}`,
+            `--hostname=${name}`,
+            `--bind=${aptCache}:/var/cache/apt/archives`,
+            `--bind=${npmCache}:/root/.npm`,
+            "-D",
+            root,
+          ],
+          { stdio: ["ignore", out, out] },
+        );
+        const record = { name, pid: child.pid, startTime: startTime(child.pid), machine: h.machine };
+        state.containers = [...state.containers.filter((c) => c.name !== name), record];
+        writeState(state);
+        hosts[name] = { ...h, name, root, pid: child.pid, console: join(dir, "console.log"), child };
+        child.on("exit", (code) => {
+          if (code === 133 && !destroyed && Date.now() < lifetimeEnd) boot();
+        });
+      };
+      boot();
     }
     // The host side of each veth appears once nspawn has set up the container's namespace.
     for (const h of Object.values(hosts)) {
@@ -436,6 +458,7 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
         return true;
       },
       async destroy() {
+        destroyed = true;
         await teardown(readState() ?? state, log);
       },
     };
