@@ -67,7 +67,7 @@ export const sessionsChangedEventSchema = z
     phase: z.string().optional(),
     runId: z.string().optional(),
     ts: z.number().optional(),
-    session: sessionRowSchema.optional(),
+    session: sessionRowSchema.nullable().optional(),
   })
   .loose();
 

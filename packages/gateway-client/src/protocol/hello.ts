@@ -67,7 +67,13 @@ export const helloSnapshotSchema = z
     uptimeMs: z.number().optional(),
     appliedConfigHash: z.string().nullable().optional(),
     sessionDefaults: z
-      .object({ defaultAgentId: z.string(), mainKey: z.string(), mainSessionKey: z.string() })
+      .object({
+        defaultAgentId: z.string(),
+        mainKey: z.string(),
+        mainSessionKey: z.string(),
+        /** false: the default agent has no model it can run (no provider credentials). */
+        modelConfigured: z.boolean().optional(),
+      })
       .loose()
       .optional(),
   })
