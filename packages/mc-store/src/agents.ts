@@ -11,6 +11,8 @@ export interface AgentInput {
   avatar?: string | null;
   workspace?: string | null;
   status?: string | null;
+  /** The agent's primary model ("provider/model"). */
+  model?: string | null;
   /** Defaults to now: an agent in agents.list was seen now. */
   lastSeenAt?: number | string | null;
 }
@@ -22,12 +24,13 @@ interface AgentRow {
   avatar: string | null;
   workspace: string | null;
   status: string;
+  model: string | null;
   last_seen_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-const AGENT_COLUMNS = "id, name, emoji, avatar, workspace, status, last_seen_at, created_at, updated_at";
+const AGENT_COLUMNS = "id, name, emoji, avatar, workspace, status, model, last_seen_at, created_at, updated_at";
 
 function toAgent(row: AgentRow): Agent {
   return {
@@ -37,6 +40,7 @@ function toAgent(row: AgentRow): Agent {
     avatar: row.avatar,
     workspace: row.workspace,
     status: row.status,
+    model: row.model,
     lastSeenAt: isoOrNull(row.last_seen_at),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
@@ -78,7 +82,7 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
         const existing = db.get<AgentRow>("upsert agents", `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = @id`, {
           id: agent.id,
         });
-        const pick = <K extends "name" | "emoji" | "avatar" | "workspace">(key: K): string | null =>
+        const pick = <K extends "name" | "emoji" | "avatar" | "workspace" | "model">(key: K): string | null =>
           agent[key] === undefined ? (existing?.[key] ?? null) : (agent[key] ?? null);
         const row: AgentRow = {
           id: agent.id,
@@ -87,15 +91,16 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
           avatar: pick("avatar"),
           workspace: pick("workspace"),
           status: agent.status ?? existing?.status ?? "unknown",
+          model: pick("model"),
           last_seen_at: agent.lastSeenAt === null ? null : agent.lastSeenAt === undefined ? at : toMs(agent.lastSeenAt),
           created_at: existing?.created_at ?? at,
           updated_at: at,
         };
         db.run(
           "upsert agents",
-          `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @last_seen_at, @created_at, @updated_at)
+          `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @model, @last_seen_at, @created_at, @updated_at)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, emoji = excluded.emoji, avatar = excluded.avatar, workspace = excluded.workspace,
-               status = excluded.status, last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at`,
+               status = excluded.status, model = excluded.model, last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at`,
           { ...row },
         );
         saved.push(toAgent(row));

@@ -156,3 +156,49 @@ describe("outbox", () => {
     expect(err?.issues?.map((issue) => issue.path)).toEqual(["workerId", "leaseMs"]);
   });
 });
+
+describe("session messages in the outbox", () => {
+  const input = { sessionKey: "agent:main:main", message: "hi there", agentId: "main", clientKey: "k-1" };
+
+  it("queues a message without a task; the same key is the same message, once", () => {
+    const first = store.outbox.enqueueMessage(input);
+    expect(first.created).toBe(true);
+    expect(first.item).toMatchObject({
+      taskId: null,
+      sessionKey: "agent:main:main",
+      idempotencyKey: "missionctl-msg-k-1",
+      state: "pending",
+      payload: { sessionKey: "agent:main:main", message: "hi there", agentId: "main" },
+    });
+    const retry = store.outbox.enqueueMessage(input);
+    expect(retry).toEqual({ item: first.item, created: false });
+    expect(store.outbox.listBySession("agent:main:main")).toHaveLength(1);
+    // It is delivered like a dispatch: claimed, sent, acknowledged.
+    const [claimed] = store.outbox.claimDue({ workerId: "w1", leaseMs: 30_000 });
+    expect(claimed?.id).toBe(first.item.id);
+    store.outbox.markSent(first.item.id, { runId: first.item.idempotencyKey });
+    expect(store.outbox.getByKey("missionctl-msg-k-1")?.state).toBe("sent");
+  });
+
+  it("refuses a key reused for another message, and bad keys, writing nothing", () => {
+    store.outbox.enqueueMessage(input);
+    expect(() => store.outbox.enqueueMessage({ ...input, message: "something else" })).toThrowError(
+      expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED" }),
+    );
+    expect(() => store.outbox.enqueueMessage({ ...input, clientKey: "has spaces" })).toThrowError(
+      expect.objectContaining({ code: "VALIDATION_FAILED" }),
+    );
+    expect(() => store.outbox.enqueueMessage({ ...input, clientKey: "k-2", message: "" })).toThrowError(
+      expect.objectContaining({ code: "VALIDATION_FAILED" }),
+    );
+    expect(store.outbox.listBySession("agent:main:main")).toHaveLength(1);
+  });
+
+  it("lists a session's dispatches and messages together, oldest first", () => {
+    const task = store.tasks.create({ title: "t", assignedAgentId: "main" });
+    const { outbox } = store.tasks.dispatch(task.id, { actor: "op", message: "brief", sessionKey: "agent:main:t" });
+    const msg = store.outbox.enqueueMessage({ ...input, sessionKey: "agent:main:t" }).item;
+    expect(store.outbox.listBySession("agent:main:t").map((i) => i.id)).toEqual([outbox.id, msg.id]);
+    expect(store.outbox.listByTask(task.id).map((i) => i.id)).toEqual([outbox.id]);
+  });
+});

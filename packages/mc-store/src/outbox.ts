@@ -3,19 +3,22 @@ import type { Db } from "./db.js";
 import { StoreError } from "./errors.js";
 import {
   claimSchema,
+  enqueueMessageSchema,
   idSchema,
   markAckSchema,
   markFailedSchema,
   markSentSchema,
   outboxIdSchema,
   parseInput,
+  sessionKeySchema,
 } from "./schemas.js";
 import { iso, isoOrNull, parseJson, toMs } from "./time.js";
 import type { ChatSendPayload, OutboxItem, OutboxState } from "./types.js";
 
 export interface OutboxRow {
   id: number;
-  task_id: string;
+  task_id: string | null;
+  session_key: string;
   idempotency_key: string;
   kind: string;
   payload: string;
@@ -36,12 +39,13 @@ export interface OutboxRow {
 }
 
 const OUTBOX_COLUMNS =
-  "id, task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at, send_key, redeliveries, gateway_boot, sent_at";
+  "id, task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at, send_key, redeliveries, gateway_boot, sent_at";
 
 export function toOutboxItem(row: OutboxRow): OutboxItem {
   return {
     id: row.id,
     taskId: row.task_id,
+    sessionKey: row.session_key,
     idempotencyKey: row.idempotency_key,
     kind: row.kind as "chat.send",
     payload: parseJson(row.payload) as ChatSendPayload,
@@ -97,6 +101,7 @@ export function enqueueChatSend(
   const row: OutboxRow = {
     id: 0,
     task_id: taskId,
+    session_key: payload.sessionKey,
     idempotency_key: dispatchIdempotencyKey(taskId, attempt),
     kind: "chat.send",
     payload: JSON.stringify(payload),
@@ -117,9 +122,10 @@ export function enqueueChatSend(
   };
   const result = db.run(
     "enqueue dispatch",
-    "INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (@task_id, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, @updated_at)",
+    "INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (@task_id, @session_key, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, @updated_at)",
     {
       task_id: row.task_id,
+      session_key: row.session_key,
       idempotency_key: row.idempotency_key,
       kind: row.kind,
       payload: row.payload,
@@ -152,7 +158,25 @@ export interface OutboxOptions extends BackoffOptions {
   maxAttempts?: number;
 }
 
+/** The idempotency key of a message an operator sends into a session, from the client's own key. */
+export function messageIdempotencyKey(clientKey: string): string {
+  return `missionctl-msg-${clientKey}`;
+}
+
+export interface EnqueueMessageInput {
+  sessionKey: string;
+  message: string;
+  agentId: string;
+  /** The client's key for this message (a retry of the same request sends the same one). */
+  clientKey: string;
+}
+
 export interface OutboxRepo {
+  /**
+   * Queues a message into a session (no task). The same client key again returns the item
+   * queued first (a retried request), unless the message or session differ: IDEMPOTENCY_KEY_REUSED.
+   */
+  enqueueMessage(input: EnqueueMessageInput): { item: OutboxItem; created: boolean };
   /**
    * Leases up to `limit` due pending items to `workerId` for `leaseMs`, in one write
    * transaction: two workers (or processes) never hold the same item. A claim is not an
@@ -189,7 +213,11 @@ export interface OutboxRepo {
   /** failed → pending now, attempts reset (an operator's retry). */
   retry(id: number): OutboxItem;
   get(id: number): OutboxItem;
+  /** The item with this idempotency key or current send key (= the run id chat.send answers), if any. */
+  getByKey(idempotencyKey: string): OutboxItem | undefined;
   listByTask(taskId: string): OutboxItem[];
+  /** A session's deliveries (dispatches and messages), oldest first, at most `limit` (default 100) of the newest. */
+  listBySession(sessionKey: string, options?: { limit?: number }): OutboxItem[];
   list(options?: { state?: OutboxState; limit?: number }): OutboxItem[];
 }
 
@@ -215,7 +243,7 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
       subject: `outbox item ${row.id}`,
       operation,
       outboxId: row.id,
-      taskId: row.task_id,
+      ...(row.task_id ? { taskId: row.task_id } : {}),
       from: row.state,
       reason: `is ${row.state}, expected ${expected}`,
       fix: "re-read the item: another worker or a task transition already settled it",
@@ -228,7 +256,7 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
       subject: `outbox item ${row.id}`,
       operation,
       outboxId: row.id,
-      taskId: row.task_id,
+      ...(row.task_id ? { taskId: row.task_id } : {}),
       reason: `is leased to another worker${row.lease_until !== null && row.lease_until <= at ? " (expired lease taken over)" : ""}`,
       fix: "drop this item; the worker holding the lease settles it (raise leaseMs if sends take longer than the lease)",
     });
@@ -246,6 +274,63 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
   }
 
   return {
+    enqueueMessage(input) {
+      const data = parseInput(enqueueMessageSchema, input, "queue a session message");
+      return db.transaction("queue a session message", () => {
+        const at = now();
+        const key = messageIdempotencyKey(data.clientKey);
+        const existing = db.get<OutboxRow>(
+          "queue a session message",
+          `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE idempotency_key = @key`,
+          { key },
+        );
+        if (existing) {
+          const prior = toOutboxItem(existing);
+          if (prior.sessionKey === data.sessionKey && prior.payload.message === data.message)
+            return { item: prior, created: false };
+          throw new StoreError("IDEMPOTENCY_KEY_REUSED", {
+            subject: `message key ${data.clientKey}`,
+            operation: "queue a session message",
+            outboxId: prior.id,
+            reason: "this idempotency key was already used for a different message or session",
+            fix: "send a new idempotency key for a new message; reuse a key only to retry the same request",
+          });
+        }
+        const payload = { sessionKey: data.sessionKey, message: data.message, agentId: data.agentId };
+        const row = db.get<OutboxRow>(
+          "queue a session message",
+          `INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (NULL, @session, @key, 'chat.send', @payload, 'pending', 0, @at, @at, @at) RETURNING ${OUTBOX_COLUMNS}`,
+          { session: data.sessionKey, key, payload: JSON.stringify(payload), at },
+        );
+        const item = toOutboxItem(row!);
+        db.notify({ type: "outbox.changed", item });
+        return { item, created: true };
+      });
+    },
+
+    getByKey(idempotencyKey) {
+      const row = db.get<OutboxRow>(
+        "get outbox item by key",
+        `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE idempotency_key = @key OR send_key = @key`,
+        { key: String(idempotencyKey) },
+      );
+      return row ? toOutboxItem(row) : undefined;
+    },
+
+    listBySession(sessionKey, input = {}) {
+      const key = parseInput(sessionKeySchema, sessionKey, "list a session's outbox items");
+      const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 100)), 1_000);
+      return db
+        .all<OutboxRow>(
+          "list a session's outbox items",
+          `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE session_key = @key ORDER BY id DESC LIMIT @limit`,
+          { key, limit },
+        )
+        .reverse()
+        .map(toOutboxItem);
+    },
+
     claimDue(input) {
       const opts = parseInput(claimSchema, input, "claim outbox items");
       const at = opts.now === undefined ? now() : toMs(opts.now);

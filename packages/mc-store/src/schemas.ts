@@ -115,6 +115,7 @@ export const agentInputSchema = z.object({
   avatar: text(LIMITS.avatar).nullish(),
   workspace: text(LIMITS.workspace).nullish(),
   status: nonEmpty(LIMITS.agentStatus).nullish(),
+  model: text(LIMITS.id).nullish(),
   lastSeenAt: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).nullish(),
 });
 export const agentsInputSchema = z.array(agentInputSchema).max(LIMITS.agents);
@@ -133,6 +134,19 @@ export const claimSchema = z.object({
 });
 
 export const outboxIdSchema = z.number().int().positive();
+
+export const sessionKeySchema = nonEmpty(LIMITS.sessionKey);
+
+export const enqueueMessageSchema = z.strictObject({
+  sessionKey: sessionKeySchema,
+  message: messageSchema,
+  agentId: idSchema,
+  clientKey: z
+    .string()
+    .min(1, "must not be empty")
+    .max(128, "must be at most 128 characters")
+    .regex(/^[A-Za-z0-9._:-]+$/, "must be letters, digits and . _ : -"),
+});
 
 export const markSentSchema = z
   .object({

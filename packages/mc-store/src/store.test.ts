@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { expectedDriver, tempStore } from "../tests/temp-store.js";
 import { openDriver } from "./driver/index.js";
 import { StoreError } from "./errors.js";
-import { SCHEMA_VERSION } from "./migrations/index.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations/index.js";
 import { openStore } from "./store.js";
 
 const dirs: string[] = [];
@@ -41,7 +41,7 @@ describe("openStore", () => {
         source: "option",
         schemaVersion: SCHEMA_VERSION,
         journalMode: "wal",
-        migrationsApplied: Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+        migrationsApplied: MIGRATIONS.map((m) => m.version),
       });
       expect(JSON.parse(JSON.stringify(t.logs[0]))).toEqual(t.logs[0]);
     } finally {
@@ -215,7 +215,7 @@ describe("store.transaction", () => {
       // A failure after the first write of a nested call: its UPDATE must be undone too.
       const raw = openDriver(t.path);
       raw.exec(
-        `INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, next_attempt_at, created_at, updated_at) VALUES ('${task.id}', 'missionctl-task-${task.id}-dispatch-1', 'chat.send', '{}', 'failed', 0, 0, 0)`,
+        `INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, next_attempt_at, created_at, updated_at) VALUES ('${task.id}', 's', 'missionctl-task-${task.id}-dispatch-1', 'chat.send', '{}', 'failed', 0, 0, 0)`,
       );
       raw.close();
       changes.length = 0;

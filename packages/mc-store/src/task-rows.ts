@@ -16,6 +16,7 @@ export interface TaskRow {
   created_at: number;
   updated_at: number;
   attempt: number;
+  status_reason: string | null;
 }
 
 export interface TaskEventRow {
@@ -28,7 +29,7 @@ export interface TaskEventRow {
 }
 
 export const TASK_COLUMNS =
-  "seq, id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt";
+  "seq, id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt, status_reason";
 
 export function toTask(row: TaskRow): Task {
   return {
@@ -42,6 +43,7 @@ export function toTask(row: TaskRow): Task {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     attempt: row.attempt,
+    statusReason: row.status_reason,
   };
 }
 

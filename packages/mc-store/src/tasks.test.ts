@@ -73,9 +73,13 @@ describe("tasks", () => {
       kind: "chat.send",
     });
     expect(outbox.payload).toEqual({ sessionKey: "agent:coder:task-1", message: "do it", agentId: "coder" });
-    store.tasks.transition(task.id, "review", { actor: "coder", reason: "TASK_COMPLETE" });
+    const review = store.tasks.transition(task.id, "review", { actor: "coder", reason: "TASK_COMPLETE" });
+    // The task keeps the reason of its last status change, and only that one.
+    expect(review.statusReason).toBe("TASK_COMPLETE");
+    expect(store.tasks.get(task.id).statusReason).toBe("TASK_COMPLETE");
     const done = store.tasks.transition(task.id, "done", { actor: "op" });
     expect(done.status).toBe("done");
+    expect(done.statusReason).toBeNull();
     const events = store.taskEvents.list(task.id);
     expect(events.map((e) => e.type)).toEqual([
       "created",

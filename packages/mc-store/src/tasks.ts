@@ -161,7 +161,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
     to: TaskStatus,
     agentId: string | null,
     at: number,
-    extra: { attempt?: number; sessionKey?: string } = {},
+    extra: { attempt?: number; sessionKey?: string; reason?: string | null } = {},
   ): TaskRow {
     const next: TaskRow = {
       ...row,
@@ -170,11 +170,21 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
       updated_at: at,
       attempt: extra.attempt ?? row.attempt,
       session_key: extra.sessionKey ?? row.session_key,
+      // Each status change states its own reason (or none): a stale one would mislabel the card.
+      status_reason: extra.reason ?? null,
     };
     db.run(
       "update task status",
-      "UPDATE tasks SET status = @status, assigned_agent_id = @agent, updated_at = @at, attempt = @attempt, session_key = @sessionKey WHERE seq = @seq",
-      { status: to, agent: agentId, at, attempt: next.attempt, sessionKey: next.session_key, seq: row.seq },
+      "UPDATE tasks SET status = @status, assigned_agent_id = @agent, updated_at = @at, attempt = @attempt, session_key = @sessionKey, status_reason = @reason WHERE seq = @seq",
+      {
+        status: to,
+        agent: agentId,
+        at,
+        attempt: next.attempt,
+        sessionKey: next.session_key,
+        reason: next.status_reason,
+        seq: row.seq,
+      },
     );
     return next;
   }
@@ -222,6 +232,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
           created_at: at,
           updated_at: at,
           attempt: data.dispatch ? 1 : 0,
+          status_reason: null,
         };
         db.run(
           "create task",
@@ -379,7 +390,7 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         if (STATUSES_REQUIRING_AGENT.includes(target) && agentId === null)
           throw agentRequired(row, target, "transition task");
         const at = now();
-        const next = writeStatus(row, target, agentId, at);
+        const next = writeStatus(row, target, agentId, at, { reason: opts.reason ?? null });
         supersede(row, target, at);
         const payload: Record<string, unknown> = { from: row.status, to: target };
         if (opts.reason !== undefined) payload.reason = opts.reason;

@@ -10,6 +10,8 @@ export interface Agent {
   avatar: string | null;
   workspace: string | null;
   status: string;
+  /** The agent's primary model as the gateway last reported it ("provider/model"). */
+  model: string | null;
   lastSeenAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -24,6 +26,8 @@ export interface Task {
   assignedAgentId: string | null;
   /** The gateway session the task was last dispatched to. */
   sessionKey: string | null;
+  /** Why the task reached its current status (the gateway's message for a failed run, …); null if none was given. */
+  statusReason: string | null;
   createdAt: string;
   updatedAt: string;
   /** How many times the task has been dispatched; part of the outbox idempotency key. */
@@ -49,8 +53,14 @@ export interface ChatSendPayload {
 
 export interface OutboxItem {
   id: number;
-  taskId: string;
-  /** Stable per task and dispatch attempt: `missionctl-task-<taskId>-dispatch-<attempt>`. Pass it to chat.send. */
+  /** The task this delivery dispatches; null for a message an operator sent into a session. */
+  taskId: string | null;
+  /** The session the message goes to (also `payload.sessionKey`). */
+  sessionKey: string;
+  /**
+   * Pass it to chat.send. A dispatch: `missionctl-task-<taskId>-dispatch-<attempt>`, stable per
+   * task and attempt; a session message: `missionctl-msg-<client key>`.
+   */
   idempotencyKey: string;
   kind: "chat.send";
   payload: ChatSendPayload;

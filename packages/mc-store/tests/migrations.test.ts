@@ -39,11 +39,18 @@ function populatedDatabaseAt(version: number): string {
       `);
     }
     if (version >= 2) {
+      // From version 5 on the outbox names its session in a column of its own.
+      const session = version >= 5 ? ["session_key, ", "'agent:main:old', "] : ["", ""];
       driver.exec(`
         UPDATE tasks SET attempt = 1 WHERE id = 'task-old-1';
-        INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at)
-          VALUES ('task-old-1', 'missionctl-task-task-old-1-dispatch-1', 'chat.send', '{"sessionKey":"agent:main:old","message":"m","agentId":"main"}', 'pending', 0, ${T0}, ${T0}, ${T0});
+        INSERT INTO outbox (task_id, ${session[0]}idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at)
+          VALUES ('task-old-1', ${session[1]}'missionctl-task-task-old-1-dispatch-1', 'chat.send', '{"sessionKey":"agent:main:old","message":"m","agentId":"main"}', 'pending', 0, ${T0}, ${T0}, ${T0});
       `);
+    }
+    if (version >= 4) {
+      driver.exec(
+        `UPDATE outbox SET redeliveries = 1, send_key = 'missionctl-task-task-old-1-dispatch-1-r1', gateway_boot = 'boot-1' WHERE task_id = 'task-old-1'`,
+      );
     }
   } finally {
     driver.close();
@@ -84,6 +91,19 @@ describe("migrations", () => {
           expect(store.sessions.list().map((s) => s.key)).toEqual(["agent:main:old"]);
           expect(store.gatewayHistory.list()).toEqual([expect.objectContaining({ code: "PAIRING_REQUIRED" })]);
           expect(store.outbox.listByTask("task-old-1")).toHaveLength(from >= 2 ? 1 : 0);
+          if (from >= 2) {
+            const [old] = store.outbox.listBySession("agent:main:old");
+            expect(old).toMatchObject({ taskId: "task-old-1", sessionKey: "agent:main:old", state: "pending" });
+            expect(store.outbox.getByKey("missionctl-task-task-old-1-dispatch-1")?.id).toBe(old!.id);
+            // Delivery's columns (version 4) survive the outbox's rebuild in version 5.
+            if (from >= 4)
+              expect(old).toMatchObject({
+                redeliveries: 1,
+                sendKey: "missionctl-task-task-old-1-dispatch-1-r1",
+                gatewayBoot: "boot-1",
+              });
+          }
+          expect(store.tasks.get("task-old-1").statusReason).toBeNull();
           // The upgraded data works with today's lifecycle.
           store.tasks.transition("task-old-1", "review", { actor: "op" });
           const { outbox } = store.tasks.dispatch("task-old-1", {
