@@ -12,6 +12,7 @@ const alias = {
   "@missionctl/gateway-client/legacy": file("gateway-client/src/legacy.ts"),
   "@missionctl/mc-store/lifecycle": file("mc-store/src/lifecycle.ts"),
   "@missionctl/shared": src("shared"),
+  "@missionctl/mc-server/local-gateway": file("mc-server/src/local-gateway/index.ts"),
   "@missionctl/gateway-client": src("gateway-client"),
   "@missionctl/mc-store": src("mc-store"),
   "@missionctl/config-diff": src("config-diff"),

@@ -59,7 +59,7 @@ const wsVersion = (fromDir) => {
   }
 };
 
-const { nodeBin, sdkDir } = ensurePeerInstalled({ sdk: true, log });
+const { nodeBin, sdkDir } = await ensurePeerInstalled({ sdk: true, log });
 const sdkEntry = join(sdkDir, "node_modules/@openclaw/gateway-client/dist/index.mjs");
 const versions = {
   node20: process.version,

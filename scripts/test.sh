@@ -62,8 +62,9 @@ install_debian_packages() {
 
 step "debian packages" install_debian_packages
 step "npm ci" npm ci --no-audit --no-fund --loglevel=error
-step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
+# The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
+step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
 step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "lint and format (biome)" npx biome ci --reporter=summary .
 # Published packages only: packages/shared is private and bundled into the others.

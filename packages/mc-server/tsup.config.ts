@@ -5,7 +5,7 @@ export default defineConfig([
   // import.meta.url locates dist/ui/app.js; the shim gives the CJS build a real one.
   // esbuild stays a dev dependency: only a checkout without dist/ui/app.js bundles (ui/bundle.ts).
   {
-    entry: { index: "src/index.ts" },
+    entry: { index: "src/index.ts", "local-gateway": "src/local-gateway/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     target: "node20",

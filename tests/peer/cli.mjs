@@ -36,7 +36,7 @@ function parse(args) {
 try {
   if (cmd === "install") {
     const o = parse(rest);
-    const r = ensurePeerInstalled({ sdk: o.sdk });
+    const r = await ensurePeerInstalled({ sdk: o.sdk });
     console.log(`[peer] ready: node ${r.nodeBin}, openclaw ${r.openclawEntry}`);
   } else if (cmd === "start") {
     const o = parse(rest);

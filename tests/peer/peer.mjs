@@ -1,119 +1,54 @@
-// Starts a real OpenClaw gateway on loopback for tests, benchmarks and the local run command.
-// Each peer has its own state dir, config, log file and HOME, a free port and a random token.
+// Starts a real OpenClaw gateway on loopback for tests and benchmarks. Each peer has its own state
+// dir, config, log file and HOME, a free port and a random token. Installing, spawning, waiting
+// for readiness and stopping are mc-server's own local-gateway code; this adds the test knobs.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  deepMerge,
+  freePort,
+  initialConfig,
+  managedConfig,
+  openAiCompatibleProvider,
+  spawnGateway,
+  stopChild,
+  tailFile,
+  waitStarted,
+} from "@missionctl/mc-server/local-gateway";
 import { ensurePeerInstalled } from "./install.mjs";
 
-/** Asks the kernel for a free loopback port. */
-export function freePort(host = "127.0.0.1") {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-function isPlainObject(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-export function deepMerge(base, extra) {
-  if (!isPlainObject(base) || !isPlainObject(extra)) return extra === undefined ? base : extra;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(extra)) out[k] = k in out ? deepMerge(out[k], v) : v;
-  return out;
-}
+export { deepMerge, freePort };
 
 /** The config a peer starts with: local mode, loopback, token auth, no heartbeat model calls. */
 export function peerConfig({ port, logFile, autoApproveLocal, trustedProxies, allowedOrigins, stubModelUrl, config }) {
-  const gateway = { mode: "local", bind: "loopback", port, auth: { mode: "token" } };
+  const gateway = {};
   if (allowedOrigins) gateway.controlUi = { allowedOrigins };
   if (trustedProxies) gateway.trustedProxies = trustedProxies;
   if (autoApproveLocal === false) gateway.nodes = { pairing: { autoApproveLocal: false } };
-  let cfg = {
+  // The local gateway's managed part, without its exec approvals (tests ask for those themselves).
+  let cfg = deepMerge(managedConfig({ port, logFile }), {
     gateway,
-    logging: { file: logFile },
-    agents: { defaults: { heartbeat: { every: "0m" } } },
-  };
+    agents: initialConfig({ port, logFile }).agents,
+  });
   if (stubModelUrl) {
     cfg = deepMerge(cfg, {
       models: {
         mode: "replace",
         providers: {
-          stub: {
+          stub: openAiCompatibleProvider({
             baseUrl: stubModelUrl,
             apiKey: "stub-key",
-            api: "openai-completions",
-            models: [
-              {
-                id: "stub-model",
-                name: "Stub Model",
-                reasoning: false,
-                input: ["text"],
-                cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-                contextWindow: 128000,
-                maxTokens: 4096,
-              },
-            ],
-          },
+            model: "stub-model",
+            name: "Stub Model",
+          }),
         },
       },
       agents: { defaults: { model: { primary: "stub/stub-model" } } },
     });
   }
   return config ? deepMerge(cfg, config) : cfg;
-}
-
-async function waitStarted(port, child, logPath, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let exited = null;
-  const onExit = (code, signal) => (exited = { code, signal });
-  child.once("exit", onExit);
-  try {
-    while (Date.now() < deadline) {
-      if (exited) {
-        throw new Error(
-          `[peer] openclaw gateway exited before it was ready (code ${exited.code}, signal ${exited.signal}).\n` +
-            tail(logPath),
-        );
-      }
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/startupz`, { signal: AbortSignal.timeout(1000) });
-        if (res.status === 200) return;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(
-      `[peer] openclaw gateway on port ${port} did not report /startupz 200 within ${timeoutMs} ms.\n${tail(logPath)}`,
-    );
-  } finally {
-    child.off("exit", onExit);
-  }
-}
-
-function tail(path, n = 40) {
-  try {
-    return readFileSync(path, "utf8").split("\n").slice(-n).join("\n");
-  } catch {
-    return "(no log)";
-  }
 }
 
 function writeAtomic(path, text, mode = 0o600) {
@@ -134,7 +69,7 @@ function writeAtomic(path, text, mode = 0o600) {
  * - startTimeoutMs (default 90 s)
  */
 export async function startPeer(options = {}) {
-  const { nodeBin, openclawEntry } = ensurePeerInstalled({ log: options.log });
+  const { nodeBin, openclawEntry } = await ensurePeerInstalled({ log: options.log });
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "missionctl-peer-"));
   const ownsDir = !options.dir;
   const stateDir = join(dir, "state");
@@ -168,20 +103,12 @@ export async function startPeer(options = {}) {
   };
 
   let child = null;
-  const spawnGateway = async () => {
-    const out = openSync(stdoutFile, "a");
-    child = spawn(nodeBin, [openclawEntry, "gateway", "run", "--port", String(port), "--bind", "loopback"], {
-      env,
-      cwd: dir,
-      stdio: ["ignore", out, out],
-      detached: true,
-    });
-    closeSync(out);
-    child.unref();
+  const spawnOnce = async () => {
+    child = spawnGateway({ nodeBin, openclawEntry, port, env, cwd: dir, outputFile: stdoutFile });
     try {
       await waitStarted(port, child, stdoutFile, options.startTimeoutMs ?? 120_000);
     } catch (err) {
-      await killChild(child);
+      await stopChild(child);
       child = null;
       throw err;
     }
@@ -190,12 +117,12 @@ export async function startPeer(options = {}) {
   // deadlines (e.g. "state lease heartbeat did not become ready"): one retry absorbs that.
   const spawnWithRetry = async () => {
     try {
-      await spawnGateway();
+      await spawnOnce();
     } catch (err) {
       (options.log ?? ((m) => process.stderr.write(`${m}\n`)))(
         `[peer] first start failed, retrying once: ${String(err.message).split("\n")[0]}`,
       );
-      await spawnGateway();
+      await spawnOnce();
     }
   };
 
@@ -220,18 +147,18 @@ export async function startPeer(options = {}) {
     },
     /** Stops the gateway (SIGTERM, then SIGKILL after 10 s). `clean` removes a temp dir. */
     async stop({ clean = ownsDir } = {}) {
-      if (child) await killChild(child);
+      if (child) await stopChild(child);
       child = null;
       if (clean) rmSync(dir, { recursive: true, force: true });
     },
     /** Restarts on the same port and state dir. */
     async restart() {
-      if (child) await killChild(child);
+      if (child) await stopChild(child);
       await spawnWithRetry();
     },
     /** Kills the gateway without a clean shutdown (SIGKILL to its process group). */
     async crash() {
-      if (child) await killChild(child, "SIGKILL");
+      if (child) await stopChild(child, "SIGKILL");
       child = null;
     },
     /** Starts again after stop()/crash(). */
@@ -274,34 +201,8 @@ export async function startPeer(options = {}) {
       writeAtomic(configPath, typeof obj === "string" ? obj : `${JSON.stringify(obj, null, 2)}\n`);
     },
     logTail(n) {
-      return tail(stdoutFile, n);
+      return tailFile(stdoutFile, n);
     },
   };
   return peer;
-}
-
-function killChild(child, signal = "SIGTERM") {
-  return new Promise((resolveKill) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
-    const timer = setTimeout(() => {
-      // The gateway did not stop in time: kill its process group (it and the helpers it spawned).
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    }, 10_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      // Its helper processes exit with it; make sure none is left behind in its group.
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-      resolveKill();
-    });
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      clearTimeout(timer);
-      resolveKill();
-    }
-  });
 }

@@ -1,11 +1,15 @@
-// The README's run command: with no OPENCLAW_GATEWAY_URL, scripts/start.mjs starts the pinned
-// local gateway and mc-server connected to it; SIGTERM stops both.
+// The README's run command: with no OPENCLAW_GATEWAY_URL, scripts/start.mjs starts mc-server,
+// which runs the pinned local gateway itself and connects to it; SIGTERM stops both. Without a
+// model the dashboard says what to do; with one in the environment (here an OpenAI-compatible
+// stub on loopback, as a local Ollama would be) a dispatched task gets the agent's reply. The
+// gateway's token, config and state survive a restart.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { type StubModel, startStubModel } from "../../packages/mc-server/tests/stub-model.js";
 import { freePort } from "../peer/peer.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -15,17 +19,19 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
   const dir = mkdtempSync(join(tmpdir(), "missionctl-start-"));
   let child: ChildProcess | undefined;
   let output = "";
+  let stub: StubModel | undefined;
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
       child.kill("SIGTERM");
       await new Promise((r) => child!.once("exit", r));
     }
+    await stub?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts the local gateway, connects the dashboard to it, and stops both on SIGTERM", async () => {
-    const port = await freePort();
+  async function start(port: number, extra: Record<string, string> = {}) {
+    output = "";
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: join(dir, "home"),
@@ -33,11 +39,12 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
       PORT: String(port),
       DATABASE_PATH: join(dir, "data", "mc.db"),
       MC_IDENTITY_DIR: join(dir, "identity"),
+      ...(process.env.MISSIONCTL_PEER_CACHE ? { MISSIONCTL_PEER_CACHE: process.env.MISSIONCTL_PEER_CACHE } : {}),
+      ...extra,
     };
     child = spawn(process.execPath, [join(root, "scripts", "start.mjs")], { env, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
-
     let status: { state?: string; gatewayUrl?: string; serverVersion?: string } = {};
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline && status.state !== "connected") {
@@ -49,8 +56,40 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
       } catch {}
     }
     expect(status.state, output).toBe("connected");
+    return status;
+  }
+
+  async function stop() {
+    child!.kill("SIGTERM");
+    const started = Date.now();
+    const code = await new Promise<number | null>((r) => child!.once("exit", (c) => r(c)));
+    expect(code, `${output}\n(stopped after ${Date.now() - started} ms)`).toBe(0);
+  }
+
+  const api = async (port: number, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it("without a model: connected, and the dashboard says exactly how to give the agent one; SIGTERM stops both", async () => {
+    const port = await freePort();
+    const status = await start(port);
     expect(status.gatewayUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(status.serverVersion).toBe("2026.9.6");
+
+    const local = await api(port, "/api/local-gateway");
+    expect(local.body).toMatchObject({ managed: true, state: "running", version: "2026.9.6" });
+    expect(local.body.model.configured).toBe(false);
+    expect(local.body.model.fix).toMatch(/OPENAI_API_KEY/);
+    expect(local.body.model.fix).toMatch(/MC_MODEL_BASE_URL/);
+    const model = await api(port, "/api/model");
+    expect(model.body).toMatchObject({ configured: false, managed: true, canConfigure: true });
+    expect(output).toContain("the local gateway's agent has no model");
 
     // The generated token is kept 0600 and never printed.
     const tokenFile = join(dir, "data", "missionctl", "local-gateway", "token");
@@ -59,12 +98,41 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
     expect(output).not.toContain(token);
     expect(output).toContain("OPENCLAW_GATEWAY_URL");
 
-    child.kill("SIGTERM");
-    const code = await new Promise<number | null>((r) => child!.once("exit", (c) => r(c)));
-    expect(code).toBe(0);
+    await stop();
     const gatewayPort = Number(status.gatewayUrl!.split(":").pop());
     await expect(
       fetch(`http://127.0.0.1:${gatewayPort}/healthz`, { signal: AbortSignal.timeout(2000) }),
     ).rejects.toThrow();
   }, 300_000);
+
+  it("with MC_MODEL_BASE_URL + MC_MODEL: same token and state, and a dispatched task gets the agent's reply", async () => {
+    stub = await startStubModel();
+    const tokenFile = join(dir, "data", "missionctl", "local-gateway", "token");
+    const tokenBefore = readFileSync(tokenFile, "utf8");
+    const port = await freePort();
+    await start(port, { MC_MODEL_BASE_URL: stub.url, MC_MODEL: "stub-model", MC_MODEL_API_KEY: "stub-secret-key" });
+    expect(readFileSync(tokenFile, "utf8")).toBe(tokenBefore);
+    const local = await api(port, "/api/local-gateway");
+    expect(local.body.model).toMatchObject({ configured: true, primary: "local/stub-model", source: "env" });
+    // The key stays in the environment: the config on disk refers to it.
+    const config = readFileSync(join(dir, "data", "missionctl", "local-gateway", "state", "openclaw.json"), "utf8");
+    expect(config).not.toContain("stub-secret-key");
+    expect(config).toContain("${MC_MODEL_API_KEY}");
+
+    const agents = await api(port, "/api/agents/sync", {});
+    expect(agents.body.agents.map((a: { id: string }) => a.id)).toContain("main");
+    const created = await api(port, "/api/tasks", { title: "hello from the run command", assignedAgentId: "main" });
+    expect(created.status).toBe(201);
+    const id = created.body.task.id as string;
+    expect((await api(port, `/api/tasks/${id}/dispatch`, {})).status).toBe(202);
+    let task: { status?: string } = {};
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline && task.status !== "review" && task.status !== "failed") {
+      await new Promise((r) => setTimeout(r, 1000));
+      task = (await api(port, `/api/tasks/${id}`)).body.task;
+    }
+    expect(task.status, output).toBe("review");
+    expect(stub.requests.some((r) => r.text.includes("hello from the run command"))).toBe(true);
+    await stop();
+  }, 360_000);
 });

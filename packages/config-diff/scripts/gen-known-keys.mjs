@@ -20,7 +20,7 @@ async function loadSchema() {
   if (process.argv[2])
     return { schema: JSON.parse(readFileSync(process.argv[2], "utf8")), version: process.argv[3] ?? "unknown" };
   const { ensurePeerInstalled, OPENCLAW_VERSION } = await import(here("../../../tests/peer/install.mjs"));
-  const { nodeBin, openclawEntry } = ensurePeerInstalled();
+  const { nodeBin, openclawEntry } = await ensurePeerInstalled();
   // A throwaway state dir and HOME: the schema must not depend on a local install's config.
   const tmp = mkdtempSync(join(tmpdir(), "config-diff-schema-"));
   const res = spawnSync(nodeBin, [openclawEntry, "config", "schema"], {

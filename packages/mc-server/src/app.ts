@@ -13,10 +13,13 @@ import { ApiError } from "./errors.js";
 import { errorBody, jsonResponse } from "./http.js";
 import { idempotency } from "./idempotency.js";
 import { registerAgentRoutes } from "./routes/agents.js";
+import { registerApprovalRoutes } from "./routes/approvals.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerLocalGatewayRoutes } from "./routes/local-gateway.js";
 import { registerOpenclawRoutes } from "./routes/openclaw.js";
 import { registerSessionRoutes } from "./routes/session.js";
+import { registerSessionsRoutes } from "./routes/sessions.js";
 import { registerTaskRoutes } from "./routes/tasks.js";
 import { registerUiRoutes } from "./ui/routes.js";
 
@@ -28,6 +31,7 @@ const STORE_STATUS: Record<string, number> = {
   AGENT_REQUIRED: 409,
   INVALID_TRANSITION: 409,
   OUTBOX_INVALID_STATE: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
   BUSY: 503,
   STORE_CLOSED: 503,
 };
@@ -247,6 +251,9 @@ export function createApp(ctx: AppContext): Hono {
   registerOpenclawRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
+  registerSessionsRoutes(app, ctx);
+  registerApprovalRoutes(app, ctx);
+  registerLocalGatewayRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerUiRoutes(app, ctx);
 

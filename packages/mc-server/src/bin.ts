@@ -22,6 +22,8 @@ Environment:
   MC_GATEWAY_SCOPES (operator.read,operator.write), MC_GATEWAY_CLIENT_ID, MC_GATEWAY_CLIENT_MODE,
   MC_ALLOWED_HOSTS (public names the server answers to, e.g. the proxy's site; loopback always),
   MC_REQUEST_TIMEOUT_MS (30000), LOG_LEVEL (debug|info|warn|error).
+  MC_LOCAL_GATEWAY=1 (without OPENCLAW_GATEWAY_URL): run the pinned OpenClaw gateway locally and connect to it;
+  its agent's model from OPENAI_API_KEY / ANTHROPIC_API_KEY, or MC_MODEL_BASE_URL + MC_MODEL (+ MC_MODEL_API_KEY).
 
 Exit codes: 0 clean stop, 1 runtime failure, 2 usage error, 78 configuration error.
 `;
@@ -95,10 +97,12 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info("mc-server shutting down", { signal });
+    // The local gateway gets 8 s for its own clean shutdown before it is killed.
+    const budgetMs = config.localGateway ? 20_000 : 10_000;
     const force = setTimeout(() => {
-      log.error("shutdown took longer than 10 s: exiting", { signal });
+      log.error(`shutdown took longer than ${budgetMs / 1000} s: exiting`, { signal });
       process.exit(1);
-    }, 10_000);
+    }, budgetMs);
     force.unref();
     server!
       .close()

@@ -15,6 +15,7 @@ import {
 import * as z from "zod";
 import { type AllowedHost, parseAllowedHost } from "./allowed-hosts.js";
 import { McServerError } from "./errors.js";
+import { defaultLocalGatewayPaths } from "./local-gateway/index.js";
 
 // The gateway's closed sets (scopes, client ids and modes) come from the client library, which
 // validates against the same lists before it sends a connect.
@@ -46,6 +47,17 @@ export const KNOWN_VARIABLES: Record<string, string> = {
     "comma-separated public host names (optionally host:port) the server answers to, e.g. the Caddy site name; loopback names and addresses with the server's port are always allowed",
   MC_BODY_LIMIT_BYTES: "maximum request body (default 65536)",
   MC_REQUEST_TIMEOUT_MS: "how long a client may take to send a request's headers and body (default 30000)",
+  MC_LOCAL_GATEWAY:
+    "1 = run the pinned OpenClaw gateway locally (loopback) and connect to it, when OPENCLAW_GATEWAY_URL is unset (npm start sets it)",
+  MC_LOCAL_GATEWAY_DIR:
+    "the local gateway's folder: state, config, token, port, logs (default $XDG_DATA_HOME/missionctl/local-gateway)",
+  MC_LOCAL_GATEWAY_CACHE:
+    "where Node 24 and openclaw are installed for it (default $XDG_CACHE_HOME/missionctl/openclaw)",
+  MC_MODEL:
+    "the local gateway's model: a provider/model ref (e.g. anthropic/claude-opus-5), or the model id on MC_MODEL_BASE_URL",
+  MC_MODEL_BASE_URL:
+    "an OpenAI-compatible server for the local gateway's agent (e.g. http://127.0.0.1:11434/v1 for Ollama); needs MC_MODEL",
+  MC_MODEL_API_KEY: "the API key for MC_MODEL_BASE_URL, if it needs one (passed to the gateway, never written to disk)",
 };
 
 /** Variables the gateway itself reads: legitimately present when both run from one environment. */
@@ -146,6 +158,19 @@ const EnvSchema = z.object({
     z.preprocess(csv, allowedHostsSchema.default([])),
   ),
   MC_REQUEST_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(600_000).default(30_000)),
+  MC_LOCAL_GATEWAY: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
+    z
+      .enum(["", "0", "1", "true", "false", "yes", "no"], { message: "must be 1 or 0" })
+      .optional()
+      .transform((v) => v === "1" || v === "true" || v === "yes"),
+  ),
+  MC_LOCAL_GATEWAY_DIR: optionalString,
+  MC_LOCAL_GATEWAY_CACHE: optionalString,
+  MC_MODEL_BASE_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ message: "must be an http(s) URL, e.g. http://127.0.0.1:11434/v1" }).optional(),
+  ),
   MC_BODY_LIMIT_BYTES: z.preprocess(
     emptyToUndefined,
     z.coerce
@@ -177,6 +202,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Deadline for a request's headers and body (slow clients are cut off). */
   requestTimeoutMs: number;
+  /** Run the local gateway (MC_LOCAL_GATEWAY=1 without OPENCLAW_GATEWAY_URL): its folders. */
+  localGateway?: { dir: string; cacheDir: string };
 }
 
 export interface LoadedConfig {
@@ -274,12 +301,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { variable: "HOST" },
     );
   }
+  const local = e.MC_LOCAL_GATEWAY && !e.OPENCLAW_GATEWAY_URL;
   const config: ServerConfig = {
     port: e.PORT,
     host: e.HOST,
     identityDir: e.MC_IDENTITY_DIR ?? join(env.HOME || homedir(), ".mission-control", "identity"),
     logLevel: e.LOG_LEVEL,
-    gatewayScopes: [...new Set(e.MC_GATEWAY_SCOPES)],
+    // The local gateway is ours: answering its approvals is part of the job (its agent asks before commands).
+    gatewayScopes:
+      local && !(env.MC_GATEWAY_SCOPES ?? "").trim()
+        ? ["operator.read", "operator.write", "operator.approvals"]
+        : [...new Set(e.MC_GATEWAY_SCOPES)],
     gatewayClientId: e.MC_GATEWAY_CLIENT_ID,
     gatewayClientMode: e.MC_GATEWAY_CLIENT_MODE,
     gatewayDisplayName: e.MC_GATEWAY_DISPLAY_NAME,
@@ -294,7 +326,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.OPENCLAW_GATEWAY_PASSWORD) config.gatewayPassword = e.OPENCLAW_GATEWAY_PASSWORD;
   if (e.OPENCLAW_GATEWAY_ORIGIN) config.gatewayOrigin = e.OPENCLAW_GATEWAY_ORIGIN;
   if (e.MC_API_TOKEN) config.apiToken = e.MC_API_TOKEN;
-  return { config, warnings: unknownVariableWarnings(env) };
+  const warnings = unknownVariableWarnings(env);
+  if (local) config.localGateway = defaultLocalGatewayPaths(env);
+  else if (e.MC_LOCAL_GATEWAY)
+    warnings.push({
+      variable: "MC_LOCAL_GATEWAY",
+      message: "MC_LOCAL_GATEWAY is ignored: OPENCLAW_GATEWAY_URL is set, so mc-server connects to that gateway",
+    });
+  return { config, warnings };
 }
 
 /**

@@ -239,8 +239,9 @@ export class Dispatcher {
   /** What the session says about the delivery's current send, and whether a run is busy there. */
   private async inspect(item: OutboxItem): Promise<{ outcome: TurnOutcome; busy: boolean }> {
     const history = await chatHistory(this.ctx.gateway, { sessionKey: item.payload.sessionKey }, { timeoutMs: 15_000 });
-    const prefix = deliveryKeyPrefix(item.taskId);
-    const outcome = turnOutcome(history, item.sendKey, (key) => key.startsWith(prefix));
+    // A task's turn ends at its next dispatch; a message's (a shared session) at the next message.
+    const prefix = item.taskId ? deliveryKeyPrefix(item.taskId) : null;
+    const outcome = turnOutcome(history, item.sendKey, (key) => prefix === null || key.startsWith(prefix));
     return { outcome, busy: sessionIsBusy(history) };
   }
 
@@ -256,7 +257,7 @@ export class Dispatcher {
     }
     if (item.state !== "sent") return;
     this.lastCheck.set(id, Date.now());
-    if (!this.runs.ownsTask(item)) {
+    if (!this.runs.isWanted(item)) {
       // The task moved on (done, cancelled, dispatched again): this delivery's answer no longer matters.
       store.outbox.markAcknowledged(id, { payload: { outcome: "superseded" } });
       return;
@@ -311,7 +312,7 @@ export class Dispatcher {
     const key = item.sendKey;
     let step: "check" | "send" = "check";
     try {
-      if (!this.runs.ownsTask(item)) {
+      if (!this.runs.isWanted(item)) {
         store.outbox.markFailed(item.id, { error: "superseded: the task moved on before it was sent", terminal: true });
         return;
       }
@@ -341,17 +342,18 @@ export class Dispatcher {
         gatewayBoot: gateway.bootId,
       });
       if (sent.state !== "sent") return; // the run settled while chat.send was in flight
-      store.taskEvents.append(item.taskId, {
-        actor: "dispatcher",
-        type: "dispatch.sent",
-        payload: {
-          runId: ack.runId || key,
-          status: ack.status,
-          attempt: sent.attempts,
-          redelivery: sent.redeliveries,
-          sessionKey: item.payload.sessionKey,
-        },
-      });
+      if (item.taskId)
+        store.taskEvents.append(item.taskId, {
+          actor: "dispatcher",
+          type: "dispatch.sent",
+          payload: {
+            runId: ack.runId || key,
+            status: ack.status,
+            attempt: sent.attempts,
+            redelivery: sent.redeliveries,
+            sessionKey: item.payload.sessionKey,
+          },
+        });
       log.info("task dispatched", { taskId: item.taskId, runId: key, status: ack.status, attempt: sent.attempts });
       // "ok"/"in_flight": this gateway had the key already (no new events may follow).
       if (ack?.status === "ok" || ack?.status === "in_flight")
@@ -398,11 +400,12 @@ export class Dispatcher {
           workerId: this.workerId,
         });
         if (after.state !== "failed") return; // the run settled meanwhile
-        store.taskEvents.append(item.taskId, {
-          actor: "dispatcher",
-          type: "dispatch.failed",
-          payload: { runId: item.sendKey, code: failure.code, error: failure.message },
-        });
+        if (item.taskId)
+          store.taskEvents.append(item.taskId, {
+            actor: "dispatcher",
+            type: "dispatch.failed",
+            payload: { runId: item.sendKey, code: failure.code, error: failure.message },
+          });
         this.runs.failTask(item, `dispatch refused by the gateway: ${failure.message}`, "dispatch");
       });
       log.error("delivery refused by the gateway", {

@@ -7,7 +7,10 @@ export type McServerErrorCode =
   | "GATEWAY_NOT_CONFIGURED"
   | "GATEWAY_NOT_CONNECTED"
   | "PAIRING_NOT_ALLOWED"
-  | "UI_BUNDLE_MISSING";
+  | "UI_BUNDLE_MISSING"
+  | "LOCAL_GATEWAY_INSTALL_FAILED"
+  | "LOCAL_GATEWAY_START_FAILED"
+  | "LOCAL_GATEWAY_CONFIG";
 
 /** The one error class of @missionctl/mc-server: `[mc-server] subject: reason — what to do`. */
 export class McServerError extends Error {

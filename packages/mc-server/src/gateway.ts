@@ -135,6 +135,13 @@ export class GatewayConnection {
     return this.statusCache;
   }
 
+  /** Points the connection at a gateway known only after start-up (the local gateway's URL and token). */
+  useGateway(target: { url: string; token: string }): void {
+    this.config.gatewayUrl = target.url;
+    this.config.gatewayToken = target.token;
+    if (this.stateValue === "not_configured") this.setState("connecting");
+  }
+
   /** Starts connecting in the background; never throws (failures become the state). */
   async start(): Promise<void> {
     if (this.closed || this.client) return;
@@ -158,6 +165,9 @@ export class GatewayConnection {
         clientMode: c.gatewayClientMode,
         displayName: c.gatewayDisplayName,
         ...(c.gatewayOrigin ? { origin: c.gatewayOrigin } : {}),
+        // With the scope to answer approvals, say so: the gateway then routes a run's approvals here
+        // instead of refusing them at once ("no approval route").
+        ...(hasScope(c.gatewayScopes, "operator.approvals") ? { caps: ["approvals"] } : {}),
         // Retryable failures back off; the rest (a human fixes the gateway side) are retried
         // every retryMaxMs, and a device waiting for approval keeps its request alive.
         reconnect: {
@@ -369,6 +379,28 @@ export class GatewayConnection {
       canApprovePairing: this.canApprovePairing(),
       since: new Date(this.sinceMs).toISOString(),
     };
+  }
+
+  /** The scopes the gateway granted this connection ([] while not connected). */
+  grantedScopes(): readonly string[] {
+    return this.stateValue === "connected" ? (this.hello?.auth?.scopes ?? []) : [];
+  }
+
+  /** Whether the connection holds `scope` now (operator.admin holds every scope). */
+  holds(scope: string): boolean {
+    return hasScope(this.grantedScopes(), scope);
+  }
+
+  /** The gateway's own word on whether its default agent has a model (hello snapshot), when connected. */
+  modelConfigured(): boolean | null {
+    if (this.stateValue !== "connected") return null;
+    return this.hello?.snapshot?.sessionDefaults?.modelConfigured ?? null;
+  }
+
+  /** The gateway's default agent (hello snapshot), when connected. */
+  defaultAgentId(): string | null {
+    if (this.stateValue !== "connected") return null;
+    return this.hello?.snapshot?.sessionDefaults?.defaultAgentId ?? null;
   }
 
   /** Approving needs operator.pairing, which mc-server only asks for when MC_GATEWAY_SCOPES says so. */

@@ -20,7 +20,8 @@ export interface RunHooks {
 type Settled = Exclude<TurnOutcome, { kind: "open" } | { kind: "absent" }>;
 
 /**
- * Follows the gateway's `chat` and `agent` events of task sessions and settles deliveries:
+ * Follows the gateway's `chat` and `agent` events of task sessions (and of sessions the dashboard
+ * sent a message into) and settles deliveries:
  * a reply (task → review), an error of the agent's run (task → failed with its message), or a
  * turn the gateway ended without a reply (delivered again under a new key). It follows the
  * session, not only the run id: an event of a run it does not know (the gateway continuing an
@@ -51,23 +52,36 @@ export class RunFollower {
   }
 
   /**
-   * The open delivery an event belongs to: the task comes from the session key; the run id is
-   * its current send key, an older key of it (`stale`), or unknown (a run the gateway started).
+   * The open delivery an event belongs to: the task comes from the session key (a message sent
+   * from the dashboard: the session's task-less deliveries); the run id is its current send key,
+   * an older key of it (`stale`), or unknown (a run the gateway started).
    */
   private deliveryFor(payload: {
     runId: string;
     sessionKey?: string | undefined;
   }): { item: OutboxItem; match: "current" | "stale" | "unknown" } | undefined {
     const taskId = taskIdFromSessionKey(payload.sessionKey);
-    if (!taskId) return undefined;
+    if (!taskId && !payload.sessionKey) return undefined;
     const runId = payload.runId;
     let items: OutboxItem[];
     try {
-      items = this.ctx.store.outbox.listByTask(taskId);
+      items = taskId
+        ? this.ctx.store.outbox.listByTask(taskId)
+        : this.ctx.store.outbox.listBySession(payload.sessionKey!).filter((i) => i.taskId === null);
     } catch {
       return undefined; // task deleted meanwhile
     }
-    const own = items.find((i) => deliveryKeys(i).includes(runId));
+    let own = items.find((i) => deliveryKeys(i).includes(runId));
+    // A message sent from the dashboard into a task's session is a delivery of its own.
+    if (!own && taskId && payload.sessionKey) {
+      try {
+        own = this.ctx.store.outbox
+          .listBySession(payload.sessionKey)
+          .find((i) => i.taskId === null && deliveryKeys(i).includes(runId));
+      } catch {
+        own = undefined;
+      }
+    }
     if (own) {
       if (own.state !== "pending" && own.state !== "sent") return undefined; // settled: a late event
       return { item: own, match: own.sendKey === runId ? "current" : "stale" };
@@ -97,6 +111,12 @@ export class RunFollower {
       return;
     }
     if (state !== "final" && state !== "error" && state !== "aborted") return;
+    // Stopped from the dashboard: settled as who stopped it, never delivered again.
+    const by = state === "aborted" && match === "current" ? this.ctx.abortedBy(item.sessionKey, runId) : null;
+    if (by) {
+      this.settle(item, { kind: "error", error: `aborted by ${by}`, runId }, "event");
+      return;
+    }
     if (match === "unknown") {
       this.hooks.check(item, `a ${state} of run ${runId} in the task's session`);
       return;
@@ -188,6 +208,10 @@ export class RunFollower {
         this.failTask(item, outcome.error, source, runId);
         return;
       }
+      if (!item.taskId) {
+        log.info("session message answered", { sessionKey: item.sessionKey, runId, source });
+        return;
+      }
       if (!this.ownsTask(item)) return;
       this.append(item.taskId, "run.reply", { runId, text: outcome.text, source });
       store.tasks.transition(item.taskId, "review", {
@@ -201,6 +225,10 @@ export class RunFollower {
 
   /** The task fails with `message`; the caller settles the outbox item in the same transaction. */
   failTask(item: OutboxItem, message: string, source: "event" | "history" | "dispatch", runId?: string): void {
+    if (!item.taskId) {
+      this.ctx.log.warn("session message failed", { sessionKey: item.sessionKey, runId, error: message });
+      return;
+    }
     if (!this.ownsTask(item)) return;
     this.append(item.taskId, "run.error", { runId: runId ?? item.sendKey, error: message, source });
     this.ctx.store.tasks.transition(item.taskId, "failed", {
@@ -211,8 +239,14 @@ export class RunFollower {
     this.ctx.log.warn("task run failed", { taskId: item.taskId, runId: runId ?? item.sendKey, error: message });
   }
 
+  /** The delivery is still worth sending or settling: a message always, a dispatch while it owns its task. */
+  isWanted(item: OutboxItem): boolean {
+    return item.taskId === null || this.ownsTask(item);
+  }
+
   /** This delivery still speaks for its task: the task waits for it and no later dispatch replaced it. */
-  ownsTask(item: OutboxItem): boolean {
+  ownsTask(item: OutboxItem): item is OutboxItem & { taskId: string } {
+    if (!item.taskId) return false;
     try {
       const task = this.ctx.store.tasks.get(item.taskId);
       if (task.status !== "in_progress" || task.sessionKey !== item.payload.sessionKey) return false;
@@ -222,7 +256,8 @@ export class RunFollower {
     }
   }
 
-  private append(taskId: string, type: string, payload: Record<string, unknown>): void {
+  private append(taskId: string | null, type: string, payload: Record<string, unknown>): void {
+    if (!taskId) return; // a message sent from the dashboard: no task to record it on
     try {
       this.ctx.store.taskEvents.append(taskId, { actor: "gateway", type, payload });
     } catch (err) {

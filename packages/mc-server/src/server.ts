@@ -5,7 +5,9 @@ import { messageText } from "@missionctl/gateway-client";
 import { openStore } from "@missionctl/mc-store";
 import type { Hono } from "hono";
 import pkg from "../package.json";
+import { AgentStatusBoard } from "./agent-status.js";
 import { createApp } from "./app.js";
+import { ApprovalTracker } from "./approvals.js";
 import { AuthThrottle, type AuthThrottleOptions } from "./auth-throttle.js";
 import { loadConfig, type ServerConfig } from "./config.js";
 import type { AppContext, Store } from "./context.js";
@@ -13,11 +15,18 @@ import { taskIdFromSessionKey } from "./context.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { McServerError } from "./errors.js";
 import { GatewayConnection } from "./gateway.js";
+import { LocalGateway } from "./local-gateway/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { syncAgents } from "./routes/agents.js";
 import { RunFollower } from "./runs.js";
+import { LiveRuns } from "./sessions/live-runs.js";
+import { SessionIndex } from "./sessions/session-index.js";
 import { SseHub, sseFrame } from "./sse.js";
 import { TaskListCache } from "./task-list-cache.js";
+import { presentTask } from "./task-view.js";
+
+/** How long the dashboard's Stop is remembered as the cause of the abort that follows. */
+const ABORT_MEMORY_MS = 10 * 60_000;
 
 export interface CreateServerOptions {
   /** A validated config; otherwise read from `env` (default process.env). */
@@ -31,6 +40,8 @@ export interface CreateServerOptions {
   sse?: { heartbeatMs?: number; maxQueueBytes?: number };
   /** Failed-auth throttling per client address (default 10 failures a minute). */
   authThrottle?: AuthThrottleOptions;
+  /** Overrides for the local gateway (MC_LOCAL_GATEWAY): its start-up budget. */
+  localGateway?: { startTimeoutMs?: number };
 }
 
 export interface McServer {
@@ -85,7 +96,18 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     ...(opts.gateway ?? {}),
   });
   let dispatcher: Dispatcher | null = null;
-  const ctx: AppContext = {
+  const localLog = log.child({ component: "local-gateway" });
+  const localGateway = config.localGateway
+    ? new LocalGateway({
+        dir: config.localGateway.dir,
+        cacheDir: config.localGateway.cacheDir,
+        env,
+        log: (level, msg, data) => localLog[level](msg, data),
+        ...(opts.localGateway?.startTimeoutMs ? { startTimeoutMs: opts.localGateway.startTimeoutMs } : {}),
+      })
+    : null;
+  const aborts = new Map<string, { runIds: Set<string>; at: number }>();
+  const ctx = {
     config,
     log,
     store,
@@ -93,10 +115,38 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     hub,
     taskListCache: new TaskListCache(),
     authThrottle: new AuthThrottle(opts.authThrottle ?? {}),
+    localGateway,
     startedAt: Date.now(),
     version: pkg.version,
     kickDispatcher: () => dispatcher?.kick(),
-  };
+    noteAbort(sessionKey: string, runIds: readonly string[]) {
+      const now = Date.now();
+      for (const [k, v] of aborts) if (now - v.at > ABORT_MEMORY_MS) aborts.delete(k);
+      const entry = aborts.get(sessionKey) ?? { runIds: new Set<string>(), at: now };
+      for (const id of runIds) entry.runIds.add(id);
+      entry.at = now;
+      aborts.set(sessionKey, entry);
+    },
+    abortedBy(sessionKey: string, runId: string | null) {
+      const entry = aborts.get(sessionKey);
+      if (!entry || Date.now() - entry.at > ABORT_MEMORY_MS) return null;
+      if (runId && entry.runIds.size > 0 && !entry.runIds.has(runId)) return null;
+      return "the operator (Stop on the Mission Control dashboard)";
+    },
+    failureContext: () => ({ localGateway: localGateway !== null, canApprove: gateway.holds("operator.approvals") }),
+    taskTitle(taskId: string | null) {
+      if (!taskId) return null;
+      try {
+        return `Task: ${store.tasks.get(taskId).title}`;
+      } catch {
+        return null;
+      }
+    },
+  } as AppContext;
+  ctx.sessions = new SessionIndex(ctx);
+  ctx.live = new LiveRuns(ctx);
+  ctx.approvals = new ApprovalTracker(ctx);
+  ctx.agentStatus = new AgentStatusBoard(ctx);
   dispatcher = new Dispatcher(ctx, opts.dispatcher ?? {});
   const worker = dispatcher;
   const runs = new RunFollower(ctx, { check: (item, why) => worker.check(item, why), kick: () => worker.kick() });
@@ -110,7 +160,9 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
       case "task.updated":
       case "task.status_changed":
         ctx.taskListCache.clear();
-        hub.broadcastFrames(sseFrame("task", change.task) + sseFrame("task.event", change.event, change.event.id));
+        hub.broadcastFrames(
+          sseFrame("task", presentTask(ctx, change.task)) + sseFrame("task.event", change.event, change.event.id),
+        );
         break;
       case "task.deleted":
         ctx.taskListCache.clear();
@@ -119,13 +171,10 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
         );
         break;
       case "task_event.appended":
-        hub.broadcast("task.event", change.event, change.event.id);
+        hub.broadcast("task.event", change.event, { id: change.event.id });
         break;
       case "agents.changed":
         hub.broadcast("agents", { ids: change.ids });
-        break;
-      case "sessions.changed":
-        hub.broadcast("sessions", { count: change.count });
         break;
       default:
         break;
@@ -156,17 +205,15 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
       });
     }),
   );
-  let sessionsTimer: NodeJS.Timeout | null = null;
-  unsubs.push(
-    gateway.on("sessions.changed", () => {
-      if (sessionsTimer) return;
-      sessionsTimer = setTimeout(() => {
-        sessionsTimer = null;
-        hub.broadcast("sessions", { changed: true });
-      }, 500);
-      sessionsTimer.unref?.();
-    }),
-  );
+  if (localGateway) {
+    unsubs.push(
+      localGateway.onState((s) => {
+        hub.broadcast("local-gateway", s);
+        // Ready: connect now rather than at the connection's next retry.
+        if (s.state === "running") gateway.retryNow();
+      }),
+    );
+  }
 
   const app = createApp(ctx);
   let started = false;
@@ -175,6 +222,32 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
   const start = async () => {
     if (started) return;
     started = true;
+    if (localGateway) {
+      const target = await localGateway.prepare();
+      gateway.useGateway(target);
+      log.info(
+        "OPENCLAW_GATEWAY_URL is not set: running the pinned local OpenClaw gateway on loopback (the first start installs it, about a minute)",
+        {
+          gatewayUrl: target.url,
+          dir: localGateway.dir,
+          hint: "to use a real gateway instead, set OPENCLAW_GATEWAY_URL (e.g. wss://gateway.example.org) and OPENCLAW_GATEWAY_TOKEN, then start again",
+        },
+      );
+      const model = localGateway.status().model;
+      if (!model.configured)
+        log.warn("the local gateway's agent has no model", { hint: model.fix, problem: model.problem });
+      else if (model.problem) log.warn("local gateway model setting ignored", { problem: model.problem });
+      localGateway.start().catch((err) =>
+        log.error("the local gateway did not start", {
+          error: err instanceof Error ? err.message : String(err),
+          hint: err instanceof McServerError ? err.hint : undefined,
+        }),
+      );
+    }
+    ctx.sessions.start();
+    ctx.live.start();
+    ctx.approvals.start();
+    ctx.agentStatus.start();
     runs.start();
     dispatcher!.start();
     await gateway.start();
@@ -226,11 +299,15 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     async close() {
       unsubStore?.();
       for (const u of unsubs) u();
-      if (sessionsTimer) clearTimeout(sessionsTimer);
       hub.close();
       await dispatcher!.stop();
       runs.stop();
+      ctx.agentStatus.stop();
+      ctx.approvals.stop();
+      ctx.live.stop();
+      ctx.sessions.stop();
       await gateway.close();
+      if (localGateway) await localGateway.stop();
       if (httpServer) {
         const s = httpServer;
         await new Promise<void>((resolve) => {

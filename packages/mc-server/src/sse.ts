@@ -3,7 +3,37 @@ import type { Socket } from "node:net";
 import type { Logger } from "./log.js";
 
 /** Event names on GET /api/events. */
-export type StreamEvent = "hello" | "gateway" | "task" | "task.deleted" | "task.event" | "agents" | "sessions" | "run";
+export type StreamEvent =
+  | "hello"
+  | "gateway"
+  | "task"
+  | "task.deleted"
+  | "task.event"
+  | "agents"
+  | "agent"
+  | "sessions"
+  | "session"
+  | "session.delta"
+  | "session.message"
+  | "session.tool"
+  | "session.run"
+  | "approval"
+  | "approval.resolved"
+  | "local-gateway"
+  | "run";
+
+export interface BroadcastOptions {
+  /** The store's event log id (task events only): what Last-Event-ID resumes from. */
+  id?: number;
+  /**
+   * Only clients subscribed to this topic get the event (`session:<key>` for one session's live
+   * transcript: deltas, tools, run phases, messages). Such frames carry no id and are not
+   * replayed: a reconnecting client re-reads the transcript instead.
+   */
+  topic?: string;
+}
+
+const NO_TOPICS: ReadonlySet<string> = new Set();
 
 /**
  * One SSE frame. `id` is given only to frames of the store's task event log: its ids only
@@ -46,6 +76,8 @@ interface Client {
   queue: Payload[];
   queuedBytes: number;
   label: string;
+  /** Topics this client follows (GET /api/events?session=<key>). */
+  topics: ReadonlySet<string>;
 }
 
 export interface SseHubOptions {
@@ -105,8 +137,16 @@ export class SseHub {
     return n;
   }
 
-  broadcast(event: StreamEvent, data: unknown, id?: number): void {
-    this.send(new Payload(sseFrame(event, data, id)));
+  broadcast(event: StreamEvent, data: unknown, opts: BroadcastOptions = {}): void {
+    if (opts.topic !== undefined && this.watching(opts.topic) === 0) return;
+    this.send(new Payload(sseFrame(event, data, opts.topic === undefined ? opts.id : undefined)), opts.topic);
+  }
+
+  /** How many open streams follow this topic (nothing to compute for a session nobody watches). */
+  watching(topic: string): number {
+    let n = 0;
+    for (const c of this.clients) if (c.topics.has(topic)) n++;
+    return n;
   }
 
   /** Several frames (from sseFrame) as one write per client. */
@@ -114,8 +154,9 @@ export class SseHub {
     if (frames) this.send(new Payload(frames));
   }
 
-  private send(p: Payload): void {
+  private send(p: Payload, topic?: string): void {
     for (const c of this.clients) {
+      if (topic !== undefined && !c.topics.has(topic)) continue;
       if (c.paused) {
         c.queue.push(p);
         c.queuedBytes += p.raw.length;
@@ -168,7 +209,7 @@ export class SseHub {
    * Attaches a raw Node response (the fast path under @hono/node-server): frames go straight
    * to its socket, pre-framed as HTTP chunks when the response is chunked.
    */
-  attachNode(res: ServerResponse, opts: { first: string; requestId?: string }): void {
+  attachNode(res: ServerResponse, opts: { first: string; requestId?: string; topics?: ReadonlySet<string> }): void {
     res.writeHead(200, { ...HEADERS, ...(opts.requestId ? { "x-request-id": opts.requestId } : {}) });
     const socket = res.socket as Socket | null;
     if (!socket) return;
@@ -187,6 +228,7 @@ export class SseHub {
       queue: [],
       queuedBytes: 0,
       label: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`,
+      topics: opts.topics ?? NO_TOPICS,
     };
     this.clients.add(client);
     const drop = () => this.clients.delete(client);
@@ -195,7 +237,7 @@ export class SseHub {
   }
 
   /** A web-stream response for runtimes without a Node response object (Bun). */
-  attachWeb(opts: { first: string; requestId?: string; signal?: AbortSignal }): Response {
+  attachWeb(opts: { first: string; requestId?: string; signal?: AbortSignal; topics?: ReadonlySet<string> }): Response {
     let client: Client | null = null;
     const stream = new ReadableStream<Uint8Array>(
       {
@@ -214,6 +256,7 @@ export class SseHub {
             queue: [],
             queuedBytes: 0,
             label: "web-stream",
+            topics: opts.topics ?? NO_TOPICS,
           };
           (client as Client & { pulled?: () => void }).pulled = () => {
             for (const fn of waiting.splice(0)) fn();

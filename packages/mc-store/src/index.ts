@@ -23,7 +23,13 @@ export {
 } from "./lifecycle.js";
 export { SCHEMA_VERSION } from "./migrations/index.js";
 export type { EnqueueMessageInput, OutboxOptions, OutboxRepo } from "./outbox.js";
-export { deliveryKeyPrefix, deliveryKeys, dispatchIdempotencyKey, messageIdempotencyKey, redeliveryKey } from "./outbox.js";
+export {
+  deliveryKeyPrefix,
+  deliveryKeys,
+  dispatchIdempotencyKey,
+  messageIdempotencyKey,
+  redeliveryKey,
+} from "./outbox.js";
 export { LIMITS } from "./schemas.js";
 export type { SessionInput, SessionsRepo } from "./sessions.js";
 export type { OpenStoreOptions, Store, StoreLogger } from "./store.js";

@@ -1,7 +1,9 @@
 import { type AgentSummary, agentsList } from "@missionctl/gateway-client";
 import type { Hono } from "hono";
 import type { AppContext } from "../context.js";
+import { ApiError } from "../errors.js";
 import { jsonResponse } from "../http.js";
+import { modelStatus } from "./local-gateway.js";
 
 /** Maps one entry of the gateway's agents.list to the store's agent input. */
 export function agentFromGateway(a: AgentSummary): {
@@ -11,6 +13,7 @@ export function agentFromGateway(a: AgentSummary): {
   avatar?: string | null;
   workspace?: string | null;
   status?: string | null;
+  model?: string | null;
 } {
   const str = (v: string | undefined) => (typeof v === "string" && v.trim() !== "" ? v : null);
   return {
@@ -20,11 +23,12 @@ export function agentFromGateway(a: AgentSummary): {
     avatar: str(a.identity?.avatar) ?? (typeof a.avatar === "string" ? str(a.avatar) : null),
     workspace: str(a.workspace) ?? null,
     status: "available",
+    model: str(a.model?.primary) ?? null,
   };
 }
 
 /**
- * Pulls agents.list into the store; returns the store's list and the agents it could not keep.
+ * Pulls agents.list into the store; returns the agents with their status and the agents it could not keep.
  * One agent the store refuses (an over-long emoji or name) is reported, not allowed to fail the
  * whole sync. Used by the route and on every connect.
  */
@@ -37,11 +41,35 @@ export async function syncAgents(ctx: AppContext) {
       reason: r.reason,
       hint: "fix the agent's identity in the gateway config; the other agents were synced",
     });
-  return { agents: ctx.store.agents.list(), skipped: rejected.map((r) => ({ id: r.id, reason: r.reason })) };
+  return { agents: ctx.agentStatus.list(), skipped: rejected.map((r) => ({ id: r.id, reason: r.reason })) };
 }
 
 export function registerAgentRoutes(app: Hono, ctx: AppContext): void {
-  app.get("/api/agents", () => jsonResponse(JSON.stringify({ agents: ctx.store.agents.list() })));
+  app.get("/api/agents", () =>
+    jsonResponse(
+      JSON.stringify({ ...ctx.sessions.freshness(), agents: ctx.agentStatus.list(), model: modelStatus(ctx) }),
+    ),
+  );
+  app.get("/api/agents/:id", (c) => {
+    const agent = ctx.agentStatus.get(c.req.param("id"));
+    if (!agent) {
+      throw new ApiError(
+        404,
+        "AGENT_NOT_FOUND",
+        `[mc-server] agent ${c.req.param("id")}: no such agent`,
+        "list agents with GET /api/agents (POST /api/agents/sync reads them from the gateway)",
+      );
+    }
+    return jsonResponse(
+      JSON.stringify({
+        agent,
+        sessions: ctx.sessions
+          .list()
+          .filter((s) => s.agentId === agent.id)
+          .slice(0, 100),
+      }),
+    );
+  });
   app.post("/api/agents/sync", async () => {
     const { agents, skipped } = await syncAgents(ctx);
     return jsonResponse(JSON.stringify({ synced: agents.length, agents, skipped }));

@@ -58,12 +58,15 @@ export function registerEventRoutes(app: Hono, ctx: AppContext): void {
     // Read and attach in the same tick: no change can slip between the replay and the live frames.
     const first = streamStart(ctx, lastEventId);
     const requestId = c.get("requestId" as never) as string | undefined;
+    // ?session=<key> (repeatable) adds that session's live transcript: deltas, tools, run phases.
+    const sessions = c.req.queries("session") ?? [];
+    const topics = new Set(sessions.filter((k) => k.length > 0 && k.length <= 512).map((k) => `session:${k}`));
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && typeof outgoing.writeHead === "function") {
       // Node: write straight to the socket, bypassing the web-stream adapter.
-      ctx.hub.attachNode(outgoing, { first, ...(requestId ? { requestId } : {}) });
+      ctx.hub.attachNode(outgoing, { first, ...(requestId ? { requestId } : {}), topics });
       return RESPONSE_ALREADY_SENT;
     }
-    return ctx.hub.attachWeb({ first, ...(requestId ? { requestId } : {}), signal: c.req.raw.signal });
+    return ctx.hub.attachWeb({ first, ...(requestId ? { requestId } : {}), signal: c.req.raw.signal, topics });
   });
 }

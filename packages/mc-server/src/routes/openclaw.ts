@@ -6,7 +6,6 @@ import {
   loadOrCreateIdentity,
   sessionsList,
 } from "@missionctl/gateway-client";
-import { LIMITS } from "@missionctl/mc-store";
 import type { Hono } from "hono";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -55,17 +54,9 @@ export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {
   });
 
   app.get("/api/openclaw/sessions", async () => {
+    // The gateway's own rows, as sessions.list answers them; GET /api/sessions is the dashboard's view.
     if (ctx.gateway.state === "connected") {
       const { sessions } = await sessionsList(ctx.gateway);
-      try {
-        // One session the cache cannot hold (an over-long key) must not drop the whole offline list.
-        const cacheable = sessions.filter((s) => s.key.length > 0 && s.key.length <= LIMITS.sessionKey);
-        if (cacheable.length < sessions.length)
-          ctx.log.warn("sessions not cached", { skipped: sessions.length - cacheable.length, reason: "key too long" });
-        ctx.store.sessions.replaceAll(cacheable);
-      } catch (err) {
-        ctx.log.warn("could not cache sessions", { error: err instanceof Error ? err.message : String(err) });
-      }
       return jsonResponse(JSON.stringify({ source: "gateway", count: sessions.length, sessions }));
     }
     // Offline: the last list seen, marked as such, rather than an empty page.

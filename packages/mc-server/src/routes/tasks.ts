@@ -6,6 +6,7 @@ import { taskSessionKey } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, parseBody, readJson } from "../http.js";
 import { mutate } from "../idempotency.js";
+import { presentTask } from "../task-view.js";
 
 const priority = z.enum(["low", "normal", "high", "urgent"]);
 const agentId = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
@@ -113,7 +114,10 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
       ...(q.limit ? { limit: q.limit } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     } as never);
-    const body = JSON.stringify({ tasks: page.items, nextCursor: page.nextCursor ?? null });
+    const body = JSON.stringify({
+      tasks: page.items.map((t) => presentTask(ctx, t)),
+      nextCursor: page.nextCursor ?? null,
+    });
     ctx.taskListCache.set(key, body);
     return jsonResponse(body);
   });
@@ -129,16 +133,25 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
         ...(body.assignedAgentId ? { assignedAgentId: body.assignedAgentId } : {}),
         actor: "api",
       });
-      return { body: JSON.stringify({ task }), status: 201, headers: { location: `/api/tasks/${task.id}` } };
+      return {
+        body: JSON.stringify({ task: presentTask(ctx, task) }),
+        status: 201,
+        headers: { location: `/api/tasks/${task.id}` },
+      };
     });
   });
 
-  app.get("/api/tasks/:id", (c) => jsonResponse(JSON.stringify({ task: store.tasks.get(c.req.param("id")) })));
+  app.get("/api/tasks/:id", (c) => {
+    const task = store.tasks.get(c.req.param("id"));
+    return jsonResponse(
+      JSON.stringify({ task: presentTask(ctx, task), approvals: ctx.approvals.list({ taskId: task.id }) }),
+    );
+  });
 
   app.patch("/api/tasks/:id", async (c) => {
     const id = c.req.param("id");
     const body = await readJson(c, PatchTask);
-    return mutate(c, ctx, () => ({ body: JSON.stringify({ task: patchTask(ctx, id, body) }) }));
+    return mutate(c, ctx, () => ({ body: JSON.stringify({ task: presentTask(ctx, patchTask(ctx, id, body)) }) }));
   });
 
   app.delete("/api/tasks/:id", (c) => {
@@ -170,7 +183,7 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
       return {
         status: 202,
         body: JSON.stringify({
-          task: result.task,
+          task: presentTask(ctx, result.task),
           outbox: {
             id: result.outbox.id,
             idempotencyKey: result.outbox.idempotencyKey,

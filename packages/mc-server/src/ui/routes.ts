@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { authenticate } from "../auth.js";
 import { gatedAuth, throttledResponse } from "../auth-gate.js";
 import type { AppContext } from "../context.js";
+import { presentTask } from "../task-view.js";
 import { clientBundle } from "./bundle.js";
 import { renderLogin, renderPage, type ScriptRef } from "./page.js";
 
@@ -37,17 +38,17 @@ export function registerUiRoutes(app: Hono, ctx: AppContext): void {
     const auth = gatedAuth(ctx, c, () => authenticate(ctx.config.apiToken, { cookie: c.req.header("cookie") }));
     if (!auth.ok && auth.reason === "throttled") return throttledResponse(auth.retryAfterSeconds);
     if (!auth.ok) return htmlResponse(renderLogin(nonce, await script()), nonce, 200);
-    const cached = ctx.store.sessions.list();
     const html = renderPage(
       {
         state: {
           status: ctx.gateway.status(),
-          agents: ctx.store.agents.list(),
-          tasks: ctx.store.tasks.list({ limit: 500 }).items,
+          agents: ctx.agentStatus.list(),
+          tasks: ctx.store.tasks.list({ limit: 500 }).items.map((t) => presentTask(ctx, t)),
+          // The live session index (kept current from the gateway), not a cache only a refresh would fill.
           sessions: {
-            source: "cache",
+            ...ctx.sessions.freshness(),
             gatewayState: ctx.gateway.state,
-            sessions: cached.map((s) => ({ ...s.data, key: s.key })),
+            sessions: ctx.sessions.list().map((v) => ({ ...v, displayName: v.title })),
           },
         },
         version: ctx.version,
