@@ -12,6 +12,8 @@ export default defineConfig([
     sourcemap: false,
     shims: true,
     external: ["esbuild"],
+    // @missionctl/shared (private, never published) is bundled.
+    noExternal: ["@missionctl/shared"],
   },
   {
     entry: { bin: "src/bin.ts" },
@@ -19,6 +21,7 @@ export default defineConfig([
     dts: false,
     target: "node20",
     external: ["esbuild"],
+    noExternal: ["@missionctl/shared"],
     banner: { js: "#!/usr/bin/env node" },
   },
   // The dashboard's browser code: one self-contained script (hono/jsx included).

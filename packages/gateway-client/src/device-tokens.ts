@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "@missionctl/shared";
 import { describeBoundedReadFailure, readFileBounded } from "./bounded-read.js";
 import { GatewayError } from "./errors.js";
 import type { DeviceTokenKey, DeviceTokenRecord, DeviceTokenStore } from "./types.js";

@@ -1,8 +1,8 @@
 import { createHash, createPrivateKey, type KeyObject, sign as nodeSign, randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "@missionctl/shared";
 import * as ed from "@noble/ed25519";
-import { writeFileAtomic } from "./atomic-write.js";
 import { base64UrlEncode } from "./base64url.js";
 import { describeBoundedReadFailure, readFileBounded } from "./bounded-read.js";
 import { GatewayError } from "./errors.js";

@@ -31,6 +31,8 @@ export {
   isRetryableCode,
   isTransientRequestError,
 } from "./errors.js";
+export type { AgentLifecycle, AgentToolUpdate } from "./events/agent-streams.js";
+export { agentLifecycle, agentToolUpdate } from "./events/agent-streams.js";
 export type {
   AgentEvent,
   ChatEvent,
@@ -52,6 +54,7 @@ export type {
   CallOptions,
   ChatContentPart,
   ChatMessage,
+  ChatToolCall,
   ConfigGetResult,
   ExecApproval,
   ExecApprovalResolved,
@@ -88,6 +91,7 @@ export {
   isGatewayInterruption,
   logsTail,
   messageText,
+  messageToolCalls,
   modelsAuthStatus,
   parseAgentSessionKey,
   pluginApprovalList,

@@ -2,6 +2,7 @@ import {
   type AgentEvent,
   APPROVAL_DECISIONS,
   type ApprovalDecision,
+  agentLifecycle,
   type ExecApproval,
   type ExecApprovalResolved,
   execApprovalList,
@@ -60,19 +61,16 @@ function execView(a: ExecApproval): ApprovalView {
     sessionKey: s(r.sessionKey),
     taskId: taskIdFromSessionKey(r.sessionKey),
     runId: s(r.runId),
-    toolCallId: s((r as Record<string, unknown>).toolCallId),
+    toolCallId: s(r.toolCallId),
     summary: command || "a command",
     ask: {
       command: command || null,
       cwd: s(r.cwd),
       host: s(r.host),
-      resolvedPath: s((r as Record<string, unknown>).resolvedPath),
+      resolvedPath: s(r.resolvedPath),
       security: s(r.security),
     },
-    allowedDecisions: decisionsOf(
-      (r as Record<string, unknown>).allowedDecisions,
-      (r as Record<string, unknown>).unavailableDecisions,
-    ),
+    allowedDecisions: decisionsOf(r.allowedDecisions, r.unavailableDecisions),
     createdAt: iso(a.createdAtMs),
     expiresAt: iso(a.expiresAtMs),
     details: true,
@@ -88,7 +86,7 @@ function pluginView(a: PluginApproval): ApprovalView {
     sessionKey: s(r.sessionKey),
     taskId: taskIdFromSessionKey(r.sessionKey),
     runId: s(r.runId),
-    toolCallId: null,
+    toolCallId: s(r.toolCallId),
     summary: r.title ?? r.toolName ?? "a plugin action",
     ask: {
       title: s(r.title),
@@ -98,7 +96,7 @@ function pluginView(a: PluginApproval): ApprovalView {
       toolName: s(r.toolName),
       pluginId: s(r.pluginId),
     },
-    allowedDecisions: decisionsOf(r.allowedDecisions, (r as Record<string, unknown>).unavailableDecisions),
+    allowedDecisions: decisionsOf(r.allowedDecisions, []),
     createdAt: iso(a.createdAtMs),
     expiresAt: iso(a.expiresAtMs),
     details: true,
@@ -276,7 +274,7 @@ export class ApprovalTracker {
       kind,
       decision: r.decision,
       resolvedBy: r.resolvedBy ?? null,
-      sessionKey: known?.sessionKey ?? s((r.request as Record<string, unknown> | undefined)?.sessionKey),
+      sessionKey: known?.sessionKey ?? s(r.request?.sessionKey),
       agentId: known?.agentId ?? null,
     });
     this.changed();
@@ -284,14 +282,15 @@ export class ApprovalTracker {
 
   /** Without the scope, a run's lifecycle still says it waits for an approval (no details). */
   private onAgent(p: AgentEvent): void {
-    if (p.stream !== "lifecycle") return;
-    const phase = p.data.phase;
+    const life = agentLifecycle(p);
+    if (!life) return;
+    const { phase } = life;
     if (phase === "end" || phase === "error") {
       // The run is over: whatever it waited for is moot.
       for (const [key, a] of this.pending) if (a.runId === p.runId && !a.details) this.pending.delete(key);
       return;
     }
-    const id = s(p.data.approvalId);
+    const id = life.approvalId;
     if (!id) return;
     if (phase === "waiting-approval" && !this.pending.has(id)) {
       this.pending.set(id, {
@@ -301,7 +300,7 @@ export class ApprovalTracker {
         sessionKey: p.sessionKey ?? null,
         taskId: taskIdFromSessionKey(p.sessionKey),
         runId: p.runId,
-        toolCallId: s(p.data.toolCallId),
+        toolCallId: life.toolCallId,
         summary: "a tool call waits for approval",
         ask: {},
         allowedDecisions: [],

@@ -1,5 +1,6 @@
 import {
   type AgentEvent,
+  agentLifecycle,
   type ChatEvent,
   isGatewayInterruption,
   messageText,
@@ -94,8 +95,9 @@ export class RunFollower {
     const found = this.deliveryFor(p);
     if (!found) return;
     this.activity.set(found.item.id, Date.now());
-    if (p.stream === "lifecycle" && p.data.phase === "start" && found.match !== "stale")
-      this.markStarted(found.item, p.runId, { sessionId: p.sessionId ?? p.data.sessionId ?? null });
+    const life = agentLifecycle(p);
+    if (life?.phase === "start" && found.match !== "stale")
+      this.markStarted(found.item, p.runId, { sessionId: life.sessionId });
   }
 
   private onChat(p: ChatEvent): void {

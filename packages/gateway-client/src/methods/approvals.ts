@@ -13,6 +13,9 @@ const context = {
   agentId: z.string().nullable().optional(),
   sessionKey: z.string().nullable().optional(),
   runId: z.string().nullable().optional(),
+  toolCallId: z.string().nullable().optional(),
+  /** The decisions this request accepts (all three when absent). */
+  allowedDecisions: z.array(z.string()).nullable().optional(),
 };
 
 /** What an exec approval asks to run. */
@@ -24,6 +27,9 @@ export const execApprovalRequestSchema = z
     host: z.string().nullable().optional(),
     security: z.string().nullable().optional(),
     ask: z.string().nullable().optional(),
+    resolvedPath: z.string().nullable().optional(),
+    /** Decisions the policy rules out for this command (e.g. allow-always for a one-off). */
+    unavailableDecisions: z.array(z.string()).optional(),
     ...context,
   })
   .loose();
@@ -37,7 +43,6 @@ export const pluginApprovalRequestSchema = z
     detail: z.string().nullable().optional(),
     severity: z.string().nullable().optional(),
     toolName: z.string().nullable().optional(),
-    allowedDecisions: z.array(z.string()).optional(),
     ...context,
   })
   .loose();

@@ -25,6 +25,15 @@ export const chatMessageSchema = z
     isError: z.boolean().optional(),
     model: z.string().optional(),
     provider: z.string().optional(),
+    /** The tokens an assistant message cost. */
+    usage: z
+      .object({
+        input: z.number().nullable().optional(),
+        output: z.number().nullable().optional(),
+        totalTokens: z.number().nullable().optional(),
+      })
+      .loose()
+      .optional(),
     /** Gateway bookkeeping: the run that wrote an assistant message, its position. */
     __openclaw: z
       .object({ runId: z.string().optional(), seq: z.number().optional(), id: z.string().optional() })
@@ -46,6 +55,28 @@ export function messageText(message: ChatMessage | string | null | undefined): s
   let text = "";
   for (const part of content) if (part.type === "text" && typeof part.text === "string") text += part.text;
   return text;
+}
+
+/** A tool call an assistant message makes: the tool and its arguments. */
+export interface ChatToolCall {
+  id: string | null;
+  name: string;
+  arguments: unknown;
+}
+
+/** The tool calls in an assistant message's content (`toolCall` parts; `tool_use`/`toolUse` as some providers write them). */
+export function messageToolCalls(message: ChatMessage): ChatToolCall[] {
+  if (!Array.isArray(message.content)) return [];
+  const calls: ChatToolCall[] = [];
+  for (const part of message.content) {
+    if (part.type !== "toolCall" && part.type !== "tool_use" && part.type !== "toolUse") continue;
+    calls.push({
+      id: typeof part.id === "string" ? part.id : null,
+      name: typeof part.name === "string" ? part.name : "tool",
+      arguments: part.arguments ?? part.input ?? part.args,
+    });
+  }
+  return calls;
 }
 
 /**

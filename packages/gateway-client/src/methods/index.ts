@@ -22,8 +22,16 @@ export {
   pluginApprovalResolvedSchema,
   pluginApprovalSchema,
 } from "./approvals.js";
-export type { ChatContentPart, ChatMessage } from "./chat.js";
-export { chatAbort, chatContentPartSchema, chatHistory, chatMessageSchema, chatSend, messageText } from "./chat.js";
+export type { ChatContentPart, ChatMessage, ChatToolCall } from "./chat.js";
+export {
+  chatAbort,
+  chatContentPartSchema,
+  chatHistory,
+  chatMessageSchema,
+  chatSend,
+  messageText,
+  messageToolCalls,
+} from "./chat.js";
 export type { ConfigGetResult } from "./config.js";
 export { CONFIG_REDACTED_VALUE, configGet } from "./config.js";
 export type { CallOptions, GatewayMethod, MethodParams, MethodResult, RequestTarget } from "./define.js";

@@ -1,7 +1,7 @@
 import { chmod, copyFile, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "@missionctl/shared";
 import * as z from "zod";
-import { writeFileAtomic } from "../atomic-write.js";
 import { GatewayError } from "../errors.js";
 import { GATEWAY_CLIENT_IDS, GATEWAY_CLIENT_MODES, GATEWAY_ROLES, OPERATOR_SCOPES } from "../protocol/enums.js";
 import { DEFAULT_SCOPES } from "../protocol/scopes.js";

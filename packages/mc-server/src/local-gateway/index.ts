@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { writeFileAtomic } from "@missionctl/gateway-client";
+import { backoffDelay, writeFileAtomic } from "@missionctl/shared";
 import { McServerError } from "../errors.js";
 import {
   configuredPrimary,
@@ -66,7 +66,8 @@ export interface LocalGatewayOptions {
 
 /** Variables passed to the gateway besides the provider keys: proxies the model calls may need. */
 const PASS_THROUGH = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
-const RESTART_BACKOFF_MS = [1_000, 2_000, 5_000, 15_000, 30_000];
+/** Restarts after a crash: the monorepo's backoff, 1 s doubling up to 30 s. */
+const RESTART_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000, jitter: "equal" } as const;
 
 /** The defaults of the embedded gateway's folders (XDG data and cache homes). */
 export function defaultLocalGatewayPaths(env: Record<string, string | undefined>): { dir: string; cacheDir: string } {
@@ -315,7 +316,7 @@ export class LocalGateway {
   ): void {
     if (this.child !== child || this.stopping) return;
     this.child = null;
-    const delay = RESTART_BACKOFF_MS[Math.min(this.restarts, RESTART_BACKOFF_MS.length - 1)]!;
+    const delay = backoffDelay(this.restarts, RESTART_BACKOFF);
     this.restarts++;
     this.logFn("error", "local gateway exited; starting it again", {
       code,

@@ -67,7 +67,7 @@ function pick(a: { canResolve: boolean; hint: string | null }) {
   return { allowed: a.canResolve, hint: a.hint };
 }
 
-function requireScope(ctx: AppContext, cap: { allowed: boolean; scope: string; hint: string | null }, what: string) {
+function requireScope(cap: { allowed: boolean; scope: string; hint: string | null }, what: string) {
   if (cap.allowed) return;
   throw new ApiError(
     403,
@@ -128,7 +128,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
 
   app.post("/api/sessions", async (c) => {
     const body = await readJson(c, CreateBody);
-    requireScope(ctx, sessionCapabilities(ctx).create, "create a session");
+    requireScope(sessionCapabilities(ctx).create, "create a session");
     const created = await sessionsCreate(ctx.gateway, {
       agentId: body.agentId,
       ...(body.label ? { label: body.label } : {}),
@@ -211,7 +211,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
   app.post("/api/sessions/:key/messages", async (c) => {
     const key = param(c);
     const body = await readJson(c, SendBody);
-    requireScope(ctx, sessionCapabilities(ctx).send, "send a message");
+    requireScope(sessionCapabilities(ctx).send, "send a message");
     const agentId = agentOfKey(ctx, key);
     const { item, created } = store.outbox.enqueueMessage({
       sessionKey: key,
@@ -236,7 +236,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
   app.post("/api/sessions/:key/abort", async (c) => {
     const key = param(c);
     const body = await readJson(c, AbortBody, { optional: true });
-    requireScope(ctx, sessionCapabilities(ctx).abort, "stop a run");
+    requireScope(sessionCapabilities(ctx).abort, "stop a run");
     const active = ctx.sessions.get(key)?.activeRunIds ?? [];
     const live = ctx.live.get(key)?.runId;
     const runId = body.runId ?? live ?? active[0];
@@ -270,7 +270,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
 
   app.post("/api/sessions/:key/reset", async (c) => {
     const key = param(c);
-    requireScope(ctx, sessionCapabilities(ctx).reset, "reset a session");
+    requireScope(sessionCapabilities(ctx).reset, "reset a session");
     const r = await sessionsReset(ctx.gateway, { key, reason: "reset" });
     void ctx.sessions.sync();
     return jsonResponse(JSON.stringify({ ok: r.ok ?? true, key: r.key }));

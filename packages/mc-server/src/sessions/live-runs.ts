@@ -1,4 +1,11 @@
-import { type AgentEvent, type ChatEvent, messageText, type SessionMessageEvent } from "@missionctl/gateway-client";
+import {
+  type AgentEvent,
+  agentLifecycle,
+  agentToolUpdate,
+  type ChatEvent,
+  messageText,
+  type SessionMessageEvent,
+} from "@missionctl/gateway-client";
 import type { AppContext } from "../context.js";
 import { explainFailure, type Failure } from "../failures.js";
 import { TOOL_TEXT_MAX, toMessageView } from "./transcript.js";
@@ -150,13 +157,13 @@ export class LiveRuns {
   private onAgent(p: AgentEvent): void {
     const key = p.sessionKey;
     if (!key) return;
-    const d = p.data;
-    if (p.stream === "lifecycle") {
-      const phase = str(d.phase);
+    const life = agentLifecycle(p);
+    if (life) {
+      const { phase } = life;
       if (phase === "waiting-approval" || phase === "approval-resolved") {
         const run = this.ensure(key, p.runId, p.agentId);
-        run.waitingApproval = phase === "waiting-approval" ? str(d.approvalId) : null;
-        const tool = run.tools.find((t) => t.toolCallId === str(d.toolCallId));
+        run.waitingApproval = phase === "waiting-approval" ? life.approvalId : null;
+        const tool = run.tools.find((t) => t.toolCallId === life.toolCallId);
         if (tool) {
           tool.status = phase === "waiting-approval" ? "waiting_approval" : "running";
           tool.approvalId = run.waitingApproval;
@@ -176,15 +183,14 @@ export class LiveRuns {
       }
       return;
     }
-    if (p.stream !== "item" && p.stream !== "tool" && p.stream !== "command_output") return;
-    const callId = str(d.toolCallId);
-    if (!callId || (p.stream === "item" && d.kind !== "tool")) return;
+    const u = agentToolUpdate(p);
+    if (!u) return;
     const run = this.ensure(key, p.runId, p.agentId);
-    let tool = run.tools.find((t) => t.toolCallId === callId);
+    let tool = run.tools.find((t) => t.toolCallId === u.toolCallId);
     if (!tool) {
       tool = {
-        toolCallId: callId,
-        name: str(d.name) ?? "tool",
+        toolCallId: u.toolCallId,
+        name: u.name ?? "tool",
         title: null,
         status: "running",
         summary: null,
@@ -195,26 +201,23 @@ export class LiveRuns {
       run.tools.push(tool);
       if (run.tools.length > MAX_TOOLS) run.tools.shift();
     }
-    if (p.stream === "item") {
-      tool.title = str(d.title) ?? tool.title;
-      const status = str(d.status);
-      if (status === "completed" || status === "failed") tool.status = status;
-      tool.error = str(d.error) ?? tool.error;
-    } else if (p.stream === "tool") {
-      const args = d.args as Record<string, unknown> | undefined;
-      if (args) tool.summary = str(args.command) ?? JSON.stringify(args).slice(0, 240);
-      if (d.phase === "result" && d.isError === true) tool.status = "failed";
+    if (u.source === "item") {
+      tool.title = u.title ?? tool.title;
+      if (u.status === "completed" || u.status === "failed") tool.status = u.status;
+      tool.error = u.error ?? tool.error;
+    } else if (u.source === "tool") {
+      if (u.args) tool.summary = str(u.args.command) ?? JSON.stringify(u.args).slice(0, 240);
+      if (u.phase === "result" && u.isError) tool.status = "failed";
     } else {
-      const output = str(d.output);
-      if (output) tool.output = output.length > OUTPUT_TAIL ? `…${output.slice(-OUTPUT_TAIL)}` : output;
-      const status = str(d.status);
-      if (d.phase === "end" && (status === "completed" || status === "failed")) tool.status = status;
+      if (u.output) tool.output = u.output.length > OUTPUT_TAIL ? `…${u.output.slice(-OUTPUT_TAIL)}` : u.output;
+      if (u.phase === "end" && (u.status === "completed" || u.status === "failed")) tool.status = u.status;
     }
     this.ctx.hub.broadcast("session.tool", { sessionKey: key, runId: p.runId, ...tool }, this.topic(key));
   }
 
   private onMessage(p: SessionMessageEvent): void {
     const view = toMessageView(p.message, p.messageSeq ?? 0);
+    view.seq ??= p.messageSeq ?? null;
     if (view.role === "tool" && view.text.length > TOOL_TEXT_MAX) view.text = view.text.slice(0, TOOL_TEXT_MAX);
     this.ctx.hub.broadcast("session.message", { sessionKey: p.sessionKey, message: view }, this.topic(p.sessionKey));
   }

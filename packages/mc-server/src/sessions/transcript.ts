@@ -1,4 +1,4 @@
-import { type ChatMessage, messageText } from "@missionctl/gateway-client";
+import { type ChatMessage, messageText, messageToolCalls } from "@missionctl/gateway-client";
 
 /** A tool call as the transcript shows it: the tool and what it was asked, in one line. */
 export interface ToolCallView {
@@ -51,21 +51,9 @@ function argsSummary(name: string, args: unknown): string {
   return typeof args === "string" ? shorten(args, SUMMARY_MAX) : "";
 }
 
-/** The tool calls in an assistant message's content parts. */
+/** The tool calls in an assistant message, one line each. */
 export function toolCallsOf(message: ChatMessage): ToolCallView[] {
-  if (!Array.isArray(message.content)) return [];
-  const calls: ToolCallView[] = [];
-  for (const part of message.content) {
-    if (part.type !== "toolCall" && part.type !== "tool_use" && part.type !== "toolUse") continue;
-    const p = part as Record<string, unknown>;
-    const name = typeof p.name === "string" ? p.name : "tool";
-    calls.push({
-      id: typeof p.id === "string" ? p.id : null,
-      name,
-      summary: argsSummary(name, p.arguments ?? p.input ?? p.args),
-    });
-  }
-  return calls;
+  return messageToolCalls(message).map((c) => ({ id: c.id, name: c.name, summary: argsSummary(c.name, c.arguments) }));
 }
 
 function roleOf(role: string | undefined): MessageView["role"] {
@@ -80,9 +68,9 @@ const num = (v: unknown): number | null => (typeof v === "number" && Number.isFi
 export function toMessageView(message: ChatMessage, fallbackIndex: number): MessageView {
   const meta = message.__openclaw ?? {};
   const role = roleOf(message.role);
-  const seq = num(meta.seq) ?? num((message as { messageSeq?: unknown }).messageSeq);
+  const seq = num(meta.seq);
   const rawText = messageText(message);
-  const usage = message.usage as Record<string, unknown> | undefined;
+  const usage = message.usage;
   const failed = message.stopReason === "error" || message.stopReason === "aborted";
   return {
     id: typeof meta.id === "string" ? meta.id : `pos-${seq ?? fallbackIndex}`,

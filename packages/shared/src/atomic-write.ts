@@ -3,7 +3,7 @@ import { chmod, chown, link, mkdir, open, rename, unlink } from "node:fs/promise
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
-  /** Mode of the written file. Default 0600 (the files this package writes hold keys and tokens). */
+  /** Mode of the written file. Default 0600 (the files written hold keys and tokens). */
   mode?: number;
   /** Owner to give the new file, as the old one had it; applied only when running as root. */
   owner?: { uid: number; gid: number };
@@ -17,7 +17,7 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * The package's one atomic writer: `text` goes to a temp file in the same folder (flushed to disk,
+ * The monorepo's one atomic writer: `text` goes to a temp file in the same folder (flushed to disk,
  * given its mode and owner), which then replaces `file` in one rename, so readers never see half
  * a file and a crash leaves the old one. The temp file is removed on any failure.
  */
