@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   chatAbort,
   chatHistory,
@@ -12,9 +12,18 @@ import * as z from "zod";
 import type { AppContext, OutboxItem } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, parseBody, readJson } from "../http.js";
+import { mutate } from "../idempotency.js";
 import { toMessageView } from "../sessions/transcript.js";
 
 const sessionKey = z.string().min(1, "must not be empty").max(512, "must be at most 512 characters");
+/** An Idempotency-Key header as a message key: as it is when it fits one, else its digest. */
+function messageKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return /^[A-Za-z0-9._:-]{1,128}$/.test(header)
+    ? header
+    : `h-${createHash("sha256").update(header).digest("base64url")}`;
+}
+
 const clientKey = z
   .string()
   .min(1, "must not be empty")
@@ -213,24 +222,31 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
     const body = await readJson(c, SendBody);
     requireScope(sessionCapabilities(ctx).send, "send a message");
     const agentId = agentOfKey(ctx, key);
-    const { item, created } = store.outbox.enqueueMessage({
-      sessionKey: key,
-      message: body.message,
-      agentId,
-      clientKey: body.idempotencyKey ?? randomUUID(),
+    const connected = ctx.gateway.state === "connected";
+    let created = false;
+    // One key per message: the request's Idempotency-Key (the middleware replays its stored
+    // answer) or the body's idempotencyKey names the outbox item, whose key de-duplicates it.
+    const res = mutate(c, ctx, () => {
+      const queued = store.outbox.enqueueMessage({
+        sessionKey: key,
+        message: body.message,
+        agentId,
+        clientKey: messageKeyOf(c.req.header("idempotency-key")) ?? body.idempotencyKey ?? randomUUID(),
+      });
+      created = queued.created;
+      return {
+        status: created ? 202 : 200,
+        body: JSON.stringify({
+          outbox: outboxView(queued.item),
+          duplicate: !created,
+          delivery: connected
+            ? "sending"
+            : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
+        }),
+      };
     });
     if (created) ctx.kickDispatcher();
-    const connected = ctx.gateway.state === "connected";
-    return jsonResponse(
-      JSON.stringify({
-        outbox: outboxView(item),
-        duplicate: !created,
-        delivery: connected
-          ? "sending"
-          : `queued: the gateway is ${ctx.gateway.state}; it is sent once the connection is up`,
-      }),
-      created ? 202 : 200,
-    );
+    return res;
   });
 
   app.post("/api/sessions/:key/abort", async (c) => {
