@@ -232,7 +232,9 @@ export class RunFollower {
       return;
     }
     if (!this.ownsTask(item)) return;
-    this.append(item.taskId, "run.error", { runId: runId ?? item.sendKey, error: message, source });
+    // Stopped from the dashboard (see onChat): recorded as an abort, not as the agent's error.
+    const type = /^aborted by /.test(message) ? "run.aborted" : "run.error";
+    this.append(item.taskId, type, { runId: runId ?? item.sendKey, error: message, source });
     this.ctx.store.tasks.transition(item.taskId, "failed", {
       actor: "gateway",
       reason: message,
