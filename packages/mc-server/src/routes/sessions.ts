@@ -14,6 +14,7 @@ import { ApiError } from "../errors.js";
 import { jsonResponse, parseBody, readJson } from "../http.js";
 import { mutate } from "../idempotency.js";
 import { toMessageView } from "../sessions/transcript.js";
+import { presentTask } from "../task-view.js";
 
 const sessionKey = z.string().min(1, "must not be empty").max(512, "must be at most 512 characters");
 /** An Idempotency-Key header as a message key: as it is when it fits one, else its digest. */
@@ -101,6 +102,31 @@ function outboxView(i: OutboxItem) {
   };
 }
 
+/** One session as GET /api/sessions/:key (and the session page) shows it; null when nothing knows it. */
+export function sessionDetail(ctx: AppContext, key: string) {
+  const session = ctx.sessions.get(key);
+  const outbox = ctx.store.outbox.listBySession(key, { limit: 50 });
+  if (!session && outbox.length === 0) return null;
+  const taskId = session?.taskId ?? null;
+  let task = null;
+  if (taskId) {
+    try {
+      task = presentTask(ctx, ctx.store.tasks.get(taskId));
+    } catch {
+      task = null;
+    }
+  }
+  return {
+    ...ctx.sessions.freshness(),
+    session: session ?? null,
+    activeRun: ctx.live.get(key),
+    approvals: ctx.approvals.list({ sessionKey: key }),
+    outbox: outbox.filter((i) => i.state === "pending" || i.state === "sent" || i.state === "failed").map(outboxView),
+    task,
+    can: sessionCapabilities(ctx),
+  };
+}
+
 function agentOfKey(ctx: AppContext, key: string): string {
   const agentId = parseAgentSessionKey(key)?.agentId ?? ctx.sessions.get(key)?.agentId;
   if (!agentId) {
@@ -163,9 +189,8 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
 
   app.get("/api/sessions/:key", (c) => {
     const key = param(c);
-    const session = ctx.sessions.get(key);
-    const outbox = store.outbox.listBySession(key, { limit: 50 });
-    if (!session && outbox.length === 0) {
+    const detail = sessionDetail(ctx, key);
+    if (!detail) {
       throw new ApiError(
         404,
         "SESSION_NOT_FOUND",
@@ -173,28 +198,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
         "list sessions with GET /api/sessions; a task's session appears once it is dispatched",
       );
     }
-    const taskId = session?.taskId ?? null;
-    let task = null;
-    if (taskId) {
-      try {
-        task = store.tasks.get(taskId);
-      } catch {
-        task = null;
-      }
-    }
-    return jsonResponse(
-      JSON.stringify({
-        ...ctx.sessions.freshness(),
-        session: session ?? null,
-        activeRun: ctx.live.get(key),
-        approvals: ctx.approvals.list({ sessionKey: key }),
-        outbox: outbox
-          .filter((i) => i.state === "pending" || i.state === "sent" || i.state === "failed")
-          .map(outboxView),
-        task,
-        can: sessionCapabilities(ctx),
-      }),
-    );
+    return jsonResponse(JSON.stringify(detail));
   });
 
   app.get("/api/sessions/:key/messages", async (c) => {

@@ -1,9 +1,9 @@
 import { TASK_STATUSES } from "@missionctl/mc-store/lifecycle";
 import { describe, expect, it } from "vitest";
 import { renderLogin, renderPage } from "./page.js";
-import type { Agent, GatewayStatus, Task } from "./view-model.js";
+import { EVIL, failure, hostileApproval, hostileSession } from "./test-fixtures.js";
+import type { AgentWithActivity, GatewayStatus, TaskWithFailure } from "./view-model.js";
 
-const EVIL = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
 const script = { src: "/assets/app.js?v=0123456789abcdef" };
 
 const status: GatewayStatus = {
@@ -26,19 +26,39 @@ const status: GatewayStatus = {
   canApprovePairing: true,
   since: "2026-12-01T21:00:00.000Z",
 };
-const agent: Agent = {
+const agent: AgentWithActivity = {
   id: "main",
+  model: EVIL,
+  activity: {
+    state: "waiting_approval",
+    working: [{ sessionKey: EVIL, title: EVIL, runId: "r1", taskId: "t-in_progress", phase: EVIL }],
+    waitingApprovals: [{ id: "ap1", kind: "exec", summary: EVIL, sessionKey: EVIL, taskId: "t-in_progress" }],
+    model: null,
+    modelConfigured: false,
+    modelFix: EVIL,
+    lastRun: {
+      runId: "r0",
+      sessionKey: EVIL,
+      taskId: null,
+      outcome: "error",
+      failure,
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+    },
+    source: "cache",
+    asOf: "2026-12-01T21:00:00.000Z",
+  },
   name: EVIL,
   emoji: EVIL,
   avatar: null,
   workspace: null,
   status: "idle",
-  model: null,
   lastSeenAt: null,
   createdAt: "2026-12-01T21:00:00.000Z",
   updatedAt: "2026-12-01T21:00:00.000Z",
 };
-const task = (status: Task["status"], title = EVIL): Task => ({
+const task = (status: TaskWithFailure["status"], title = EVIL): TaskWithFailure => ({
   id: `t-${status}`,
   title,
   description: EVIL,
@@ -46,19 +66,27 @@ const task = (status: Task["status"], title = EVIL): Task => ({
   status,
   assignedAgentId: status === "inbox" ? null : "main",
   sessionKey: null,
-  statusReason: null,
   createdAt: "2026-12-01T21:00:00.000Z",
   updatedAt: "2026-12-01T21:00:00.000Z",
   attempt: 0,
+  statusReason: EVIL,
+  failure: status === "failed" ? failure : null,
 });
-
 const html = renderPage(
   {
     state: {
       status,
       agents: [agent],
       tasks: TASK_STATUSES.map((s) => task(s)),
-      sessions: { source: "cache", gatewayState: "error", sessions: [{ key: "agent:main:x", displayName: EVIL }] },
+      sessions: {
+        source: "cache",
+        stale: true,
+        asOf: "2026-12-01T21:00:00.000Z",
+        gatewayState: "error",
+        sessions: [hostileSession],
+      },
+      approvals: { canResolve: true, hint: null, approvals: [hostileApproval] },
+      model: { configured: false, managed: true, canConfigure: true, fix: EVIL },
     },
     version: "0.1.0",
     authRequired: true,
@@ -78,16 +106,28 @@ describe("the dashboard page (server render)", () => {
     expect(json.slice(0, json.indexOf("</script>"))).not.toMatch(/<\/?script/i);
   });
 
+  it("shows a session's status, tokens, failure and task, and the cache's age; links to its page", () => {
+    const row = html.slice(html.indexOf('data-session-key="'));
+    expect(row).toContain('data-status="failed"');
+    expect(row).toContain("12 in · 34 out");
+    expect(row).toContain('href="#task-t-failed"');
+    expect(row).toContain(`href="/sessions/${encodeURIComponent(hostileSession.key).replace(/'/g, "&#39;")}"`);
+    expect(html).toContain('data-testid="sessions-cache"');
+    expect(html).toContain('datetime="2026-12-01T21:00:00.000Z"');
+  });
+
   it("has one column per lifecycle status, in order, and the actions each status allows", () => {
     const columns = [...html.matchAll(/data-column="([a-z_]+)"/g)].map((m) => m[1]);
     expect(columns).toEqual([...TASK_STATUSES]);
     const actions = (s: string) => {
       const card = html.slice(html.indexOf(`id="task-t-${s}"`));
-      return [...card.slice(0, card.indexOf("</li>")).matchAll(/data-action="([a-z-]+)"/g)].map((m) => m[1]);
+      const end = card.indexOf('<li class="card', 1);
+      return [...card.slice(0, end === -1 ? undefined : end).matchAll(/data-action="([a-z-]+)"/g)].map((m) => m[1]);
     };
     expect(actions("inbox")).toEqual(["assign", "events", "delete"]);
     expect(actions("assigned")).toEqual(["assign", "dispatch", "events", "delete"]);
-    expect(actions("in_progress")).toEqual(["events", "delete"]);
+    // The run it waits on asks for an approval: Approve / Deny on the card.
+    expect(actions("in_progress")).toEqual(["resolve-approval", "resolve-approval", "events", "delete"]);
     expect(actions("review")).toEqual(["done", "dispatch", "events", "delete"]);
     expect(actions("failed")).toEqual(["dispatch", "events", "delete"]);
     expect(actions("done")).toEqual(["events", "delete"]);
@@ -97,6 +137,8 @@ describe("the dashboard page (server render)", () => {
     for (const id of ["top-badge", "stream-state", "gateway-body", "diagnosis", "agents-body", "sessions-body"])
       expect(html).toContain(`id="${id}"`);
     for (const id of ["create-form", "new-title", "new-priority", "new-agent", "new-description", "board", "toast"])
+      expect(html).toContain(`id="${id}"`);
+    for (const id of ["model-body", "model-form", "failure-t-failed", "approval-ap1"])
       expect(html).toContain(`id="${id}"`);
     expect(html).toContain('data-action="approve"');
     expect(html).toContain('data-action="logout"');

@@ -1,11 +1,14 @@
 import type { Child } from "hono/jsx";
 import { Fill } from "./regions.js";
 import { jsonForScript, toHtml } from "./render.js";
+import { SessionFill } from "./session-regions.js";
 import { STYLES } from "./styles.js";
-import type { DashboardState } from "./view-model.js";
+import type { DashboardState, SessionPageState } from "./view-model.js";
+
+export type InitialState = Pick<DashboardState, "status" | "agents" | "tasks" | "sessions" | "approvals" | "model">;
 
 export interface PageData {
-  state: Pick<DashboardState, "status" | "agents" | "tasks" | "sessions">;
+  state: InitialState;
   version: string;
   authRequired: boolean;
 }
@@ -69,6 +72,9 @@ function Dashboard({ data }: { data: PageData }) {
             <h2 id="gateway-heading">Gateway</h2>
             <div id="gateway-body">
               <Fill region="gateway" state={state} />
+            </div>
+            <div id="model-body">
+              <Fill region="model" state={state} />
             </div>
           </section>
           <section class="panel" aria-labelledby="agents-heading">
@@ -157,6 +163,79 @@ function Dashboard({ data }: { data: PageData }) {
   );
 }
 
+function TopBar({ authRequired, children }: { authRequired: boolean; children?: Child }) {
+  return (
+    <header class="top">
+      <h1>
+        <a href="/" class="home">
+          Mission Control
+        </a>
+      </h1>
+      {children}
+      <span class="spacer"></span>
+      <span class="muted">
+        stream: <span id="stream-state">connecting…</span>
+      </span>
+      {authRequired ? (
+        <button type="button" data-action="logout">
+          Log out
+        </button>
+      ) : null}
+    </header>
+  );
+}
+
+/** One session: its facts and Stop, its approvals, the live transcript and the composer. */
+function SessionPage({ state, authRequired }: { state: SessionPageState; authRequired: boolean }) {
+  return (
+    <>
+      <a class="skip" href="#composer-message">
+        Skip to the composer
+      </a>
+      <TopBar authRequired={authRequired}>
+        <a href="/">← Dashboard</a>
+      </TopBar>
+      <main class="session-page" id="session-page" data-session-key={state.key}>
+        <section class="panel" aria-labelledby="session-title">
+          <div id="session-header">
+            <SessionFill region="header" state={state} />
+          </div>
+          <div id="session-approvals" aria-live="polite">
+            <SessionFill region="approvals" state={state} />
+          </div>
+        </section>
+        <section class="panel" aria-label="Transcript">
+          <h2>Transcript</h2>
+          <div id="transcript">
+            <SessionFill region="transcript" state={state} />
+          </div>
+          <form id="composer" class="composer" aria-label="Send a message to this session">
+            <label for="composer-message">Message</label>
+            <textarea
+              id="composer-message"
+              name="message"
+              rows={3}
+              maxlength={100000}
+              required
+              placeholder="Write to the agent (Ctrl+Enter sends)"
+            ></textarea>
+            <div class="card-actions">
+              <button type="submit" class="primary" id="composer-send">
+                Send
+              </button>
+              <span id="composer-status" role="status" aria-live="polite">
+                <SessionFill region="composerStatus" state={state} />
+              </span>
+            </div>
+          </form>
+        </section>
+      </main>
+      <div id="toast" role="status" aria-live="polite" hidden></div>
+      <script type="application/json" id="initial-session" dangerouslySetInnerHTML={{ __html: jsonForScript(state) }} />
+    </>
+  );
+}
+
 function Login({ error }: { error?: string }) {
   return (
     <main class="login">
@@ -186,6 +265,19 @@ export function renderPage(data: PageData, nonce: string, script: ScriptRef): st
   return page(
     <Document title="Mission Control" nonce={nonce} script={script}>
       <Dashboard data={data} />
+    </Document>,
+  );
+}
+
+export function renderSessionPage(
+  state: SessionPageState,
+  authRequired: boolean,
+  nonce: string,
+  script: ScriptRef,
+): string {
+  return page(
+    <Document title={`${state.detail.session?.title || state.key} — Mission Control`} nonce={nonce} script={script}>
+      <SessionPage state={state} authRequired={authRequired} />
     </Document>,
   );
 }

@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import { AgentOptions, AgentsPanel } from "./components/agents-panel.js";
 import { Badge, GatewayPanel } from "./components/gateway-panel.js";
+import { ModelNotice } from "./components/model-notice.js";
 import { SessionsPanel } from "./components/sessions-panel.js";
 import { TaskBoard } from "./components/task-board.js";
 import type { DashboardState } from "./view-model.js";
@@ -20,7 +21,8 @@ export interface Region {
 export const REGIONS = {
   badge: { id: "top-badge", view: (s) => <Badge status={s.status} /> },
   gateway: { id: "gateway-body", view: (s) => <GatewayPanel status={s.status} diagnosis={s.diagnosis} /> },
-  agents: { id: "agents-body", view: (s) => <AgentsPanel agents={s.agents} /> },
+  agents: { id: "agents-body", view: (s) => <AgentsPanel agents={s.agents} approvals={s.approvals} /> },
+  model: { id: "model-body", view: (s) => <ModelNotice model={s.model} /> },
   /** The create form's agent picker: the only agent is preselected on first paint. */
   agentPicker: {
     id: "new-agent",
@@ -31,7 +33,16 @@ export const REGIONS = {
   sessions: { id: "sessions-body", view: (s) => <SessionsPanel sessions={s.sessions} /> },
   board: {
     id: "board",
-    view: (s) => <TaskBoard tasks={s.tasks} agents={s.agents} live={s.live} openEvents={s.openEvents} />,
+    view: (s) => (
+      <TaskBoard
+        tasks={s.tasks}
+        agents={s.agents}
+        live={s.live}
+        openEvents={s.openEvents}
+        sessions={s.sessions}
+        approvals={s.approvals}
+      />
+    ),
   },
 } satisfies Record<string, Region>;
 

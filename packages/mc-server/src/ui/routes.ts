@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { authenticate } from "../auth.js";
 import { gatedAuth, throttledResponse } from "../auth-gate.js";
 import type { AppContext } from "../context.js";
+import { modelStatus } from "../routes/local-gateway.js";
+import { sessionCapabilities, sessionDetail } from "../routes/sessions.js";
 import { presentTask } from "../task-view.js";
 import { clientBundle } from "./bundle.js";
-import { renderLogin, renderPage, type ScriptRef } from "./page.js";
+import { renderLogin, renderPage, renderSessionPage, type ScriptRef } from "./page.js";
 
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -33,11 +35,18 @@ export function registerUiRoutes(app: Hono, ctx: AppContext): void {
   clientBundle().catch((err) => ctx.log.error("dashboard script unavailable", { error: String(err) }));
   const script = async (): Promise<ScriptRef> => ({ src: `/assets/app.js?v=${(await clientBundle()).hash}` });
 
-  app.get("/", async (c) => {
-    const nonce = randomBytes(16).toString("base64");
+  /** The login form instead of the page when the session cookie is missing or wrong. */
+  const gate = async (c: Context, nonce: string): Promise<Response | null> => {
     const auth = gatedAuth(ctx, c, () => authenticate(ctx.config.apiToken, { cookie: c.req.header("cookie") }));
     if (!auth.ok && auth.reason === "throttled") return throttledResponse(auth.retryAfterSeconds);
     if (!auth.ok) return htmlResponse(renderLogin(nonce, await script()), nonce, 200);
+    return null;
+  };
+
+  app.get("/", async (c) => {
+    const nonce = randomBytes(16).toString("base64");
+    const refused = await gate(c, nonce);
+    if (refused) return refused;
     const html = renderPage(
       {
         state: {
@@ -48,8 +57,10 @@ export function registerUiRoutes(app: Hono, ctx: AppContext): void {
           sessions: {
             ...ctx.sessions.freshness(),
             gatewayState: ctx.gateway.state,
-            sessions: ctx.sessions.list().map((v) => ({ ...v, displayName: v.title })),
+            sessions: ctx.sessions.list(),
           },
+          approvals: { ...ctx.approvals.access(), approvals: ctx.approvals.list({}) },
+          model: modelStatus(ctx),
         },
         version: ctx.version,
         authRequired: !!ctx.config.apiToken,
@@ -58,6 +69,36 @@ export function registerUiRoutes(app: Hono, ctx: AppContext): void {
       await script(),
     );
     return htmlResponse(html, nonce);
+  });
+
+  // The session page: its address is the session key, so a reload (or a shared link) opens it again.
+  app.get("/sessions/:key", async (c) => {
+    const nonce = randomBytes(16).toString("base64");
+    const refused = await gate(c, nonce);
+    if (refused) return refused;
+    const key = c.req.param("key");
+    const detail = key.length <= 512 ? sessionDetail(ctx, key) : null;
+    const state = {
+      key,
+      status: ctx.gateway.status(),
+      detail: detail ?? {
+        ...ctx.sessions.freshness(),
+        session: null,
+        activeRun: null,
+        approvals: [],
+        outbox: [],
+        task: null,
+        can: sessionCapabilities(ctx),
+      },
+      messages: "loading" as const,
+      hasMore: false,
+      nextOffset: null,
+      live: detail?.activeRun ?? null,
+      outcome: null,
+      stopOutcome: null,
+      sending: null,
+    };
+    return htmlResponse(renderSessionPage(state, !!ctx.config.apiToken, nonce, await script()), nonce);
   });
 
   // The script holds no data and no secret: served without a session, cached for good per hash.

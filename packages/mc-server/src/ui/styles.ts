@@ -68,4 +68,26 @@ ul.cards{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;g
 .login{max-width:26rem;margin:4rem auto}
 .login form{display:flex;flex-direction:column;gap:.5rem}
 .skip{position:absolute;left:-999px} .skip:focus{left:1rem;top:1rem;z-index:9}
+a.home{color:inherit;text-decoration:none}
+.small{font-size:.82rem}
+.failure{margin:.3rem 0;padding:.2rem .5rem;border-left:3px solid var(--bad);font-size:.85rem;overflow-wrap:anywhere}
+.failure .fix{display:inline}
+.status-running,.state-working{color:var(--accent);border-color:var(--accent)}
+.status-failed,.status-aborted,.state-error{color:var(--bad);border-color:var(--bad)}
+.state-waiting_approval{color:var(--warn);border-color:var(--warn)}
+.status-idle,.state-idle{color:var(--ok);border-color:var(--ok)}
+.activity p{margin:.15rem 0}
+.approval{padding:.4rem 0}
+.approval p{margin:.15rem 0}
+.session-page h1{font-size:1.1rem;margin:.1rem 0 .6rem;overflow-wrap:anywhere}
+ol.transcript{display:flex;flex-direction:column;gap:.5rem;margin:.5rem 0}
+ol.transcript li.msg{border:1px solid var(--line);border-radius:8px;padding:.4rem .6rem;border-bottom:1px solid var(--line)}
+.msg-user{background:color-mix(in srgb,var(--accent) 7%,transparent)}
+.msg-tool{font-size:.85rem}
+.msg-live{border-style:dashed !important}
+.msg-text{white-space:pre-wrap;overflow-wrap:anywhere;max-height:24rem;overflow:auto}
+.tool-call{font-size:.85rem;margin:.15rem 0;overflow-wrap:anywhere}
+form.composer{display:flex;flex-direction:column;gap:.3rem;margin-top:.75rem}
+form.stack{display:flex;flex-direction:column;gap:.25rem}
+form.stack h3{font-size:.95rem;margin:.4rem 0 .2rem}
 `;

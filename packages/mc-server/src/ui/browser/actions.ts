@@ -9,7 +9,7 @@ type ClickAction = (d: Dashboard, el: HTMLElement, taskId: string) => Promise<un
 const taskPath = (id: string, rest = "") => `/api/tasks/${encodeURIComponent(id)}${rest}`;
 
 /** Run a request from a button: disabled meanwhile, a failure shown with its fix. */
-async function busy(el: HTMLElement, work: () => Promise<unknown>): Promise<void> {
+export async function busy(el: HTMLElement, work: () => Promise<unknown>): Promise<void> {
   const button = el instanceof HTMLButtonElement ? el : null;
   if (button) button.disabled = true;
   try {
@@ -19,6 +19,19 @@ async function busy(el: HTMLElement, work: () => Promise<unknown>): Promise<void
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+/** Approve / Deny on an approval (dashboard and session page): the stream then says it was answered. */
+export function resolveApproval(el: HTMLElement): Promise<void> {
+  return busy(el, async () => {
+    const id = el.dataset.approvalId ?? "";
+    const decision = el.dataset.decision ?? "";
+    await api("POST", `/api/approvals/${encodeURIComponent(id)}/resolve`, {
+      decision,
+      ...(el.dataset.approvalKind ? { kind: el.dataset.approvalKind } : {}),
+    });
+    toast(decision === "deny" ? "Denied" : "Approved");
+  });
 }
 
 /** The page's buttons by their data-action. A new button: an entry here and the attribute on the element. */
@@ -77,6 +90,7 @@ const CLICK_ACTIONS: Record<string, ClickAction> = {
       toast(`${r.synced} agent(s) synced`);
     }),
   "refresh-sessions": (d) => d.refreshSessions(),
+  "resolve-approval": (d, el) => resolveApproval(el).then(() => d.refreshApprovals()),
   logout: async () => {
     await api("DELETE", "/api/session");
     location.reload();
@@ -114,6 +128,18 @@ async function createTask(d: Dashboard, form: HTMLFormElement): Promise<void> {
   });
 }
 
+async function giveModel(d: Dashboard, form: HTMLFormElement): Promise<void> {
+  const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value.trim();
+  const body: Record<string, string> = { model: value("model") };
+  if (value("baseUrl")) body.baseUrl = value("baseUrl");
+  if (value("apiKey")) body.apiKey = value("apiKey");
+  await busy(form.querySelector<HTMLButtonElement>("button[type=submit]") ?? form, async () => {
+    await api("POST", "/api/local-gateway/model", body);
+    toast("Model set: the gateway applies it by itself");
+    await d.refreshModel();
+  });
+}
+
 /** One listener per kind of input for the whole page: regions are re-rendered, listeners stay. */
 export function registerActions(d: Dashboard): void {
   document.addEventListener("click", (ev) => {
@@ -132,5 +158,12 @@ export function registerActions(d: Dashboard): void {
   byId<HTMLFormElement>("create-form")?.addEventListener("submit", (ev) => {
     ev.preventDefault();
     void createTask(d, ev.currentTarget as HTMLFormElement);
+  });
+  // The model form is re-rendered with its region: listen on the document.
+  document.addEventListener("submit", (ev) => {
+    const form = ev.target;
+    if (!(form instanceof HTMLFormElement) || form.id !== "model-form") return;
+    ev.preventDefault();
+    void giveModel(d, form);
   });
 }

@@ -1,6 +1,16 @@
 import { TaskCard } from "../components/task-board.js";
+import type { InitialState } from "../page.js";
 import { REGIONS, type Region, type RegionName } from "../regions.js";
-import type { Agent, DashboardState, SessionsView, Task, TaskEventsView } from "../view-model.js";
+import type {
+  AgentWithActivity,
+  ApprovalsView,
+  DashboardState,
+  ModelView,
+  SessionsView,
+  SessionView,
+  Task,
+  TaskEventsView,
+} from "../view-model.js";
 import { registerActions } from "./actions.js";
 import { api } from "./api.js";
 import { byId, patch, replace } from "./dom.js";
@@ -17,6 +27,12 @@ export interface Dashboard {
   refreshTasks(): Promise<void>;
   refreshAgents(): Promise<void>;
   refreshSessions(): Promise<void>;
+  refreshApprovals(): Promise<void>;
+  refreshModel(): Promise<void>;
+  /** A session changed (SSE `session`): its row in the list, its task's card. */
+  upsertSession(session: SessionView): void;
+  removeSession(key: string): void;
+  upsertAgent(agent: AgentWithActivity): void;
   /** Fetch a task's events into its open event list. */
   loadEvents(taskId: string): Promise<void>;
   /** Reload everything the stream may have missed (every (re)connect, the tab shown again). */
@@ -25,7 +41,7 @@ export interface Dashboard {
 
 function readInitialState(): DashboardState {
   const text = byId("initial-state")?.textContent ?? "";
-  const first = JSON.parse(text) as Pick<DashboardState, "status" | "agents" | "tasks" | "sessions">;
+  const first = JSON.parse(text) as InitialState;
   return { ...first, live: {}, openEvents: {} };
 }
 
@@ -48,7 +64,14 @@ function createDashboard(state: DashboardState): Dashboard {
       if (!el || !task || el.getAttribute("data-status") !== task.status) return d.render("board");
       replace(
         el,
-        <TaskCard task={task} agents={state.agents} live={state.live[taskId]} events={state.openEvents[taskId]} />,
+        <TaskCard
+          task={task}
+          agents={state.agents}
+          live={state.live[taskId]}
+          events={state.openEvents[taskId]}
+          sessionKey={state.sessions.sessions.find((s) => s.taskId === taskId)?.key}
+          approvals={state.approvals}
+        />,
       );
     },
     upsertTask(task) {
@@ -71,16 +94,48 @@ function createDashboard(state: DashboardState): Dashboard {
       d.render("board");
     },
     async refreshAgents() {
-      const { agents } = await api<{ agents: Agent[] }>("GET", "/api/agents");
+      const { agents } = await api<{ agents: AgentWithActivity[] }>("GET", "/api/agents");
       state.agents = agents;
       d.render("agents", "agentPicker", "board");
     },
     async refreshSessions() {
       // The gateway may be down or slow: the panel keeps its last list, the stream says when to retry.
       try {
-        state.sessions = await api<SessionsView>("GET", "/api/openclaw/sessions");
-        d.render("sessions");
+        state.sessions = await api<SessionsView>("GET", "/api/sessions");
+        d.render("sessions", "board");
       } catch {}
+    },
+    async refreshApprovals() {
+      try {
+        state.approvals = await api<ApprovalsView>("GET", "/api/approvals");
+        d.render("agents", "board");
+      } catch {}
+    },
+    async refreshModel() {
+      try {
+        state.model = await api<ModelView>("GET", "/api/model");
+        d.render("model");
+      } catch {}
+    },
+    upsertSession(session) {
+      const list = state.sessions.sessions;
+      const i = list.findIndex((s) => s.key === session.key);
+      if (i === -1) list.unshift(session);
+      else list[i] = session;
+      list.sort((a, b) => (b.lastActivityAt ?? "").localeCompare(a.lastActivityAt ?? ""));
+      state.sessions.count = list.length;
+      d.render("sessions");
+      if (i === -1 && session.taskId) d.renderCard(session.taskId);
+    },
+    removeSession(key) {
+      state.sessions.sessions = state.sessions.sessions.filter((s) => s.key !== key);
+      d.render("sessions");
+    },
+    upsertAgent(agent) {
+      const i = state.agents.findIndex((a) => a.id === agent.id);
+      if (i === -1) state.agents.push(agent);
+      else state.agents[i] = agent;
+      d.render("agents");
     },
     async loadEvents(taskId) {
       if (!state.openEvents[taskId]) {
@@ -97,8 +152,13 @@ function createDashboard(state: DashboardState): Dashboard {
       d.renderCard(taskId);
     },
     async resync() {
-      const steps: Promise<void>[] = [d.refreshTasks(), d.refreshAgents()];
-      if (state.status.state === "connected") steps.push(d.refreshSessions());
+      const steps: Promise<void>[] = [
+        d.refreshTasks(),
+        d.refreshAgents(),
+        d.refreshSessions(),
+        d.refreshApprovals(),
+        d.refreshModel(),
+      ];
       for (const id of Object.keys(state.openEvents)) steps.push(d.loadEvents(id));
       await Promise.allSettled(steps);
     },

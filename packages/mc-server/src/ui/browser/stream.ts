@@ -29,7 +29,8 @@ export function connectStream(d: Dashboard): void {
   on(es, "gateway", (status) => {
     state.status = status;
     d.render("badge", "gateway");
-    if (status.state === "connected") void d.refreshSessions();
+    void d.refreshSessions();
+    void d.refreshModel();
   });
   on(es, "task", (task) => {
     d.upsertTask(task);
@@ -44,6 +45,11 @@ export function connectStream(d: Dashboard): void {
   });
   on(es, "agents", () => void d.refreshAgents().catch(() => {}));
   on(es, "sessions", () => void d.refreshSessions());
+  on(es, "session", (s) => ("deleted" in s ? d.removeSession(s.key) : d.upsertSession(s)));
+  on(es, "agent", (a) => d.upsertAgent(a));
+  on(es, "approval", () => void d.refreshApprovals());
+  on(es, "approval.resolved", () => void d.refreshApprovals());
+  on(es, "local-gateway", () => void d.refreshModel());
   on(es, "run", (run) => {
     state.live[run.taskId] = run;
     if (state.tasks.some((t) => t.id === run.taskId)) d.renderCard(run.taskId);

@@ -1,10 +1,19 @@
 import { ASSIGNABLE_STATUSES, canDispatch, canTransition, TASK_STATUSES } from "@missionctl/mc-store/lifecycle";
-import type { Agent, RunProgress, Task, TaskEventsView } from "../view-model.js";
+import type {
+  Agent,
+  ApprovalsView,
+  RunProgress,
+  SessionsView,
+  TaskEventsView,
+  TaskWithFailure,
+} from "../view-model.js";
 import { AgentOptions } from "./agents-panel.js";
-import { STATUS_LABEL } from "./labels.js";
+import { ApprovalList } from "./approval-list.js";
+import { FailureLine } from "./failure-line.js";
+import { STATUS_LABEL, sessionHref } from "./labels.js";
 import { TaskEvents } from "./task-events.js";
 
-function DispatchButton({ task: t }: { task: Task }) {
+function DispatchButton({ task: t }: { task: TaskWithFailure }) {
   if (!canDispatch(t)) return null;
   if (t.status === "assigned")
     return (
@@ -26,15 +35,20 @@ function DispatchButton({ task: t }: { task: Task }) {
 }
 
 export interface TaskCardProps {
-  task: Task;
+  task: TaskWithFailure;
   agents: Agent[];
+  /** The task's session, when the gateway lists it. */
+  sessionKey?: string | null | undefined;
+  /** The approvals the task's run waits for, with whether this server may answer them. */
+  approvals?: ApprovalsView | undefined;
   live?: RunProgress | undefined;
   /** The open event list ("loading" while it is fetched); closed when absent. */
   events?: TaskEventsView | "loading" | undefined;
 }
 
 /** One task: what it is, who has it, its live run text, and the actions its status allows. */
-export function TaskCard({ task: t, agents, live, events }: TaskCardProps) {
+export function TaskCard({ task: t, agents, live, events, sessionKey, approvals }: TaskCardProps) {
+  const waiting = approvals?.approvals.filter((a) => a.taskId === t.id) ?? [];
   return (
     <li class={`card prio-${t.priority}`} id={`task-${t.id}`} data-task-id={t.id} data-status={t.status}>
       <h4 class="card-title">{t.title}</h4>
@@ -49,7 +63,17 @@ export function TaskCard({ task: t, agents, live, events }: TaskCardProps) {
           <span class="muted">unassigned</span>
         )}
         {t.attempt ? <span class="muted"> · dispatch #{t.attempt}</span> : null}
+        {sessionKey ? (
+          <>
+            {" "}
+            · <a href={sessionHref(sessionKey)}>session</a>
+          </>
+        ) : null}
       </p>
+      {t.status === "failed" ? <FailureLine failure={t.failure} id={`failure-${t.id}`} /> : null}
+      {waiting.length && approvals ? (
+        <ApprovalList approvals={waiting} canResolve={approvals.canResolve} hint={approvals.hint} />
+      ) : null}
       {live?.text ? (
         <p class="live" aria-live="polite">
           <span class="muted">Agent:</span> {live.text}
@@ -105,14 +129,17 @@ export function TaskCard({ task: t, agents, live, events }: TaskCardProps) {
 }
 
 export interface TaskBoardProps {
-  tasks: Task[];
+  tasks: TaskWithFailure[];
   agents: Agent[];
+  sessions?: SessionsView | undefined;
+  approvals?: ApprovalsView | undefined;
   live: Record<string, RunProgress>;
   openEvents: Record<string, TaskEventsView | "loading">;
 }
 
 /** The board: one column per status of mc-store's lifecycle, in its order. */
-export function TaskBoard({ tasks, agents, live, openEvents }: TaskBoardProps) {
+export function TaskBoard({ tasks, agents, live, openEvents, sessions, approvals }: TaskBoardProps) {
+  const sessionOf = new Map((sessions?.sessions ?? []).filter((s) => s.taskId).map((s) => [s.taskId, s.key]));
   return (
     <>
       {TASK_STATUSES.map((s) => {
@@ -124,7 +151,14 @@ export function TaskBoard({ tasks, agents, live, openEvents }: TaskBoardProps) {
             </h3>
             <ul class="cards" aria-label={`${STATUS_LABEL[s]} tasks`}>
               {items.map((t) => (
-                <TaskCard task={t} agents={agents} live={live[t.id]} events={openEvents[t.id]} />
+                <TaskCard
+                  task={t}
+                  agents={agents}
+                  live={live[t.id]}
+                  events={openEvents[t.id]}
+                  sessionKey={sessionOf.get(t.id)}
+                  approvals={approvals}
+                />
               ))}
             </ul>
           </section>

@@ -1,0 +1,142 @@
+// The session page in Chromium against a real mc-server and a real OpenClaw gateway (tests/peer)
+// with the stub model: open a dispatched task's session from the Sessions panel, read its
+// transcript, talk to it from the composer, Stop a long streaming run, approve an exec approval a
+// real run asked for. One gateway and one browser for the file.
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import { CHROMIUM_ARGS, startTestServer, type TestServer, waitFor } from "./helpers.js";
+import { type StubModel, startStubModel } from "./stub-model.js";
+
+let peer: Peer;
+let stub: StubModel;
+let t: TestServer;
+let browser: Browser;
+let page: Page;
+const scriptErrors: string[] = [];
+// Set to write the README's screenshot (docs/session-page.png) from this run.
+const SCREENSHOT = process.env.MC_DOCS_SCREENSHOTS === "1";
+
+async function post(path: string, body: unknown = {}) {
+  const res = await fetch(t.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const transcript = () => page.locator("#transcript");
+async function send(text: string) {
+  await page.getByLabel("Message", { exact: true }).fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.locator("#composer-status", { hasText: "Sent" }).waitFor();
+}
+
+beforeAll(async () => {
+  stub = await startStubModel();
+  // exec on the gateway host in ask mode: the stub's TOOL-EXEC run waits for an approval.
+  peer = await startPeer({
+    stubModelUrl: stub.url,
+    startTimeoutMs: 240_000,
+    config: { tools: { exec: { host: "gateway", mode: "ask" } } },
+  });
+  t = await startTestServer(
+    {
+      OPENCLAW_GATEWAY_URL: peer.url,
+      OPENCLAW_GATEWAY_TOKEN: peer.token,
+      MC_GATEWAY_SCOPES: "operator.read,operator.write,operator.approvals",
+      LOG_LEVEL: "warn",
+    },
+    {
+      gateway: { retryInitialMs: 300, retryMaxMs: 2_000 },
+      dispatcher: { pollMs: 250, retryInitialMs: 300, retryMaxMs: 2_000 },
+    },
+  );
+  await waitFor(async () => (await (await fetch(`${t.url}/api/openclaw/status`)).json()).state === "connected", {
+    what: "connected",
+    timeoutMs: 60_000,
+  });
+  await post("/api/agents/sync");
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  page.on("pageerror", (e) => scriptErrors.push(String(e)));
+  page.on("dialog", (d) => void d.accept());
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  await peer?.stop();
+  await stub?.close();
+});
+
+describe("the session page in Chromium, against a real gateway", () => {
+  let sessionUrl = "";
+
+  it("opens a dispatched task's session from the Sessions panel and shows its transcript", async () => {
+    const created = await post("/api/tasks", { title: "hello from the session page", assignedAgentId: "main" });
+    const id = created.body.task.id as string;
+    expect((await post(`/api/tasks/${id}/dispatch`)).status).toBe(202);
+    const key = `agent:main:missionctl-task-${id}`;
+    await page.goto(`${t.url}/`);
+    const row = page.locator(`#sessions-body [data-session-key="${key}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    // The agents panel names the model; the card links to its session once listed.
+    await page.locator("#agent-main", { hasText: "stub/stub-model" }).waitFor({ timeout: 60_000 });
+    await row.locator("a.session-link").click();
+    await page.waitForURL(`**/sessions/${encodeURIComponent(key)}`);
+    sessionUrl = page.url();
+    await transcript()
+      .locator('[data-role="assistant"]', { hasText: "STUB-REPLY: hello from the session page" })
+      .waitFor({ timeout: 120_000 });
+    await transcript().locator('[data-role="user"]', { hasText: "hello from the session page" }).waitFor();
+    await page.locator("#session-header a", { hasText: "hello from the session page" }).waitFor();
+    await page.locator("#session-status[data-status=idle]").waitFor({ timeout: 60_000 });
+  }, 240_000);
+
+  it("sends a message from the composer and shows the reply, live", async () => {
+    await send("second message from the composer");
+    await transcript()
+      .locator('[data-role="assistant"]', { hasText: "STUB-REPLY: second message from the composer" })
+      .waitFor({ timeout: 120_000 });
+    // Survives a reload: the page's address is the session.
+    await page.reload();
+    await transcript()
+      .locator('[data-role="assistant"]', { hasText: "STUB-REPLY: second message from the composer" })
+      .waitFor({ timeout: 30_000 });
+  }, 180_000);
+
+  it("shows a long run streaming and Stop ends it as aborted", async () => {
+    stub.chunkMs = 700;
+    await send("SLOW-STREAM 60");
+    await page.locator("#live-run", { hasText: "[chunk 2]" }).waitFor({ timeout: 120_000 });
+    await page.locator("#session-status[data-status=running]").waitFor();
+    if (SCREENSHOT)
+      await page.screenshot({ path: join(import.meta.dirname, "../docs/session-page.png"), fullPage: false });
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.locator("#session-stop-outcome", { hasText: "Stopped: run" }).waitFor({ timeout: 30_000 });
+    await page.locator("#session-status[data-status=aborted]").waitFor({ timeout: 60_000 });
+    await page.locator("#session-failure", { hasText: "aborted by the operator" }).waitFor();
+    await expect.poll(() => page.locator("#live-run").count(), { timeout: 30_000 }).toBe(0);
+    stub.chunkMs = 400;
+  }, 180_000);
+
+  it("shows an exec approval with its command and approves it from the page", async () => {
+    await send("TOOL-EXEC: echo approved-in-chromium");
+    const approval = page.locator("#session-approvals .approval", { hasText: "echo approved-in-chromium" });
+    await approval.waitFor({ timeout: 120_000 });
+    await expect(approval.locator("dd").first().textContent()).resolves.toContain("echo approved-in-chromium");
+    await approval.getByRole("button", { name: "Approve once" }).click();
+    await transcript()
+      .locator('[data-role="assistant"]', { hasText: "exec said: approved-in-chromium" })
+      .waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.locator("#session-approvals .approval").count(), { timeout: 30_000 }).toBe(0);
+    // The tool call is one compact line in the transcript.
+    await transcript().locator(".tool-call", { hasText: "echo approved-in-chromium" }).first().waitFor();
+    expect(page.url()).toBe(sessionUrl);
+    expect(scriptErrors).toEqual([]);
+  }, 240_000);
+});
