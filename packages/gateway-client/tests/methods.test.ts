@@ -269,8 +269,17 @@ describe("typed methods against the real gateway", () => {
     // Steering: a second message by session key, aborted while it runs, then a fresh transcript.
     stub.delayMs = 5_000;
     try {
+      // Abort once the run is inside the model call: a run aborted while still queued (a loaded
+      // machine) ends without a chat event at all.
+      const running = nextEvent(
+        admin,
+        "agent",
+        (e) => e.runId === "methods-run-2" && e.stream === "lifecycle",
+        120_000,
+      );
       const second = await sessionsSend(admin, { key: sessionKey, message: "second", idempotencyKey: "methods-run-2" });
       expect(second.runId).toBe("methods-run-2");
+      await running;
       const aborted = nextEvent(admin, "chat", (e) => e.runId === "methods-run-2" && e.state === "aborted");
       const abort = await sessionsAbort(admin, { key: sessionKey });
       expect(abort.ok).toBe(true);
