@@ -40,6 +40,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: "forks",
+          // Two files at a time even on 2 cores (vitest's default there is one): most of these
+          // tests wait on a gateway booting or restarting, and one at a time the suite alone
+          // took the test command past 30 minutes.
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
       {
