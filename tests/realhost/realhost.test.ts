@@ -125,6 +125,11 @@ function exposure(host: "vps" | "pi", unit: string): { score: number; label: str
   return { score: Number(m[1]), label: m[2] ?? "" };
 }
 
+/** curl from the test machine: the HTTP status code on stdout, at most 15 s. */
+function httpStatus(args: string[]) {
+  return run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "15", ...args]);
+}
+
 async function rebootAndWait(host: "vps" | "pi"): Promise<void> {
   const before = ssh(host, "cat /proc/sys/kernel/random/boot_id").stdout.trim();
   ssh(host, "sudo systemd-run --on-active=1 systemctl reboot", 30_000);
@@ -284,14 +289,7 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
 
   it("Caddy answers 403 outside caddy_allowed_networks, lets the pi through and forwards its real address", async () => {
     // From the host machine (10.77.1.1: not in the pi's 10.77.2.0/24, the inventory's only network).
-    const outside = await run("curl", [
-      "-sS",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "--max-time",
-      "15",
+    const outside = await httpStatus([
       "--cacert",
       join(env.hosts.vps.root, "var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt"),
       "--resolve",
@@ -317,18 +315,7 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
       `curl -sS -o /dev/null -w '%{http_code}' --max-time 15 --cacert ${GATEWAY_CA} https://mc.example.com/api/health`,
     );
     expect(dashboard.stdout, dashboard.out).toBe("200");
-    const rebound = await run("curl", [
-      "-sS",
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{http_code}",
-      "--max-time",
-      "15",
-      "-H",
-      "Host: rebound.attacker.example",
-      `${MC}/api/health`,
-    ]);
+    const rebound = await httpStatus(["-H", "Host: rebound.attacker.example", `${MC}/api/health`]);
     expect(rebound.stdout, tailOf(rebound)).toBe("421");
   });
 
