@@ -92,8 +92,11 @@ BUN="$ROOT/node_modules/.bin/bun"
 vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
   packages/gateway-client/src packages/gateway-client/tests/gateway.test.ts packages/gateway-client/tests/faults.test.ts packages/mc-store
 # The mc-store suite again on Node 24 (the peer's), where the store runs on node:sqlite.
-NODE24=$(node -e 'import("./tests/peer/install.mjs").then((m) => console.log(m.ensurePeerInstalled({ log() {} }).nodeBin))')
-vitest_suite "mc-store (node 24, node:sqlite)" env MC_STORE_EXPECT_DRIVER=node:sqlite "$NODE24" "$ROOT/node_modules/vitest/vitest.mjs" run packages/mc-store
+if NODE24=$(node tests/peer/cli.mjs node-bin) && [[ -x $NODE24 ]]; then
+  vitest_suite "mc-store (node 24, node:sqlite)" env MC_STORE_EXPECT_DRIVER=node:sqlite "$NODE24" "$ROOT/node_modules/vitest/vitest.mjs" run packages/mc-store
+else
+  step "mc-store (node 24, node:sqlite): the peer's Node 24 (${NODE24:-not found})" false
+fi
 vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
 # Two Debian 12 hosts with systemd (systemd-nspawn, rootfs cached in /var/cache/missionctl), the
 # play over SSH exactly as the README's Deploy section says. Needs root.

@@ -11,10 +11,13 @@ const entry = {
 
 // @missionctl/shared (private, never published) is bundled into every build.
 export default defineConfig([
+  // The CLI is an entry of the ESM build so it shares the library's chunks instead of carrying a
+  // second copy of it (it did: 175 KB, the tarball went over its budget). Its hashbang comes from
+  // src/cli/bin.ts; dts only for the library entries.
   {
-    entry,
+    entry: { ...entry, cli: "src/cli/bin.ts" },
     format: ["esm"],
-    dts: true,
+    dts: { entry },
     target: "node20",
     sourcemap: false,
     noExternal: ["@missionctl/shared"],
@@ -29,13 +32,5 @@ export default defineConfig([
     sourcemap: false,
     splitting: true,
     noExternal: ["@noble/ed25519", "@missionctl/shared"],
-  },
-  {
-    entry: { cli: "src/cli/bin.ts" },
-    format: ["esm"],
-    dts: false,
-    target: "node20",
-    banner: { js: "#!/usr/bin/env node" },
-    noExternal: ["@missionctl/shared"],
   },
 ]);

@@ -1,13 +1,18 @@
 import { defineConfig } from "tsup";
 import { BROWSER_BUILD } from "./src/ui/browser-build.js";
 
+const libraryEntry = { index: "src/index.ts", "local-gateway": "src/local-gateway/index.ts" };
+
 export default defineConfig([
   // import.meta.url locates dist/ui/app.js; the shim gives the CJS build a real one.
   // esbuild stays a dev dependency: only a checkout without dist/ui/app.js bundles (ui/bundle.ts).
+  // The bin is an entry of the ESM build so it shares the server's chunks instead of carrying a
+  // second copy of it (it did: 252 KB, the tarball went over its budget). Its hashbang comes from
+  // src/bin.ts; dts only for the library entries.
   {
-    entry: { index: "src/index.ts", "local-gateway": "src/local-gateway/index.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
+    entry: { ...libraryEntry, bin: "src/bin.ts" },
+    format: ["esm"],
+    dts: { entry: libraryEntry },
     target: "node20",
     sourcemap: false,
     shims: true,
@@ -16,13 +21,16 @@ export default defineConfig([
     noExternal: ["@missionctl/shared"],
   },
   {
-    entry: { bin: "src/bin.ts" },
-    format: ["esm"],
-    dts: false,
+    entry: libraryEntry,
+    format: ["cjs"],
+    dts: true,
     target: "node20",
+    sourcemap: false,
+    // One copy of the local-gateway code shared by both entries (one McServerError class).
+    splitting: true,
+    shims: true,
     external: ["esbuild"],
     noExternal: ["@missionctl/shared"],
-    banner: { js: "#!/usr/bin/env node" },
   },
   // The dashboard's browser code: one self-contained script (hono/jsx included).
   {

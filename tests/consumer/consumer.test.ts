@@ -86,7 +86,7 @@ const PACKAGES: PkgSpec[] = [
     name: "@missionctl/mc-server",
     values: ["createServer", "startServer", "loadConfig", "McServerError"],
     smoke: ``,
-    budget: 200_000,
+    budget: 260_000,
   },
 ];
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // node tests/peer/cli.mjs install [--sdk]      install Node 24 + openclaw (and the official SDK)
+// node tests/peer/cli.mjs node-bin             print the path of the peer's Node 24 (installs it if missing)
 // node tests/peer/cli.mjs start [--dir D] [--port P] [--json] [--no-auto-approve] [--trusted-proxy IP]... [--origin O]...
 //      [--config-file F]   start a gateway in the foreground; SIGINT/SIGTERM stops it
 import { readFileSync } from "node:fs";
@@ -38,6 +39,9 @@ try {
     const o = parse(rest);
     const r = await ensurePeerInstalled({ sdk: o.sdk });
     console.log(`[peer] ready: node ${r.nodeBin}, openclaw ${r.openclawEntry}`);
+  } else if (cmd === "node-bin") {
+    const r = await ensurePeerInstalled({ log: () => {} });
+    console.log(r.nodeBin);
   } else if (cmd === "start") {
     const o = parse(rest);
     const peer = await startPeer(o);

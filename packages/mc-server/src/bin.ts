@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { sanitizeForTerminal } from "@missionctl/gateway-client";
 import pkg from "../package.json";
 import { LOG_LEVELS, type LogLevel } from "./config.js";

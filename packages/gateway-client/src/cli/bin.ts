@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { sanitizeForTerminal } from "../terminal-text.js";
 import { main } from "./main.js";
 
