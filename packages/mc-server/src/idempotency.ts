@@ -17,6 +17,14 @@ const VAR = "idempotency" as never;
 const KEPT_HEADERS = ["content-type", "location"];
 const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 
+/** Keys whose first request is still running, one set per server: header and body keys alike. */
+const IN_PROGRESS = new WeakMap<AppContext, Set<string>>();
+function inProgressOf(ctx: AppContext): Set<string> {
+  let set = IN_PROGRESS.get(ctx);
+  if (!set) IN_PROGRESS.set(ctx, (set = new Set()));
+  return set;
+}
+
 function keyedRequest(c: Context): KeyedRequest | undefined {
   return c.get(VAR) as KeyedRequest | undefined;
 }
@@ -31,72 +39,135 @@ function keyedRequest(c: Context): KeyedRequest | undefined {
  * may succeed).
  */
 export function idempotency(ctx: AppContext, skip: ReadonlySet<string>): MiddlewareHandler {
-  const inProgress = new Set<string>();
+  const inProgress = inProgressOf(ctx);
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined || skip.has(c.req.path)) return next();
+    return keyedRun(ctx, inProgress, c, key, "the Idempotency-Key header", next);
+  };
+}
+
+/**
+ * For routes whose JSON body may carry the key as `idempotencyKey` (the composer's older
+ * spelling): the body key is the Idempotency-Key by another name — the same stored answer, the
+ * same replay — never a second mechanism. Both given and different: 400, nothing done.
+ */
+export function bodyIdempotencyKey(ctx: AppContext): MiddlewareHandler {
+  const inProgress = inProgressOf(ctx);
+  return async (c, next) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await c.req.text());
+    } catch {
+      return next(); // the route says what is wrong with the body
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return next();
+    const { idempotencyKey: fromBody, ...rest } = parsed as { idempotencyKey?: unknown };
+    if (fromBody === undefined) return next();
     const subject = `[mc-server] ${c.req.method} ${c.req.path}`;
-    if (!KEY_SYNTAX.test(key)) {
+    if (typeof fromBody !== "string") {
       return jsonResponse(
         errorBody(
           "IDEMPOTENCY_KEY_INVALID",
-          `${subject}: the Idempotency-Key header must be 1–255 printable ASCII characters without spaces`,
-          "send a fresh random value per request, e.g. a UUID",
+          `${subject}: the body's idempotencyKey must be a string`,
+          "send the key as the Idempotency-Key header (a fresh random value per message, e.g. a UUID)",
         ),
         400,
       );
     }
-    const body = await c.req.text();
-    const fingerprint = createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("base64url");
-    const stored = ctx.store.idempotency.get(key);
-    if (stored) {
-      if (stored.fingerprint !== fingerprint) {
-        return jsonResponse(
-          errorBody(
-            "IDEMPOTENCY_KEY_REUSED",
-            `${subject}: Idempotency-Key ${JSON.stringify(key)} was already used for a different request (${stored.method} ${stored.path}${stored.method === c.req.method && stored.path === c.req.path ? " with another body" : ""})`,
-            "use a new key for a new request; to retry, send the same method, path and body with the same key",
-          ),
-          422,
-        );
-      }
-      return new Response(stored.status === 204 || stored.status === 205 ? null : stored.body, {
-        status: stored.status,
-        headers: { ...stored.headers, "idempotent-replayed": "true" },
-      });
-    }
-    if (inProgress.has(key)) {
+    const keyed = keyedRequest(c);
+    if (keyed) {
+      if (keyed.key === fromBody) return next();
       return jsonResponse(
         errorBody(
-          "IDEMPOTENCY_KEY_IN_USE",
-          `${subject}: a request with Idempotency-Key ${JSON.stringify(key)} is still being processed`,
-          "wait for the first request to finish, then retry with the same key to get its response",
+          "IDEMPOTENCY_KEY_CONFLICT",
+          `${subject}: the Idempotency-Key header and the body's idempotencyKey differ`,
+          "send one key, as the Idempotency-Key header, and leave idempotencyKey out of the body",
         ),
-        409,
-        { "retry-after": "1" },
+        400,
       );
     }
-    const keyed: KeyedRequest = { key, fingerprint, method: c.req.method, path: c.req.path, saved: false };
-    c.set(VAR, keyed as never);
-    inProgress.add(key);
-    try {
-      await next();
-      const res = c.res;
-      if (!keyed.saved && res.status < 500 && !res.headers.has("set-cookie")) {
-        const text = await res.clone().text();
-        try {
-          ctx.store.idempotency.save({ ...keyed, status: res.status, headers: keptHeaders(res.headers), body: text });
-        } catch (err) {
-          ctx.log.warn("could not store an idempotent response", {
-            path: keyed.path,
-            error: err instanceof Error ? err.message : String(err),
-          });
-        }
-      }
-    } finally {
-      inProgress.delete(key);
-    }
+    // Fingerprinted without the key: a retry may spell it either way and is still the same request.
+    return keyedRun(ctx, inProgress, c, fromBody, "the body's idempotencyKey", next, JSON.stringify(rest));
   };
+}
+
+/** The Idempotency-Key this request is made with (header or body alias), if any. */
+export function requestIdempotencyKey(c: Context): string | undefined {
+  return keyedRequest(c)?.key;
+}
+
+async function keyedRun(
+  ctx: AppContext,
+  inProgress: Set<string>,
+  c: Context,
+  key: string,
+  where: string,
+  next: () => Promise<void>,
+  bodyForFingerprint?: string,
+): Promise<Response | undefined> {
+  const subject = `[mc-server] ${c.req.method} ${c.req.path}`;
+  if (!KEY_SYNTAX.test(key)) {
+    return jsonResponse(
+      errorBody(
+        "IDEMPOTENCY_KEY_INVALID",
+        `${subject}: ${where} must be 1–255 printable ASCII characters without spaces`,
+        "send a fresh random value per request, e.g. a UUID",
+      ),
+      400,
+    );
+  }
+  const body = bodyForFingerprint ?? (await c.req.text());
+  const fingerprint = createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("base64url");
+  const stored = ctx.store.idempotency.get(key);
+  if (stored) {
+    if (stored.fingerprint !== fingerprint) {
+      return jsonResponse(
+        errorBody(
+          "IDEMPOTENCY_KEY_REUSED",
+          `${subject}: Idempotency-Key ${JSON.stringify(key)} was already used for a different request (${stored.method} ${stored.path}${stored.method === c.req.method && stored.path === c.req.path ? " with another body" : ""})`,
+          "use a new key for a new request; to retry, send the same method, path and body with the same key",
+        ),
+        422,
+      );
+    }
+    return new Response(stored.status === 204 || stored.status === 205 ? null : stored.body, {
+      status: stored.status,
+      headers: { ...stored.headers, "idempotent-replayed": "true" },
+    });
+  }
+  if (inProgress.has(key)) {
+    return jsonResponse(
+      errorBody(
+        "IDEMPOTENCY_KEY_IN_USE",
+        `${subject}: a request with Idempotency-Key ${JSON.stringify(key)} is still being processed`,
+        "wait for the first request to finish, then retry with the same key to get its response",
+      ),
+      409,
+      { "retry-after": "1" },
+    );
+  }
+  const keyed: KeyedRequest = { key, fingerprint, method: c.req.method, path: c.req.path, saved: false };
+  c.set(VAR, keyed as never);
+  inProgress.add(key);
+  try {
+    await next();
+    const res = c.res;
+    if (!keyed.saved && res.status < 500 && !res.headers.has("set-cookie")) {
+      const text = await res.clone().text();
+      try {
+        ctx.store.idempotency.save({ ...keyed, status: res.status, headers: keptHeaders(res.headers), body: text });
+      } catch (err) {
+        ctx.log.warn("could not store an idempotent response", {
+          path: keyed.path,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+  } finally {
+    inProgress.delete(key);
+  }
+  return undefined;
 }
 
 function keptHeaders(headers: Headers | Record<string, string>): Record<string, string> {

@@ -3,6 +3,7 @@
 // transcript, talk to it from the composer, Stop a long streaming run, approve an exec approval a
 // real run asked for. One gateway and one browser for the file.
 import { join } from "node:path";
+import { chatHistory, messageText } from "@missionctl/gateway-client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
@@ -31,7 +32,7 @@ const transcript = () => page.locator("#transcript");
 async function send(text: string) {
   await page.getByLabel("Message", { exact: true }).fill(text);
   await page.getByRole("button", { name: "Send" }).click();
-  await page.locator("#composer-status", { hasText: "Sent" }).waitFor();
+  await page.locator("#composer-status", { hasText: /^Sent\b/ }).waitFor();
 }
 
 beforeAll(async () => {
@@ -75,12 +76,14 @@ afterAll(async () => {
 
 describe("the session page in Chromium, against a real gateway", () => {
   let sessionUrl = "";
+  let sessionKey = "";
 
   it("opens a dispatched task's session from the Sessions panel and shows its transcript", async () => {
     const created = await post("/api/tasks", { title: "hello from the session page", assignedAgentId: "main" });
     const id = created.body.task.id as string;
     expect((await post(`/api/tasks/${id}/dispatch`)).status).toBe(202);
     const key = `agent:main:missionctl-task-${id}`;
+    sessionKey = key;
     await page.goto(`${t.url}/`);
     const row = page.locator(`#sessions-body [data-session-key="${key}"]`);
     await row.waitFor({ timeout: 60_000 });
@@ -107,6 +110,40 @@ describe("the session page in Chromium, against a real gateway", () => {
     await transcript()
       .locator('[data-role="assistant"]', { hasText: "STUB-REPLY: second message from the composer" })
       .waitFor({ timeout: 30_000 });
+  }, 180_000);
+
+  it("a send whose answer was lost, sent again, reaches the gateway once (one Idempotency-Key)", async () => {
+    const text = "composer retry after a lost answer";
+    const keys: string[] = [];
+    // The first answer never reaches the page: the request reaches mc-server, the browser sees a
+    // network error. The retry carries the same key and gets the first answer back.
+    await page.route("**/messages", async (route) => {
+      keys.push(route.request().headers()["idempotency-key"] ?? "");
+      if (keys.length === 1) {
+        await route.fetch();
+        await route.abort("connectionreset");
+      } else await route.continue();
+    });
+    try {
+      await page.getByLabel("Message", { exact: true }).fill(text);
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.locator("#composer-status", { hasText: "Not sent" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Send" }).click();
+      await page.locator("#composer-status", { hasText: /^Sent\b/ }).waitFor({ timeout: 30_000 });
+    } finally {
+      await page.unroute("**/messages");
+    }
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    await transcript()
+      .locator('[data-role="assistant"]', { hasText: `STUB-REPLY: ${text}` })
+      .waitFor({ timeout: 120_000 });
+    // The gateway's own transcript (chat.history) and the model: once.
+    const history = await chatHistory(t.server.ctx.gateway, { sessionKey, limit: 200 });
+    const sentTexts = history.messages.filter((m) => m.role === "user" && messageText(m).includes(text));
+    expect(sentTexts).toHaveLength(1);
+    expect(stub.requests.filter((r) => r.text.includes(text))).toHaveLength(1);
   }, 180_000);
 
   it("shows a long run streaming and Stop ends it as aborted", async () => {

@@ -12,15 +12,15 @@ let stub: StubModel;
 let t: TestServer;
 
 const enc = encodeURIComponent;
-async function call(method: string, path: string, body?: unknown, base = t.url) {
+async function call(method: string, path: string, body?: unknown, base = t.url, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, {
     method,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as any) : null };
+  return { status: res.status, body: text ? (JSON.parse(text) as any) : null, headers: res.headers };
 }
 const get = (path: string, base?: string) => call("GET", path, undefined, base);
 const post = (path: string, body: unknown = {}, base?: string) => call("POST", path, body, base);
@@ -135,9 +135,8 @@ describe("live runs, the composer and Stop", () => {
     await sse.ready;
     try {
       stub.chunkMs = 400;
-      const sent = await post(`/api/sessions/${enc(key)}/messages`, {
-        message: "SLOW-STREAM 6",
-        idempotencyKey: "live-1",
+      const sent = await call("POST", `/api/sessions/${enc(key)}/messages`, { message: "SLOW-STREAM 6" }, t.url, {
+        "idempotency-key": "live-1",
       });
       expect(sent.status).toBe(202);
       expect(sent.body.outbox).toMatchObject({
@@ -169,15 +168,28 @@ describe("live runs, the composer and Stop", () => {
         what: "main idle again",
         timeoutMs: 60_000,
       });
-      const again = await post(`/api/sessions/${enc(key)}/messages`, {
-        message: "SLOW-STREAM 6",
-        idempotencyKey: "live-1",
-      });
-      expect(again.status).toBe(200);
-      expect(again.body.duplicate).toBe(true);
-      const reused = await post(`/api/sessions/${enc(key)}/messages`, { message: "another", idempotencyKey: "live-1" });
-      expect(reused.status).toBe(409);
+      // One mechanism: a retry gets the first answer again, whether the key comes as the header
+      // or as the body's idempotencyKey (its alias); another message under the key is refused.
+      const msgs = `/api/sessions/${enc(key)}/messages`;
+      const again = await call("POST", msgs, { message: "SLOW-STREAM 6" }, t.url, { "idempotency-key": "live-1" });
+      const aliased = await post(msgs, { message: "SLOW-STREAM 6", idempotencyKey: "live-1" });
+      for (const r of [again, aliased]) {
+        expect(r.status).toBe(202);
+        expect(r.headers.get("idempotent-replayed")).toBe("true");
+        expect(r.body).toEqual(sent.body);
+      }
+      const reused = await post(msgs, { message: "another", idempotencyKey: "live-1" });
+      expect(reused.status).toBe(422);
       expect(reused.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+      const conflict = await call("POST", msgs, { message: "x", idempotencyKey: "live-2" }, t.url, {
+        "idempotency-key": "live-3",
+      });
+      expect(conflict.status).toBe(400);
+      expect(conflict.body.error).toMatchObject({ code: "IDEMPOTENCY_KEY_CONFLICT" });
+      expect(conflict.body.error.hint).toMatch(/Idempotency-Key header/);
+      expect(t.server.ctx.store.outbox.listBySession(key).map((i) => i.idempotencyKey)).toEqual([
+        "missionctl-msg-live-1",
+      ]);
     } finally {
       await sse.close();
     }
@@ -368,7 +380,9 @@ describe("the composer across a gateway restart", () => {
     const text = "composer message across a restart";
     await peer.stop({ clean: false });
     await waitFor(async () => (await get("/api/openclaw/status")).body.state !== "connected", { what: "disconnected" });
-    const queued = await post(`/api/sessions/${enc(key)}/messages`, { message: text, idempotencyKey: "restart-1" });
+    const queued = await call("POST", `/api/sessions/${enc(key)}/messages`, { message: text }, t.url, {
+      "idempotency-key": "restart-1",
+    });
     expect(queued.status).toBe(202);
     expect(queued.body.delivery).toMatch(/^queued/);
     // Offline, the list is the last one seen, and says so.

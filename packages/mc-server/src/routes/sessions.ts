@@ -7,40 +7,39 @@ import {
   sessionsCreate,
   sessionsReset,
 } from "@missionctl/gateway-client";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import * as z from "zod";
 import type { AppContext, OutboxItem } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, parseBody, readJson } from "../http.js";
-import { mutate } from "../idempotency.js";
+import { bodyIdempotencyKey, mutate, requestIdempotencyKey } from "../idempotency.js";
 import { toMessageView } from "../sessions/transcript.js";
 import { presentTask } from "../task-view.js";
 
 const sessionKey = z.string().min(1, "must not be empty").max(512, "must be at most 512 characters");
-/** An Idempotency-Key header as a message key: as it is when it fits one, else its digest. */
-function messageKeyOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  return /^[A-Za-z0-9._:-]{1,128}$/.test(header)
-    ? header
-    : `h-${createHash("sha256").update(header).digest("base64url")}`;
+/**
+ * The message's outbox key (and so its gateway idempotency key and run id) from the request's
+ * Idempotency-Key: as it is when it fits one, else its digest; a fresh one without a key.
+ */
+function messageKeyOf(c: Context): string {
+  const key = requestIdempotencyKey(c);
+  if (key === undefined) return randomUUID();
+  return /^[A-Za-z0-9._:-]{1,128}$/.test(key) ? key : `h-${createHash("sha256").update(key).digest("base64url")}`;
 }
 
-const clientKey = z
-  .string()
-  .min(1, "must not be empty")
-  .max(128, "must be at most 128 characters")
-  .regex(/^[A-Za-z0-9._:-]+$/, "must be letters, digits and . _ : -");
+/** The body's idempotencyKey: the Idempotency-Key header by another name (bodyIdempotencyKey checked it). */
+const bodyKey = z.string().optional();
 
 const SendBody = z.strictObject({
   message: z.string().trim().min(1, "must not be empty").max(100_000, "must be at most 100000 characters"),
-  idempotencyKey: clientKey.optional(),
+  idempotencyKey: bodyKey,
 });
 const AbortBody = z.strictObject({ runId: z.string().min(1).max(256).optional() });
 const CreateBody = z.strictObject({
   agentId: z.string().trim().min(1, "must not be empty").max(200),
   label: z.string().trim().min(1).max(200).optional(),
   message: z.string().trim().min(1).max(100_000).optional(),
-  idempotencyKey: clientKey.optional(),
+  idempotencyKey: bodyKey,
 });
 const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
@@ -142,6 +141,7 @@ function agentOfKey(ctx: AppContext, key: string): string {
 
 export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
   const { store } = ctx;
+  const keyFromBody = bodyIdempotencyKey(ctx);
   const param = (c: { req: { param(name: string): string } }) =>
     parseBody(sessionKey, c.req.param("key"), "session key");
 
@@ -161,7 +161,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
     );
   });
 
-  app.post("/api/sessions", async (c) => {
+  app.post("/api/sessions", keyFromBody, async (c) => {
     const body = await readJson(c, CreateBody);
     requireScope(sessionCapabilities(ctx).create, "create a session");
     const created = await sessionsCreate(ctx.gateway, {
@@ -174,7 +174,7 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
         sessionKey: created.key,
         message: body.message,
         agentId: body.agentId,
-        clientKey: body.idempotencyKey ?? randomUUID(),
+        clientKey: messageKeyOf(c),
       });
       ctx.kickDispatcher();
       delivery = outboxView(item);
@@ -221,21 +221,22 @@ export function registerSessionsRoutes(app: Hono, ctx: AppContext): void {
     );
   });
 
-  app.post("/api/sessions/:key/messages", async (c) => {
+  app.post("/api/sessions/:key/messages", keyFromBody, async (c) => {
     const key = param(c);
     const body = await readJson(c, SendBody);
     requireScope(sessionCapabilities(ctx).send, "send a message");
     const agentId = agentOfKey(ctx, key);
     const connected = ctx.gateway.state === "connected";
     let created = false;
-    // One key per message: the request's Idempotency-Key (the middleware replays its stored
-    // answer) or the body's idempotencyKey names the outbox item, whose key de-duplicates it.
+    // One key per message: the request's Idempotency-Key (header, or its body alias) is stored
+    // with this answer (a retry gets it again) and names the outbox item, which is the gateway's
+    // idempotency key too: a retry never sends twice.
     const res = mutate(c, ctx, () => {
       const queued = store.outbox.enqueueMessage({
         sessionKey: key,
         message: body.message,
         agentId,
-        clientKey: messageKeyOf(c.req.header("idempotency-key")) ?? body.idempotencyKey ?? randomUUID(),
+        clientKey: messageKeyOf(c),
       });
       created = queued.created;
       return {

@@ -25,8 +25,13 @@ function describe(body: unknown, fallback: string): { message: string; code: str
  * One call to the dashboard's JSON API with the session cookie. A 401 means the session ended
  * (logged out elsewhere, token changed): the page reloads into the login form.
  */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json", ...extraHeaders };
   const init: RequestInit = { method, credentials: "same-origin", headers };
   if (body !== undefined) {
     headers["content-type"] = "application/json";

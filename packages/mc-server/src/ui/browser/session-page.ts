@@ -156,15 +156,18 @@ function registerComposer(state: SessionPageState): void {
     const text = box.value.trim();
     if (!text) return;
     if (!pending || pending.text !== text) pending = { text, key: crypto.randomUUID() };
+    const { key } = pending;
     const button = byId<HTMLButtonElement>("composer-send");
     await busy(button ?? form, async () => {
       state.sending = "Sending…";
       render(state, "composerStatus");
       try {
-        const r = await api<{ delivery: string; duplicate: boolean }>("POST", sessionPath(state.key, "/messages"), {
-          message: text,
-          idempotencyKey: pending?.key,
-        });
+        const r = await api<{ delivery: string; duplicate: boolean }>(
+          "POST",
+          sessionPath(state.key, "/messages"),
+          { message: text },
+          { "idempotency-key": key },
+        );
         pending = null;
         box.value = "";
         state.sending = r.duplicate ? "Already sent" : r.delivery === "sending" ? "Sent" : r.delivery;
