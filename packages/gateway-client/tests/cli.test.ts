@@ -70,8 +70,8 @@ beforeAll(async () => {
       ...Object.keys(JSON.parse(readFileSync(join(PKG, "package.json"), "utf8")).dependencies).map(
         (d) => `--external:${d}`,
       ),
+      // The hashbang comes from src/cli/bin.ts, as in the tsup build.
       `--outfile=${BIN}`,
-      "--banner:js=#!/usr/bin/env node",
     ],
     { encoding: "utf8" },
   );
