@@ -85,19 +85,46 @@ log "$REALHOST: started beside the suites below (its output at the end)"
 REALHOST_PID=$!
 
 vitest_suite "unit (node)" npx vitest run --project unit
-vitest_suite "integration (node)" npx vitest run --project integration
+
+# The other runtimes and the packed tarballs: a second lane beside the integration suite (much of
+# both waits on gateways booting, browsers and the npm registry). Output and counts at the end.
+LANE="$RESULTS/lane"
+mkdir -p "$LANE"
+lane_suite() {
+  local name=$1; shift
+  echo "== $name" >>"$LANE/log"
+  "$@" --reporter=default --reporter=json --outputFile.json="$RESULTS/$name.json" >>"$LANE/log" 2>&1
+  echo "$name"$'\t'"$?" >>"$LANE/suites"
+}
 BUN="$ROOT/node_modules/.bin/bun"
-# Under Bun's runtime (--bun: without it vitest itself would run on Node): the libraries' unit
-# tests, the gateway-client client tests (real gateway + fault injection) and the mc-store suite.
-vitest_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
-  packages/gateway-client/src packages/gateway-client/tests/gateway.test.ts packages/gateway-client/tests/faults.test.ts packages/mc-store
-# The mc-store suite again on Node 24 (the peer's), where the store runs on node:sqlite.
-if NODE24=$(node tests/peer/cli.mjs node-bin) && [[ -x $NODE24 ]]; then
-  vitest_suite "mc-store (node 24, node:sqlite)" env MC_STORE_EXPECT_DRIVER=node:sqlite "$NODE24" "$ROOT/node_modules/vitest/vitest.mjs" run packages/mc-store
-else
-  step "mc-store (node 24, node:sqlite): the peer's Node 24 (${NODE24:-not found})" false
+(
+  # Under Bun's runtime (--bun: without it vitest itself would run on Node): the libraries' unit
+  # tests, the gateway-client client tests (real gateway + fault injection) and the mc-store suite.
+  lane_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
+    packages/gateway-client/src packages/gateway-client/tests/gateway.test.ts packages/gateway-client/tests/faults.test.ts packages/mc-store
+  # The mc-store suite again on Node 24 (the peer's), where the store runs on node:sqlite.
+  if NODE24=$(node tests/peer/cli.mjs node-bin) && [[ -x $NODE24 ]]; then
+    lane_suite "mc-store (node 24, node:sqlite)" env MC_STORE_EXPECT_DRIVER=node:sqlite "$NODE24" "$ROOT/node_modules/vitest/vitest.mjs" run packages/mc-store
+  else
+    echo "mc-store (node 24, node:sqlite): the peer's Node 24 was not found (${NODE24:-no path})" >>"$LANE/missing"
+  fi
+  lane_suite "consumer (packed tarballs)" npx vitest run --project consumer
+) &
+LANE_PID=$!
+
+vitest_suite "integration (node)" npx vitest run --project integration
+
+log "other runtimes and the packed tarballs (ran beside the integration suite)"
+wait "$LANE_PID"
+cat "$LANE/log"
+while IFS=$'\t' read -r name rc; do count_suite "$name" "$RESULTS/$name.json" "$rc"; done <"$LANE/suites"
+if [[ -s $LANE/missing ]]; then
+  while read -r line; do FAILED=$((FAILED + 1)); FAILED_NAMES+=("$line"); done <"$LANE/missing"
 fi
-vitest_suite "consumer (packed tarballs)" npx vitest run --project consumer
+# Three suites in that lane: one that never reported (the lane died) is a failure, not a skip.
+lane_done=$(( $(wc -l <"$LANE/suites" 2>/dev/null || echo 0) + $(wc -l <"$LANE/missing" 2>/dev/null || echo 0) ))
+if (( lane_done < 3 )); then FAILED=$((FAILED + 1)); FAILED_NAMES+=("second lane: $lane_done of 3 suites ran"); fi
+
 # Two Debian 12 hosts with systemd (systemd-nspawn, rootfs cached in /var/cache/missionctl), the
 # play over SSH exactly as the README's Deploy section says. Needs root.
 log "$REALHOST"
