@@ -198,14 +198,24 @@ export function officialDriver(mod, { url, token, displayName = "bench-official"
 
 // --- phases ----------------------------------------------------------------------------------
 
-/** Fresh connections, interleaved round-robin across drivers so drift hits all alike. */
+/** CPU µs this thread has used (Node ≥ 23.9: the main thread only, so GC helpers and the
+ *  thread pool do not blur it; older: the whole process). */
+const threadCpu = process.threadCpuUsage ? () => process.threadCpuUsage() : () => process.cpuUsage();
+const cpuNow = () => {
+  const c = threadCpu();
+  return c.user + c.system;
+};
+
+/** Fresh connections, interleaved round-robin across drivers so drift hits all alike. Each
+ *  sample records the wall time to hello-ok and the client's CPU for it. */
 export async function measureConnects(drivers, { n, warmup, order }) {
   const names = order ?? Object.keys(drivers);
-  const out = Object.fromEntries(names.map((k) => [k, { samples: [], failures: 0, errors: [] }]));
+  const out = Object.fromEntries(names.map((k) => [k, { samples: [], cpuUs: [], failures: 0, errors: [] }]));
   for (let i = 0; i < warmup + n; i++) {
     // Alternate the order every iteration (ABBA within the loop).
     const seq = i % 2 === 0 ? names : [...names].reverse();
     for (const name of seq) {
+      const c0 = cpuNow();
       const t0 = performance.now();
       let session;
       try {
@@ -217,7 +227,11 @@ export async function measureConnects(drivers, { n, warmup, order }) {
         continue;
       }
       const ms = performance.now() - t0;
-      if (i >= warmup) out[name].samples.push(ms);
+      const cpu = cpuNow() - c0;
+      if (i >= warmup) {
+        out[name].samples.push(ms);
+        out[name].cpuUs.push(cpu);
+      }
       await session.close();
     }
   }

@@ -3,7 +3,14 @@ import type WebSocket from "ws";
 import { ClientLog, errorText } from "./client/client-log.js";
 import { closeError } from "./client/close-codes.js";
 import { type EventHandler, EventHub, type SeqGap, type TypedEventHandler } from "./client/event-hub.js";
-import { buildConnectParams, type ConnectAuth, chooseAuth, deviceTokenRecord, parseHello } from "./client/handshake.js";
+import {
+  baseConnectParams,
+  buildConnectParams,
+  type ConnectAuth,
+  chooseAuth,
+  deviceTokenRecord,
+  parseHello,
+} from "./client/handshake.js";
 import { runWithPairingAccess } from "./client/pairing-access.js";
 import { PendingRequests } from "./client/pending.js";
 import { nextStep, type ReconnectPolicy } from "./client/supervisor.js";
@@ -15,12 +22,12 @@ import type { DeviceIdentity } from "./identity.js";
 import type { RequestTarget } from "./methods/define.js";
 import { type GatewayClientOptions, type LifecycleHooks, validateOptions } from "./options.js";
 import { encodeRequestFrame } from "./protocol/encode.js";
-import { challengePayloadSchema, type EventFrame, parseInboundFrame, type ResponseFrame } from "./protocol/frames.js";
+import { type EventFrame, parseChallenge, parseInboundFrame, type ResponseFrame } from "./protocol/frames.js";
 import { fromGatewayError } from "./protocol/gateway-errors.js";
 import type { HelloOk } from "./protocol/hello.js";
 import { DEFAULT_SCOPES } from "./protocol/scopes.js";
 import { redact, redactUrl } from "./redact.js";
-import { closeSocket, openSocket } from "./transport.js";
+import { closeSocket, type OpenCancel, openSocket } from "./transport.js";
 import type { ClientState, DeviceTokenKey, DeviceTokenStore, Role, StateChange } from "./types.js";
 import { checkGatewayUrl } from "./url-policy.js";
 
@@ -40,6 +47,8 @@ interface Attempt {
   connectId?: string;
   auth: ConnectAuth;
   usedStoredDeviceToken: boolean;
+  /** The connect params without the challenge's signature, built while the socket opens. */
+  params?: Record<string, unknown>;
 }
 
 /**
@@ -73,7 +82,7 @@ export class GatewayClient implements RequestTarget {
   #skipStoredDeviceToken = false;
   #closing = false;
   #nextId = 1;
-  #openAbort: AbortController | undefined;
+  #openCancel: OpenCancel | undefined;
   #persisting: Promise<void> = Promise.resolve();
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -280,14 +289,16 @@ export class GatewayClient implements RequestTarget {
     }
     this.#closing = true;
     this.#clearTimers();
-    this.#openAbort?.abort();
+    this.#openCancel?.cancel?.();
     const ws = this.#ws;
     this.#ws = undefined;
     this.#attempt = undefined;
     this.#generation++;
-    const err = this.#clientClosed("close");
-    this.#pending.rejectAll(() => err);
-    this.#rejectWaiters(err);
+    // Built only when someone waits: an Error captures a stack trace, and most closes have no waiter.
+    let err: GatewayError | undefined;
+    const closed = () => (err ??= this.#clientClosed("close"));
+    this.#pending.rejectAll(closed);
+    if (this.#waiters.length > 0) this.#rejectWaiters(closed());
     this.#setState("closed");
     if (ws) await closeSocket(ws, 1000, "client closed");
     await this.#persisting;
@@ -320,12 +331,12 @@ export class GatewayClient implements RequestTarget {
     };
     this.#attempt = attempt;
     this.#connectionAttempts++;
-    const abort = new AbortController();
-    this.#openAbort = abort;
+    const abort: OpenCancel = {};
+    this.#openCancel = abort;
     this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
     this.#hook("connecting", { attempt: this.#connectionAttempts });
     try {
-      await openSocket(
+      const opening = openSocket(
         {
           url: this.#url,
           origin: this.#opts.origin,
@@ -340,13 +351,16 @@ export class GatewayClient implements RequestTarget {
           onClose: (code, reason) => this.#onSocketClose(gen, code, reason),
           onError: (err) => this.#onSocketError(gen, err),
         },
-        abort.signal,
+        abort,
       );
+      // The socket is connecting now: the params are built in that wait, off the handshake's critical path.
+      attempt.params = this.#baseParams(attempt.auth);
+      await opening;
     } catch (err) {
       if (gen !== this.#generation || this.#closing) return;
       this.#fail(err instanceof GatewayError ? err : this.#wrap(err));
     } finally {
-      if (this.#openAbort === abort) this.#openAbort = undefined;
+      if (this.#openCancel === abort) this.#openCancel = undefined;
     }
   }
 
@@ -409,37 +423,63 @@ export class GatewayClient implements RequestTarget {
     }, ms);
   }
 
-  async #sendConnect(attempt: Attempt, payload: unknown): Promise<void> {
+  #baseParams(auth: ConnectAuth): Record<string, unknown> {
+    return baseConnectParams({
+      opts: this.#opts,
+      role: this.#role,
+      scopes: this.#scopes,
+      auth,
+      identity: this.#identity,
+    });
+  }
+
+  #sendConnect(attempt: Attempt, payload: unknown): void {
     this.#clearTimer("handshake");
     const subject = `connect to ${this.#safeUrl}`;
-    const challenge = challengePayloadSchema.safeParse(payload);
-    if (!challenge.success) {
+    const challenge = parseChallenge(payload);
+    if (!challenge) {
       this.#fail(new GatewayError({ code: "INVALID_FRAME", subject, reason: "connect.challenge lacks a nonce or ts" }));
       return;
     }
     attempt.phase = "connect";
-    this.#hook("challenge", challenge.data);
-    let params: Record<string, unknown>;
-    try {
-      params = await buildConnectParams({
-        opts: this.#opts,
-        role: this.#role,
-        scopes: this.#scopes,
-        auth: attempt.auth,
-        identity: this.#identity,
-        challenge: challenge.data,
-      });
-    } catch (err) {
-      if (attempt.gen !== this.#generation) return;
-      this.#fail(new GatewayError({ code: "INVALID_OPTIONS", subject, reason: "identity.sign() threw", cause: err }));
+    this.#hook("challenge", challenge);
+    const base = attempt.params ?? this.#baseParams(attempt.auth);
+    const identity = this.#identity;
+    // Device-less: nothing to sign, the frame goes out in this tick.
+    if (!identity) {
+      this.#writeConnect(attempt, base, subject, undefined);
       return;
     }
-    if (attempt.gen !== this.#generation) return;
+    const input = {
+      opts: this.#opts,
+      role: this.#role,
+      scopes: this.#scopes,
+      auth: attempt.auth,
+      identity,
+      challenge,
+    };
+    buildConnectParams(input, base).then(
+      (params) => {
+        if (attempt.gen === this.#generation) this.#writeConnect(attempt, params, subject, challenge.ts);
+      },
+      (err) => {
+        if (attempt.gen !== this.#generation) return;
+        this.#fail(new GatewayError({ code: "INVALID_OPTIONS", subject, reason: "identity.sign() threw", cause: err }));
+      },
+    );
+  }
+
+  #writeConnect(
+    attempt: Attempt,
+    params: Record<string, unknown>,
+    subject: string,
+    signedAt: number | undefined,
+  ): void {
     const id = `c${this.#nextId++}`;
     attempt.connectId = id;
     const frame = { type: "req", id, method: "connect", params };
-    this.#log.debug("connect sent", { frame: redact(frame) });
-    this.#hook("connectSent", this.#identity ? { signedAt: challenge.data.ts } : {});
+    if (this.#log.enabled) this.#log.debug("connect sent", { frame: redact(frame) });
+    this.#hook("connectSent", signedAt === undefined ? {} : { signedAt });
     const ms = Math.max(this.#requestTimeoutMs, 1);
     this.#handshakeTimer = setTimeout(() => {
       if (attempt.gen !== this.#generation) return;
@@ -500,14 +540,15 @@ export class GatewayClient implements RequestTarget {
     this.#persistDeviceToken(hello);
     this.#startTickWatchdog(hello.policy.tickIntervalMs);
     this.#setState("connected");
-    this.#log.debug("connected", {
-      protocol: hello.protocol,
-      server: hello.server.version,
-      authMethod: hello.auth.method,
-      scopes: hello.auth.scopes,
-      maxPayload: hello.policy.maxPayload,
-      tickIntervalMs: hello.policy.tickIntervalMs,
-    });
+    if (this.#log.enabled)
+      this.#log.debug("connected", {
+        protocol: hello.protocol,
+        server: hello.server.version,
+        authMethod: hello.auth.method,
+        scopes: hello.auth.scopes,
+        maxPayload: hello.policy.maxPayload,
+        tickIntervalMs: hello.policy.tickIntervalMs,
+      });
     this.#hook("connected", hello);
     const waiters = this.#waiters.splice(0);
     for (const w of waiters) w.resolve(hello);
@@ -550,7 +591,7 @@ export class GatewayClient implements RequestTarget {
     }
     if (frame.type === "event") {
       if (frame.event === "connect.challenge") {
-        if (attempt && attempt.phase === "challenge") void this.#sendConnect(attempt, frame.payload);
+        if (attempt && attempt.phase === "challenge") this.#sendConnect(attempt, frame.payload);
         return;
       }
       this.#events.dispatch(frame);
@@ -657,7 +698,7 @@ export class GatewayClient implements RequestTarget {
   #dropSocket(code = 1000, reason?: string): void {
     this.#clearTimer("handshake");
     this.#clearTimer("tick");
-    this.#openAbort?.abort();
+    this.#openCancel?.cancel?.();
     const ws = this.#ws;
     this.#ws = undefined;
     this.#attempt = undefined;

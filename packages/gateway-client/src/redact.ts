@@ -112,6 +112,8 @@ export function isSecretParam(name: string): boolean {
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
+    // Nothing to hide (the common case): skip building URLSearchParams, costly on Node 20.
+    if (!u.search && !u.username && !u.password) return u.href;
     if (u.username || u.password) {
       u.username = "";
       u.password = "";

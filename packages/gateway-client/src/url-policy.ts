@@ -44,6 +44,19 @@ const CREDENTIAL_PARAM = /^(token|access_token|auth|password|deviceToken|bootstr
  * fixing it would hide that. The token belongs in the `token` option (sent in the connect frame).
  */
 export function checkGatewayUrl(raw: string, opts: { allowInsecureWs?: boolean } = {}): URL {
+  // A client is often built per connect for the same URL: its verdict is remembered (the checks
+  // below cost ~40 µs of a cold connect's critical path); only accepted URLs are kept.
+  const key = `${opts.allowInsecureWs ? 1 : 0}${raw}`;
+  if (accepted.has(key)) return new URL(raw);
+  const url = checkUncached(raw, opts);
+  if (accepted.size >= 64) accepted.clear();
+  accepted.add(key);
+  return url;
+}
+
+const accepted = new Set<string>();
+
+function checkUncached(raw: string, opts: { allowInsecureWs?: boolean }): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -74,7 +87,8 @@ export function checkGatewayUrl(raw: string, opts: { allowInsecureWs?: boolean }
       hint: "Use ws://host:port for a local gateway or wss://host for one behind a TLS proxy.",
     });
   }
-  const leaked = [...url.searchParams.keys()].filter((k) => CREDENTIAL_PARAM.test(k));
+  // Only a URL with a query has parameters (URLSearchParams is costly to build on Node 20).
+  const leaked = url.search ? [...url.searchParams.keys()].filter((k) => CREDENTIAL_PARAM.test(k)) : [];
   if (leaked.length > 0 || url.username || url.password) {
     throw new GatewayError({
       code: "INVALID_OPTIONS",
