@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { CHROMIUM_ARGS } from "../../packages/mc-server/tests/helpers.js";
 import { type StubModel, startStubModel } from "../../packages/mc-server/tests/stub-model.js";
 import { freePort } from "../peer/peer.mjs";
 
@@ -31,6 +32,11 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
   });
 
   async function start(port: number, extra: Record<string, string> = {}) {
+    // A test that failed before its stop() leaves its server running: stop it, or both share the dir.
+    if (child && child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((r) => child!.once("exit", r));
+    }
     output = "";
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -76,7 +82,22 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
     return { status: res.status, body: (await res.json()) as any };
   };
 
-  it("without a model: connected, and the dashboard says exactly how to give the agent one; SIGTERM stops both", async () => {
+  /** Creates a task for main, dispatches it and waits until it is in review or failed (3 minutes at most). */
+  async function dispatchAndSettle(port: number, title: string) {
+    const created = await api(port, "/api/tasks", { title, assignedAgentId: "main" });
+    expect(created.status).toBe(201);
+    const id = created.body.task.id as string;
+    expect((await api(port, `/api/tasks/${id}/dispatch`, {})).status).toBe(202);
+    let task: { status?: string } = {};
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline && task.status !== "review" && task.status !== "failed") {
+      await new Promise((r) => setTimeout(r, 1000));
+      task = (await api(port, `/api/tasks/${id}`)).body.task;
+    }
+    return { id, task };
+  }
+
+  it("without a model: connected, the dashboard says how to give the agent one and its form does; SIGTERM stops both", async () => {
     const port = await freePort();
     const status = await start(port);
     expect(status.gatewayUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
@@ -98,6 +119,50 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
     expect(output).not.toContain(token);
     expect(output).toContain("OPENCLAW_GATEWAY_URL");
 
+    // In Chromium: the notice and its form. A bad model is refused with what to fix; a good one
+    // (the stub, as a local Ollama would be) is what the agent's next run uses.
+    stub = await startStubModel();
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const scriptErrors: string[] = [];
+      page.on("pageerror", (e) => scriptErrors.push(String(e)));
+      await page.goto(`http://127.0.0.1:${port}/`);
+      const notice = page.locator("#model-notice");
+      await notice.waitFor({ timeout: 30_000 });
+      expect(await notice.textContent()).toMatch(/no model/);
+      await notice.getByLabel(/^Model/).fill("llama3.2");
+      await notice.getByRole("button", { name: "Give the agent this model" }).click();
+      const toast = page.locator("#toast");
+      await toast.filter({ hasText: "without baseUrl, model must be a provider/model ref" }).waitFor();
+      expect(await toast.textContent()).toMatch(/fix the listed fields/);
+      await notice.getByLabel(/^OpenAI-compatible server URL/).fill(stub.url);
+      await notice.getByLabel(/^Model/).fill("stub-form-model");
+      await notice.getByRole("button", { name: "Give the agent this model" }).click();
+      await toast.filter({ hasText: "Model set" }).waitFor();
+      const set = await api(port, "/api/local-gateway");
+      expect(set.body.model).toMatchObject({ primary: "local/stub-form-model", source: "dashboard" });
+      expect(JSON.stringify(set.body)).not.toContain(token);
+      // The agent's next run goes to that model, without a restart.
+      await api(port, "/api/agents/sync", {});
+      const { id: taskId, task: after } = await dispatchAndSettle(port, "hello from the model form");
+      expect(after.status, JSON.stringify(after)).toBe("review");
+      const asked = stub.requests.filter((r) => r.text.includes("hello from the model form"));
+      expect(asked.map((r) => r.model)).toContain("stub-form-model");
+      // The task's session page names the model its run used.
+      await page.goto(
+        `http://127.0.0.1:${port}/sessions/${encodeURIComponent(`agent:main:missionctl-task-${taskId}`)}`,
+      );
+      await page.locator("#session-header dd code", { hasText: "stub-form-model" }).waitFor({ timeout: 30_000 });
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.locator("#model-body").waitFor({ state: "attached" });
+      expect(await page.locator("#model-notice").count()).toBe(0);
+      expect(scriptErrors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+
     await stop();
     const gatewayPort = Number(status.gatewayUrl!.split(":").pop());
     await expect(
@@ -106,7 +171,7 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
   }, 300_000);
 
   it("with MC_MODEL_BASE_URL + MC_MODEL: same token and state, and a dispatched task gets the agent's reply", async () => {
-    stub = await startStubModel();
+    stub ??= await startStubModel();
     const tokenFile = join(dir, "data", "missionctl", "local-gateway", "token");
     const tokenBefore = readFileSync(tokenFile, "utf8");
     const port = await freePort();
@@ -121,16 +186,7 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
 
     const agents = await api(port, "/api/agents/sync", {});
     expect(agents.body.agents.map((a: { id: string }) => a.id)).toContain("main");
-    const created = await api(port, "/api/tasks", { title: "hello from the run command", assignedAgentId: "main" });
-    expect(created.status).toBe(201);
-    const id = created.body.task.id as string;
-    expect((await api(port, `/api/tasks/${id}/dispatch`, {})).status).toBe(202);
-    let task: { status?: string } = {};
-    const deadline = Date.now() + 180_000;
-    while (Date.now() < deadline && task.status !== "review" && task.status !== "failed") {
-      await new Promise((r) => setTimeout(r, 1000));
-      task = (await api(port, `/api/tasks/${id}`)).body.task;
-    }
+    const { task } = await dispatchAndSettle(port, "hello from the run command");
     expect(task.status, output).toBe("review");
     expect(stub.requests.some((r) => r.text.includes("hello from the run command"))).toBe(true);
     await stop();

@@ -127,16 +127,7 @@ export function openEventStream(url: string, headers: Record<string, string> = {
 }
 
 /** Debian's chromium, headless, with nothing that reaches beyond loopback (updates, sync, QUIC). */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_ARGS } from "../../../tests/browser/chromium.mjs";
 
 export interface StreamFrame {
   id: string | null;

@@ -10,6 +10,8 @@ export interface StubRequest {
   tools: string[];
   /** The task markers (`MARKER-…`) in the message, echoed in the reply. */
   markers: string[];
+  /** The model id the gateway asked for. */
+  model: string | null;
 }
 
 export interface StubModel {
@@ -100,6 +102,7 @@ export async function startStubModel(): Promise<StubModel> {
         toolResult,
         tools: (parsed.tools ?? []).map((t) => t.function?.name ?? "?"),
         markers,
+        model: parsed.model ?? null,
       });
       let delay = stub.delayMs;
       const delayed = DELAY.exec(text);

@@ -16,7 +16,7 @@ import {
   openAiCompatibleProvider,
 } from "./config.js";
 import { ensureInstalled, isInstalled, OPENCLAW_VERSION } from "./install.js";
-import { freePort, spawnGateway, stopChild, tailFile, waitStarted } from "./process.js";
+import { freePort, logOffset, spawnGateway, stopChild, tailFile, waitForLogLine, waitStarted } from "./process.js";
 
 export {
   deepMerge,
@@ -66,6 +66,12 @@ export interface LocalGatewayOptions {
 
 /** Variables passed to the gateway besides the provider keys: proxies the model calls may need. */
 const PASS_THROUGH = ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
+/** What openclaw 2026.9.6 logs once a config change is in effect (hot reload, or a restart for it). */
+const RELOAD_OUTCOME =
+  /config (hot reload applied|change applied|change requires gateway restart|reload skipped|reload failed|hot reload failed)/;
+/** The outcomes of RELOAD_OUTCOME that mean the gateway kept its old config. */
+const RELOAD_REFUSED = /config (reload skipped|reload failed|hot reload failed)/;
+const RELOAD_WAIT_MS = 20_000;
 /** Restarts after a crash: the monorepo's backoff, 1 s doubling up to 30 s. */
 const RESTART_BACKOFF = { initialDelayMs: 1_000, maxDelayMs: 30_000, jitter: "equal" } as const;
 
@@ -400,8 +406,32 @@ export class LocalGateway {
     const agents = (next.agents ?? {}) as Record<string, unknown>;
     const defaults = (agents.defaults ?? {}) as Record<string, unknown>;
     next.agents = { ...agents, defaults: { ...defaults, model: { primary } } };
+    const before = readFileSync(this.configPath, "utf8");
+    const logFrom = logOffset(this.outputFile);
     await writeFileAtomic(this.configPath, `${JSON.stringify(next, null, 2)}\n`);
     await writeFileAtomic(join(this.dir, "model-source"), "dashboard\n");
+    // The gateway notices the file by itself; answer once it has applied it, or a run started at
+    // once reads the model catalog while the reload replaces it and fails
+    // (PreparedModelCatalogConfigReplacedError, measured).
+    const outcome =
+      this.stateValue === "running"
+        ? await waitForLogLine(this.outputFile, logFrom, RELOAD_OUTCOME, RELOAD_WAIT_MS)
+        : "not running: applied at its next start";
+    if (outcome && RELOAD_REFUSED.test(outcome)) {
+      // Back to the config the gateway runs with: nothing half-applied is left on disk.
+      await writeFileAtomic(this.configPath, before);
+      throw new McServerError(
+        "LOCAL_GATEWAY_CONFIG",
+        "local gateway model",
+        `the gateway did not apply the new model: ${outcome.slice(0, 500)}`,
+        `fix it in ${this.configPath} (or give another model), then it reloads by itself; its log: ${this.outputFile}`,
+      );
+    }
+    if (!outcome)
+      this.logFn("warn", "the local gateway has not confirmed the model change yet", {
+        waitedMs: RELOAD_WAIT_MS,
+        hint: `it is in ${this.configPath}; the gateway applies it when it reloads (read ${this.outputFile})`,
+      });
     this.modelSetup = {
       primary,
       source: "dashboard",

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { McServerError } from "../errors.js";
 
@@ -22,6 +22,48 @@ export function tailFile(path: string, n = 40): string {
   } catch {
     return "(no log)";
   }
+}
+
+/** The size of a log file now (0 if there is none yet): where to start reading for new lines. */
+export function logOffset(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until a line matching `pattern` is appended to a log after `offset` and returns it; null
+ * after `timeoutMs`. Reads only what was appended, every 200 ms.
+ */
+export async function waitForLogLine(
+  path: string,
+  offset: number,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  let text = "";
+  let at = offset;
+  while (Date.now() < deadline) {
+    const size = logOffset(path);
+    if (size > at) {
+      const fd = openSync(path, "r");
+      try {
+        const buf = Buffer.alloc(Math.min(size - at, 1 << 20));
+        const n = readSync(fd, buf, 0, buf.length, at);
+        at += n;
+        text = (text + buf.subarray(0, n).toString("utf8")).slice(-65_536);
+      } finally {
+        closeSync(fd);
+      }
+      const line = text.split("\n").find((l) => pattern.test(l));
+      if (line) return line.trim();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
 }
 
 export interface SpawnOptions {

@@ -29,8 +29,10 @@ function notManaged(): ApiError {
 
 /** The gateway's model as the dashboard needs it, whoever runs the gateway. */
 export function modelStatus(ctx: AppContext) {
-  const configured = ctx.gateway.modelConfigured();
   const local = ctx.localGateway?.status().model ?? null;
+  // The gateway tells its model state once per connection (hello): a model given from the
+  // dashboard since then is applied by the gateway's hot reload, without a new hello.
+  const configured = local?.source === "dashboard" && local.configured ? true : ctx.gateway.modelConfigured();
   return {
     /** The gateway's own answer when connected; else the local gateway's view of its config. */
     configured: configured ?? local?.configured ?? null,

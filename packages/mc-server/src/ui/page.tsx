@@ -217,8 +217,13 @@ function SessionPage({ state, authRequired }: { state: SessionPageState; authReq
               rows={3}
               maxlength={100000}
               required
-              placeholder="Write to the agent (Ctrl+Enter sends)"
+              placeholder="Write to the agent"
+              aria-describedby="composer-keys"
+              aria-keyshortcuts="Enter"
             ></textarea>
+            <p id="composer-keys" class="muted small">
+              Enter sends · Shift+Enter starts a new line
+            </p>
             <div class="card-actions">
               <button type="submit" class="primary" id="composer-send">
                 Send

@@ -44,6 +44,15 @@ async function loadNewest(state: SessionPageState): Promise<void> {
     if (!Array.isArray(state.messages)) state.messages = errorText(err);
   }
   followingBottom(() => render(state, "transcript"));
+  markTranscriptShown();
+}
+
+/** The first time the transcript is on screen: a mark for the benchmark and for tests to wait on. */
+function markTranscriptShown(): void {
+  const el = byId("transcript");
+  if (!el || el.hasAttribute("data-transcript-ready")) return;
+  performance.mark("transcript-rendered");
+  el.setAttribute("data-transcript-ready", "");
 }
 
 async function loadOlder(state: SessionPageState): Promise<void> {
@@ -183,8 +192,9 @@ function registerComposer(state: SessionPageState): void {
     ev.preventDefault();
     void send();
   });
+  // Enter sends, as in a chat; Shift+Enter is a new line; an IME's Enter ends its composition.
   box.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.altKey && !ev.isComposing) {
       ev.preventDefault();
       void send();
     }
@@ -241,5 +251,8 @@ export function startSessionPage(): void {
     if (el && action) void action(state, el).catch((err: unknown) => toast(errorText(err), true));
   });
   registerComposer(state);
+  // The transcript at once, beside the stream's connect; the stream's hello reads it again for
+  // whatever happened between the two.
+  void loadNewest(state);
   connect(state);
 }
