@@ -1,17 +1,17 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GatewayError } from "@missionctl/gateway-client";
 import { StoreError } from "@missionctl/mc-store";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { hostAllowed } from "./allowed-hosts.js";
-import { authenticate, originAllowed } from "./auth.js";
-import { gatedAuth, throttledResponse } from "./auth-gate.js";
-import { bindAddressOf } from "./config.js";
+import type { HostPolicy } from "./allowed-hosts.js";
+import { originAllowed } from "./auth.js";
+import { clientOf } from "./auth-gate.js";
+import { bindAddressOf, type ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { errorBody, jsonResponse } from "./http.js";
 import { idempotency } from "./idempotency.js";
+import { apiAuthRefusal, hostRefusal, OPEN_PATHS, requestIdFor } from "./request-checks.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerApprovalRoutes } from "./routes/approvals.js";
 import { registerEventRoutes } from "./routes/events.js";
@@ -100,8 +100,6 @@ export function errorResponse(err: unknown, ctx: AppContext, requestId?: string,
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-/** Open without MC_API_TOKEN: liveness probes, and the login that obtains the cookie. */
-const OPEN_PATHS = new Set(["/api/health", "/api/session"]);
 
 /** The Node request/response under @hono/node-server, when there is one. */
 function nodeOf(c: Context): { incoming?: IncomingMessage; outgoing?: ServerResponse } {
@@ -121,8 +119,11 @@ export function headerOf(c: Context, name: string): string | undefined {
   return c.req.header(name);
 }
 
-const REQUEST_ID_PREFIX = randomUUID().slice(0, 8);
-let requestCounter = 0;
+/** The Host rule of this server: MC_ALLOWED_HOSTS, loopback names and the address it is bound to. */
+export function hostPolicyOf(config: ServerConfig): HostPolicy {
+  const bindAddress = bindAddressOf(config.host);
+  return { allowed: config.allowedHosts, ...(bindAddress ? { bindAddress } : {}) };
+}
 
 export function createApp(ctx: AppContext): Hono {
   const app = new Hono();
@@ -130,12 +131,7 @@ export function createApp(ctx: AppContext): Hono {
   const logRequests = log.enabled("info");
 
   app.use("*", async (c, next) => {
-    const incoming = headerOf(c, "x-request-id");
-    // Unique per process and cheap: a random boot prefix and a counter.
-    const requestId =
-      incoming && /^[\w.:-]{1,64}$/.test(incoming)
-        ? incoming
-        : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`;
+    const requestId = requestIdFor(headerOf(c, "x-request-id"));
     c.set("requestId" as never, requestId as never);
     const outgoing = nodeOf(c).outgoing;
     // Node merges setHeader() into the final writeHead(), whatever Response the route returns.
@@ -154,28 +150,14 @@ export function createApp(ctx: AppContext): Hono {
     }
   });
 
-  // DNS rebinding: a hostile page whose name resolves to 127.0.0.1 sends its own name in Host.
-  // Only this server's names are answered, on every route (page, API, SSE) and before the token.
-  const hostPolicy = {
-    allowed: config.allowedHosts,
-    ...(bindAddressOf(config.host) ? { bindAddress: bindAddressOf(config.host)! } : {}),
-  };
+  const hostPolicy = hostPolicyOf(config);
   app.use("*", async (c, next) => {
     const incoming = nodeOf(c).incoming;
     const host = incoming ? incoming.headers.host : (c.req.header("host") ?? new URL(c.req.url).host);
     // The port the connection arrived on (PORT, or the one picked for PORT=0); unknown off Node.
     const localPort = incoming ? incoming.socket?.localPort : undefined;
-    if (!hostAllowed(host, localPort, hostPolicy)) {
-      return jsonResponse(
-        errorBody(
-          "HOST_NOT_ALLOWED",
-          `[mc-server] Host ${JSON.stringify(host ?? "")}: this server does not answer to that name`,
-          `open the dashboard by its own address (http://127.0.0.1:${localPort ?? config.port}), or add the name to MC_ALLOWED_HOSTS (e.g. MC_ALLOWED_HOSTS=mc.example.org, the reverse proxy's site name)`,
-        ),
-        421,
-        { connection: "close" },
-      );
-    }
+    const refused = hostRefusal(host, localPort, hostPolicy, config.port);
+    if (refused) return jsonResponse(refused.body, refused.status, refused.headers);
     await next();
   });
 
@@ -215,30 +197,14 @@ export function createApp(ctx: AppContext): Hono {
   app.use("/api/*", (c, next) => (MUTATING.has(c.req.method) ? limit(c, next) : next()));
 
   app.use("/api/*", async (c, next) => {
-    if (!config.apiToken || OPEN_PATHS.has(c.req.path)) return next();
-    const result = gatedAuth(ctx, c, () =>
-      authenticate(config.apiToken, {
-        authorization: headerOf(c, "authorization"),
-        cookie: headerOf(c, "cookie"),
-      }),
+    if (!config.apiToken) return next();
+    const refused = apiAuthRefusal(
+      ctx,
+      c.req.path,
+      { authorization: headerOf(c, "authorization"), cookie: headerOf(c, "cookie") },
+      clientOf(c),
     );
-    if (!result.ok && result.reason === "throttled") return throttledResponse(result.retryAfterSeconds);
-    if (!result.ok) {
-      const missing = result.reason === "missing";
-      return jsonResponse(
-        errorBody(
-          missing ? "API_TOKEN_REQUIRED" : "API_TOKEN_INVALID",
-          missing
-            ? "[mc-server] /api: this server requires MC_API_TOKEN"
-            : "[mc-server] /api: the token does not match MC_API_TOKEN",
-          missing
-            ? "send Authorization: Bearer <MC_API_TOKEN>, or log in on the dashboard"
-            : "use the value of MC_API_TOKEN from the server's environment",
-        ),
-        401,
-        { "www-authenticate": 'Bearer realm="missionctl"' },
-      );
-    }
+    if (refused) return jsonResponse(refused.body, refused.status, refused.headers);
     return next();
   });
 

@@ -13,9 +13,14 @@ function incomingOf(c: Context): IncomingMessage | undefined {
 
 /** The addresses failed attempts are counted against (see clientAddresses). */
 export function clientKeys(c: Context): { client: string; proxy?: string } {
+  return clientAddresses(clientOf(c).remoteAddress, clientOf(c).forwardedFor);
+}
+
+/** The connection's address and X-Forwarded-For, from Node's request when there is one. */
+export function clientOf(c: Context): { remoteAddress: string | undefined; forwardedFor: string | undefined } {
   const incoming = incomingOf(c);
   const xff = incoming ? incoming.headers["x-forwarded-for"] : c.req.header("x-forwarded-for");
-  return clientAddresses(incoming?.socket?.remoteAddress, Array.isArray(xff) ? xff.join(",") : xff);
+  return { remoteAddress: incoming?.socket?.remoteAddress, forwardedFor: Array.isArray(xff) ? xff.join(",") : xff };
 }
 
 /**
@@ -24,7 +29,16 @@ export function clientKeys(c: Context): { client: string; proxy?: string } {
  * browser before login) does not count.
  */
 export function gatedAuth(ctx: AppContext, c: Context, check: () => AuthResult): GatedAuthResult {
-  const { client, proxy } = clientKeys(c);
+  return gatedAuthFor(ctx, clientOf(c), check);
+}
+
+/** gatedAuth for a request known by its address and X-Forwarded-For (the Node fast lane). */
+export function gatedAuthFor(
+  ctx: AppContext,
+  from: { remoteAddress: string | undefined; forwardedFor: string | undefined },
+  check: () => AuthResult,
+): GatedAuthResult {
+  const { client, proxy } = clientAddresses(from.remoteAddress, from.forwardedFor);
   const throttle = ctx.authThrottle;
   const proxyKey = proxy === undefined ? undefined : `proxy ${proxy}`;
   const waitFor = () =>
@@ -46,15 +60,24 @@ export function gatedAuth(ctx: AppContext, c: Context, check: () => AuthResult):
   return result;
 }
 
-export function throttledResponse(retryAfterSeconds: number): Response {
-  return jsonResponse(
-    errorBody(
+export function throttledRefusal(retryAfterSeconds: number): {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+} {
+  return {
+    status: 429,
+    body: errorBody(
       "AUTH_THROTTLED",
       "[mc-server] auth: too many failed token attempts from this address",
       `wait ${retryAfterSeconds} s (Retry-After), then use the value of MC_API_TOKEN`,
       { retryAfterSeconds },
     ),
-    429,
-    { "retry-after": String(retryAfterSeconds) },
-  );
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
+export function throttledResponse(retryAfterSeconds: number): Response {
+  const r = throttledRefusal(retryAfterSeconds);
+  return jsonResponse(r.body, r.status, r.headers);
 }

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { messageText } from "@missionctl/gateway-client";
@@ -14,6 +14,7 @@ import type { AppContext, Store } from "./context.js";
 import { taskIdFromSessionKey } from "./context.js";
 import { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 import { McServerError } from "./errors.js";
+import { createFastLane } from "./fast-lane.js";
 import { GatewayConnection } from "./gateway.js";
 import { LocalGateway } from "./local-gateway/index.js";
 import { createLogger, type Logger } from "./log.js";
@@ -260,8 +261,14 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
     start,
     async listen() {
       const timeout = config!.requestTimeoutMs;
+      const fastLane = createFastLane(ctx);
       const server = serve({
         fetch: app.fetch,
+        // The hot GETs are answered from Node's request when possible (fast-lane.ts), the rest by hono.
+        createServer: ((options: ServerOptions, honoListener: RequestListener) =>
+          createHttpServer(options, (req, res) => {
+            if (!fastLane(req, res)) honoListener(req, res);
+          })) as typeof createHttpServer,
         port: config!.port,
         hostname: config!.host,
         // A client that dribbles its headers or body is cut off (408) instead of holding a socket

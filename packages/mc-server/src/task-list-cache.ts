@@ -7,6 +7,8 @@
 export class TaskListCache {
   private readonly entries = new Map<string, string>();
   private bytes = 0;
+  /** The most recently used key: the last in `entries` unless set() added another since. */
+  private lastKey: string | undefined;
   readonly maxBytes: number;
   readonly maxEntries: number;
 
@@ -18,9 +20,12 @@ export class TaskListCache {
   get(key: string): string | undefined {
     const body = this.entries.get(key);
     if (body === undefined) return undefined;
-    // Refresh its place in the LRU order.
-    this.entries.delete(key);
-    this.entries.set(key, body);
+    // Refresh its place in the LRU order (already there when it is the one asked for last).
+    if (key !== this.lastKey) {
+      this.entries.delete(key);
+      this.entries.set(key, body);
+      this.lastKey = key;
+    }
     return body;
   }
 
@@ -32,6 +37,7 @@ export class TaskListCache {
       this.delete(this.entries.keys().next().value!);
     }
     this.entries.set(key, body);
+    this.lastKey = key;
     this.bytes += size;
   }
 
@@ -44,6 +50,7 @@ export class TaskListCache {
 
   clear(): void {
     this.entries.clear();
+    this.lastKey = undefined;
     this.bytes = 0;
   }
 

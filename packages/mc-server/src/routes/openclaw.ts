@@ -13,13 +13,22 @@ import { jsonResponse } from "../http.js";
 
 let statusCache: { status: unknown; body: string; code: number } | null = null;
 
-/** The status JSON is served on every dashboard poll and health probe: serialise it once per change. */
-function statusResponse(ctx: AppContext): Response {
+/**
+ * GET /api/openclaw/status: 200 when connected, else 503, with the status JSON. It is served on
+ * every dashboard poll and health probe, so it is serialised once per change (also by the Node
+ * fast lane, fast-lane.ts).
+ */
+export function statusAnswer(ctx: AppContext): { status: number; body: string } {
   const status = ctx.gateway.status();
   if (!statusCache || statusCache.status !== status) {
     statusCache = { status, body: JSON.stringify(status), code: status.state === "connected" ? 200 : 503 };
   }
-  return jsonResponse(statusCache.body, statusCache.code);
+  return { status: statusCache.code, body: statusCache.body };
+}
+
+function statusResponse(ctx: AppContext): Response {
+  const { status, body } = statusAnswer(ctx);
+  return jsonResponse(body, status);
 }
 
 export function registerOpenclawRoutes(app: Hono, ctx: AppContext): void {

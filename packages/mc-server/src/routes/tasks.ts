@@ -54,6 +54,21 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(64).optional(),
 });
 
+/**
+ * The task list cache's key: what the query means, not how it was spelled, so repeated or
+ * reordered parameters (`?limit=500&limit=<n>`) share one entry instead of each adding a body.
+ */
+function taskListKey(status: string[] | undefined, q: { agentId?: string; limit?: number; cursor?: string }): string {
+  return JSON.stringify([status ?? null, q.agentId ?? null, q.limit ?? null, q.cursor ?? null]);
+}
+const FIRST_PAGE_KEY = taskListKey(undefined, {});
+
+/** GET /api/tasks without a query, when its body is cached (for the Node fast lane, fast-lane.ts). */
+export function cachedFirstTaskPage(ctx: AppContext): { status: number; body: string } | undefined {
+  const body = ctx.taskListCache.get(FIRST_PAGE_KEY);
+  return body === undefined ? undefined : { status: 200, body };
+}
+
 /** The brief an agent receives: the task as written, and how it will be followed. */
 export function taskBrief(task: Task): string {
   const lines = [`# ${task.title}`, ""];
@@ -103,9 +118,7 @@ export function registerTaskRoutes(app: Hono, ctx: AppContext): void {
   app.get("/api/tasks", (c) => {
     const q = parseBody(ListQuery, c.req.query(), "query");
     const status = q.status ? [...new Set(q.status)].sort() : undefined;
-    // The key is what the query means, not how it was spelled: repeated or reordered parameters
-    // (`?limit=500&limit=<n>`) share one entry instead of each adding a full body to the cache.
-    const key = JSON.stringify([status ?? null, q.agentId ?? null, q.limit ?? null, q.cursor ?? null]);
+    const key = taskListKey(status, q);
     const cached = ctx.taskListCache.get(key);
     if (cached !== undefined) return jsonResponse(cached);
     const page = store.tasks.list({
