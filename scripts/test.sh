@@ -66,7 +66,24 @@ install_debian_packages() {
 }
 
 step "debian packages" install_debian_packages
-step "npm ci" npm ci --no-audit --no-fund --loglevel=error
+# The registry sometimes drops a download mid-way (measured: EIDLETIMEOUT on registry.npmjs.org):
+# up to three attempts. Nothing below can run without the dependencies, so stop there if all fail.
+npm_ci() {
+  local attempt
+  for attempt in 1 2 3; do
+    npm ci --no-audit --no-fund --loglevel=error && return 0
+    echo "npm ci failed (attempt $attempt of 3)"
+    (( attempt < 3 )) && sleep $((attempt * 10))
+  done
+  return 1
+}
+step "npm ci" npm_ci
+if [[ ! -x node_modules/.bin/vitest ]]; then
+  echo "the dependencies are not installed (npm ci failed 3 times): check the registry connection and run again"
+  echo "total time: $(( $(date +%s) - START )) s"
+  echo "$PASSED passed, $((FAILED > 0 ? FAILED : 1)) failed"
+  exit 1
+fi
 # The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
 step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
