@@ -144,8 +144,15 @@ describe.skipIf(!existsSync(serverBin))("scripts/start.mjs (the README's run com
       const set = await api(port, "/api/local-gateway");
       expect(set.body.model).toMatchObject({ primary: "local/stub-form-model", source: "dashboard" });
       expect(JSON.stringify(set.body)).not.toContain(token);
-      // The agent's next run goes to that model, without a restart.
-      await api(port, "/api/agents/sync", {});
+      // The agent's card shows the new model at once (no reload, no manual sync) ...
+      await page
+        .locator("#agent-main .activity code", { hasText: "local/stub-form-model" })
+        .waitFor({ timeout: 15_000 });
+      const agents = await api(port, "/api/agents");
+      expect(agents.body.agents.find((a: { id: string }) => a.id === "main")?.activity?.model).toBe(
+        "local/stub-form-model",
+      );
+      // ... and the agent's next run goes to that model, without a restart.
       const { id: taskId, task: after } = await dispatchAndSettle(port, "hello from the model form");
       expect(after.status, JSON.stringify(after)).toBe("review");
       const asked = stub.requests.filter((r) => r.text.includes("hello from the model form"));

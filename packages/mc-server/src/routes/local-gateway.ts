@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import * as z from "zod";
+import { syncAgents } from "../agent-sync.js";
 import type { AppContext } from "../context.js";
 import { ApiError } from "../errors.js";
 import { jsonResponse, readJson } from "../http.js";
@@ -73,6 +74,15 @@ export function registerLocalGatewayRoutes(app: Hono, ctx: AppContext): void {
       ...(body.baseUrl ? { baseUrl: body.baseUrl } : {}),
       ...(body.apiKey ? { apiKey: body.apiKey } : {}),
     });
+    // setModel returns once the gateway has applied the config: read its agents again now, so the
+    // agent cards (and GET /api/agents) show the new model instead of waiting for the next connect.
+    // The model is set either way; a failed re-read is logged and the cards catch up on reconnect.
+    await syncAgents(ctx).catch((err) =>
+      ctx.log.warn("agent sync after the model change failed", {
+        error: err instanceof Error ? err.message : String(err),
+        hint: "POST /api/agents/sync reads the agents again",
+      }),
+    );
     return jsonResponse(JSON.stringify({ ok: true, model: status.model }));
   });
 }
