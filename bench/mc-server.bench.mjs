@@ -11,15 +11,13 @@
 // because the baseline does not log either. Any failure (a missed delivery, an error) fails the run.
 // Prints the machine's load average with the figures, and a final JSON line with every figure.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import autocannon from "autocannon";
+import { freePort, requireMcServerBuild, startMcServer, waitHttp } from "./mc-server-process.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "packages/mc-server/dist/bin.js");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -63,33 +61,7 @@ if (fdLimits && fdLimits.soft < fdsNeeded) {
   process.exit(again.status ?? 1);
 }
 
-if (!existsSync(BIN)) {
-  console.error(`[bench] ${BIN} is missing — run: npm run build -w packages/mc-server`);
-  process.exit(2);
-}
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function waitHttp(url, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`[bench] ${url} did not answer within ${timeoutMs} ms`);
-}
+requireMcServerBuild();
 
 /** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
 const CLK_TCK = 100;
@@ -129,24 +101,10 @@ const cleanup = () => {
 };
 process.on("exit", cleanup);
 
-const mcPort = await freePort();
 // BENCH_MC_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node flags for the mc-server process (profiling).
 const mcNodeArgs = (process.env.BENCH_MC_NODE_ARGS ?? "").split(" ").filter(Boolean);
-const mc = spawn(process.execPath, [...mcNodeArgs, BIN], {
-  env: {
-    PATH: process.env.PATH,
-    HOME: dir,
-    PORT: String(mcPort),
-    HOST: "127.0.0.1",
-    DATABASE_PATH: join(dir, "mc.db"),
-    MC_IDENTITY_DIR: join(dir, "identity"),
-    LOG_LEVEL: "warn",
-  },
-  stdio: ["ignore", "ignore", "inherit"],
-});
+const { proc: mc, port: mcPort, url: MC } = await startMcServer({ dir, nodeArgs: mcNodeArgs });
 children.push(mc);
-const MC = `http://127.0.0.1:${mcPort}`;
-await waitHttp(`${MC}/api/health`);
 
 // Twenty tasks, so /api/tasks returns a realistic page.
 for (let i = 0; i < 20; i++) {

@@ -18,9 +18,9 @@ import { fileURLToPath } from "node:url";
 import { agentWait, chatSend, GatewayClient, messageText } from "../packages/gateway-client/dist/index.js";
 import { CHROMIUM, launchChromium } from "../tests/browser/chromium.mjs";
 import { freePort, startPeer } from "../tests/peer/peer.mjs";
+import { requireMcServerBuild, startMcServer, waitHttp } from "./mc-server-process.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "packages/mc-server/dist/bin.js");
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 100);
 const RUNS = Number(process.env.BENCH_DELTA_RUNS ?? 3);
@@ -31,10 +31,7 @@ const RENDER_ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 6);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 15 * 60_000);
 const load = () => execFileSync("uptime", { encoding: "utf8" }).trim();
 
-if (!existsSync(BIN)) {
-  console.error(`[bench] ${BIN} is missing — run: npm run build`);
-  process.exit(2);
-}
+requireMcServerBuild("npm run build");
 console.log(`[bench] uptime before: ${load()}`);
 
 const dir = mkdtempSync(join(tmpdir(), "session-bench-"));
@@ -67,18 +64,6 @@ function child(cmd, args, env, readyLine) {
     });
     p.on("exit", (code) => reject(new Error(`[bench] ${args.join(" ")} exited ${code}: ${out.slice(-500)}`)));
   });
-}
-
-async function waitHttp(url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return r.json();
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`[bench] ${url} did not answer`);
 }
 
 const pct = (sorted, p) =>
@@ -132,28 +117,14 @@ try {
     `[bench] transcript of ${MESSAGES} messages written in ${((Date.now() - injectStart) / 1000).toFixed(1)} s`,
   );
 
-  const mcPort = await freePort();
-  // Request logs off (LOG_LEVEL=warn): the baseline does not log either.
-  const mc = spawn(process.execPath, [BIN], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(mcPort),
-      HOST: "127.0.0.1",
-      HOME: dir,
-      DATABASE_PATH: join(dir, "mc.db"),
-      MC_IDENTITY_DIR: join(dir, "identity"),
-      OPENCLAW_GATEWAY_URL: peer.url,
-      OPENCLAW_GATEWAY_TOKEN: peer.token,
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  const { proc: mc, url: MC } = await startMcServer({
+    dir,
+    env: { OPENCLAW_GATEWAY_URL: peer.url, OPENCLAW_GATEWAY_TOKEN: peer.token },
   });
   children.push(mc);
-  const MC = `http://127.0.0.1:${mcPort}`;
-  await waitHttp(`${MC}/api/health`);
   for (let i = 0; i < 300; i++) {
     const s = await waitHttp(`${MC}/api/openclaw/status`);
-    if (s.state === "connected") break;
+    if (s?.state === "connected") break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const basePort = await freePort();

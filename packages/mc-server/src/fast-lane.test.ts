@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "./log.js";
-import { startServer } from "./server.js";
+import { startTestServer, type TestServer } from "../tests/helpers.js";
 
 type Answer = { status: number; body: string; headers: Record<string, string | string[] | undefined> };
 
@@ -35,32 +31,15 @@ const visible = (a: Answer) => ({
 
 describe("the Node fast lane", () => {
   const TOKEN = "fast-lane-token-0123456789";
-  let dir: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  const logs: Record<string, unknown>[] = [];
+  let server: TestServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "mc-fast-lane-"));
-    server = await startServer({
-      env: {
-        HOME: dir,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_PATH: join(dir, "mc.db"),
-        MC_IDENTITY_DIR: join(dir, "identity"),
-        MC_API_TOKEN: TOKEN,
-      },
-      logger: createLogger("info", (line) => logs.push(JSON.parse(line))),
-      authThrottle: { maxFailures: 3 },
-    });
+    server = await startTestServer({ MC_API_TOKEN: TOKEN }, { authThrottle: { maxFailures: 3 } });
     const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
     for (const title of ["one", "two"])
       await fetch(`${server.url}/api/tasks`, { method: "POST", headers: auth, body: JSON.stringify({ title }) });
   });
-  afterAll(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   // `path?` is not a fast-lane URL: hono answers it, with the same meaning (an empty query).
   const both = async (path: string, headers: Record<string, string>) => {
@@ -109,7 +88,7 @@ describe("the Node fast lane", () => {
   });
 
   it("logs each request it answers like the hono middleware does", () => {
-    const lane = logs.filter((l) => l.msg === "request" && l.requestId === "req-1");
+    const lane = server.logs.filter((l) => l.msg === "request" && l.requestId === "req-1");
     expect(lane.length).toBeGreaterThanOrEqual(2);
     expect(lane[0]).toMatchObject({ method: "GET", status: 200 });
   });
