@@ -1,4 +1,3 @@
-import { nestsDeeperThan } from "@missionctl/gateway-client";
 import { type ArrayMode, type RawChange, structuralDiff } from "./diff.js";
 import { type EnvMode, hasPlaceholder, placeholderNames, resolveEnv } from "./env.js";
 import { ConfigDiffError } from "./errors.js";
@@ -81,8 +80,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function diffConfigs(source: unknown, runtime: unknown, options: DiffOptions = {}): DiffReport {
   const src = asLoaded(source, "source");
   const rt = asLoaded(runtime, "runtime");
-  // The walks below recurse; a pathological depth is an input error, not a stack overflow.
-  for (const c of [src, rt]) if (nestsDeeperThan(c.value, MAX_CONFIG_DEPTH)) throw tooDeep(c.label);
+  // Secrets are learned from both configs, as written and as resolved (below): a value equal to one
+  // is masked anywhere. This first walk also guards the recursive ones that follow: a pathological
+  // depth is an input error, not a stack overflow.
+  const masker = new SecretMasker();
+  for (const c of [src, rt]) if (!masker.add(c.value, MAX_CONFIG_DEPTH)) throw tooDeep(c.label);
   const envMode: EnvMode = options.envMode ?? "literal";
   if (!["literal", "resolve", "presence"].includes(envMode)) {
     throw new ConfigDiffError(
@@ -152,8 +154,8 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     for (const e of [...na.events, ...nb.events]) normEvents.set(toPointer(e.segments), e);
   }
 
-  // Secrets are learned from both configs, as written and as resolved: a value equal to one is masked anywhere.
-  const masker = new SecretMasker([src.value, rt.value, preNormA, preNormB]);
+  masker.add(preNormA);
+  masker.add(preNormB);
 
   // A live gateway with an invalid file returns no content: only its status can be reported.
   const raw = a === undefined || b === undefined ? [] : structuralDiff(a, b, arrayMode ? { arrayMode } : {});

@@ -1,9 +1,10 @@
 import {
   CONFIG_REDACTED_VALUE,
-  isSecretHeaderName,
-  isSecretName,
+  isSecretPath,
+  nestsDeeperThan,
   REDACTED,
   redactSecretsInText,
+  SecretPath,
   secretsInText,
 } from "@missionctl/gateway-client";
 import { placeholderNames } from "./env.js";
@@ -15,17 +16,16 @@ export const REDACTED_SENTINEL = CONFIG_REDACTED_VALUE;
 export const MASK = REDACTED;
 
 export function isSensitivePath(segments: readonly Segment[]): boolean {
-  // OpenClaw matches on labels, with array indexes dropped (`a.b[]` → `a.b`).
-  const keys = segments.filter((s): s is string => typeof s === "string");
-  if (keys.length === 0) return false;
-  const path = keys.join(".");
-  const lower = path.toLowerCase();
-  if (lower.includes("localservice.env.")) return true;
-  // The one key list (gateway-client's: OpenClaw's sensitive-path patterns plus collections of
-  // credentials such as `gateway.auth.tokens[]`), on the dotted path as OpenClaw applies it; and a
-  // header name whose value is a credential (`headers.Authorization`).
-  return isSecretName(path) || isSecretHeaderName(keys[keys.length - 1]!);
+  // OpenClaw matches on labels, with array indexes dropped (`a.b[]` → `a.b`). The one key list
+  // (gateway-client's: OpenClaw's sensitive-path patterns plus collections of credentials such as
+  // `gateway.auth.tokens[]`, `localService.env.*`, and credential header names as the last key).
+  return isSecretPath(segments.filter((s): s is string => typeof s === "string"));
 }
+
+/** The path state below `at` for this segment: an array index is not a label and changes nothing. */
+const below = (at: SecretPath, seg: Segment): SecretPath => (typeof seg === "string" ? at.child(seg) : at);
+
+const pathOf = (segments: readonly Segment[]): SecretPath => segments.reduce(below, SecretPath.root);
 
 export function isSecretRef(v: unknown): v is { source: string; provider?: string; id: string } {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
@@ -55,12 +55,34 @@ const MIN_EMBEDDED_SECRET = 8;
  */
 export class SecretMasker {
   private readonly known = new Set<string>();
-  private embedded: string[] = [];
+  private readonly learned = new Set<unknown>();
+  private embeddedCache: string[] | undefined;
 
   /** Learns the secrets of these trees (the configs as written and as resolved). */
   constructor(trees: readonly unknown[] = []) {
-    for (const t of trees) this.collect(t, [], false);
-    this.embedded = [...this.known].filter((k) => k.length >= MIN_EMBEDDED_SECRET).sort((a, b) => b.length - a.length);
+    for (const t of trees) this.add(t);
+  }
+
+  /**
+   * Learns the secrets of one more tree; false, as nestsDeeperThan would say, when it nests deeper
+   * than `maxDepth` objects/arrays. This walk visits every node of a config anyway (one memoised
+   * path step per key, no path joined or copied), so it doubles as the depth guard of the
+   * recursive walks that follow instead of a separate pass.
+   */
+  add(tree: unknown, maxDepth = Number.POSITIVE_INFINITY): boolean {
+    // The same tree passed twice (the config as written is the one compared) is learned once.
+    if (this.learned.has(tree)) return true;
+    this.learned.add(tree);
+    this.embeddedCache = undefined;
+    return this.collect(tree, SecretPath.root, false, 1, maxDepth);
+  }
+
+  /** The known secrets long enough to be masked inside longer text, longest first. */
+  private get embedded(): string[] {
+    this.embeddedCache ??= [...this.known]
+      .filter((k) => k.length >= MIN_EMBEDDED_SECRET)
+      .sort((a, b) => b.length - a.length);
+    return this.embeddedCache;
   }
 
   private learn(v: string): void {
@@ -69,24 +91,32 @@ export class SecretMasker {
     this.known.add(s);
   }
 
-  private collect(v: unknown, segs: Segment[], sensitive: boolean): void {
+  /** `depth`: of `v` if it is an object or array (the root's is 1). False when too deep. */
+  private collect(v: unknown, at: SecretPath, sensitive: boolean, depth: number, maxDepth: number): boolean {
     if (typeof v === "string") {
       if (sensitive) this.learn(v);
       for (const found of secretsInText(v)) this.learn(found);
-      return;
+      return true;
     }
     if (typeof v === "number" || typeof v === "bigint") {
       if (sensitive) this.learn(String(v));
-      return;
+      return true;
     }
-    if (v === null || typeof v !== "object") return;
-    if (isSecretRef(v)) return;
-    const entries: [Segment, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
-    for (const [k, child] of entries) {
-      segs.push(k);
-      this.collect(child, segs, sensitive || isSensitivePath(segs));
-      segs.pop();
+    if (v === null || typeof v !== "object") return true;
+    if (depth > maxDepth) return false;
+    if (Array.isArray(v)) {
+      for (const item of v) if (!this.collect(item, at, sensitive, depth + 1, maxDepth)) return false;
+      return true;
     }
+    // A SecretRef holds no value to learn; its depth still counts.
+    if (isSecretRef(v)) return !nestsDeeperThan(v, maxDepth - depth + 1);
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const next = at.child(keys[i]!);
+      if (!this.collect(o[keys[i]!], next, sensitive || next.secret, depth + 1, maxDepth)) return false;
+    }
+    return true;
   }
 
   /** Whether this exact value is a secret seen somewhere in either config. */
@@ -114,18 +144,10 @@ export class SecretMasker {
 
   /** A copy of `value` (found at `segments`) that is safe to print. */
   maskValue(value: unknown, segments: readonly Segment[]): unknown {
-    const segs = [...segments];
-    const walk = (v: unknown, sensitive: boolean): unknown => {
+    const walk = (v: unknown, at: SecretPath, sensitive: boolean): unknown => {
       if (typeof v === "string") return this.maskString(v, sensitive);
       if (v === null || typeof v !== "object") return sensitive || this.isKnownSecret(v) ? MASK : v;
-      if (Array.isArray(v)) {
-        return v.map((item, i) => {
-          segs.push(i);
-          const r = walk(item, sensitive || isSensitivePath(segs));
-          segs.pop();
-          return r;
-        });
-      }
+      if (Array.isArray(v)) return v.map((item) => walk(item, at, sensitive));
       if (isSecretRef(v)) {
         // The ref's structure is not secret, its id may be (a file path, an exec argument…).
         const out: Record<string, unknown> = { ...v };
@@ -134,13 +156,13 @@ export class SecretMasker {
       }
       const out: Record<string, unknown> = {};
       for (const [k, item] of Object.entries(v)) {
-        segs.push(k);
-        out[this.segment(k)] = walk(item, sensitive || isSensitivePath(segs));
-        segs.pop();
+        const next = at.child(k);
+        out[this.segment(k)] = walk(item, next, sensitive || next.secret);
       }
       return out;
     };
-    return walk(value, isSensitivePath(segs));
+    const at = pathOf(segments);
+    return walk(value, at, at.secret);
   }
 
   /** A key of the config: masked only when it is itself a known secret (a token used as a map key). */

@@ -134,6 +134,7 @@ export { DEFAULT_SCOPES, hasScope, missingScopes, PAIRING_SCOPES } from "./proto
 export type { RedactOptions } from "./redact.js";
 export { isSecretKey, isSecretName, isSecretParam, REDACTED, redact, redactUrl } from "./redact.js";
 export { isSecretHeaderName, redactSecretsInText, secretsInText } from "./redact-text.js";
+export { isSecretPath, SecretPath } from "./secret-path.js";
 export type { SanitizeOptions } from "./terminal-text.js";
 export { sanitizeForTerminal } from "./terminal-text.js";
 export type { UpgradeResponseSummary } from "./transport.js";

@@ -6,6 +6,9 @@ const HEADER_LINE =
   /\b((?:proxy-)?authorization|(?:set-)?cookie|x-api-key|x-auth-token|api-key)(\s*[:=]\s*)(\S[^\r\n]*)/gi;
 // `Bearer abc…` without the header name: the scheme says what follows is a credential.
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token)(\s+)([A-Za-z0-9._~+/=-]{8,})/g;
+// Each shape above needs a `:` (`://`, a header line), a `=` or a space (after a scheme): text
+// without any (most config values, most log fields) is returned without running the three.
+const MAY_HOLD_CREDENTIAL = /[:=\s]/;
 
 /** Whether a header, by name, carries a credential (`Authorization`, `Cookie`, `X-API-Key`…). */
 export function isSecretHeaderName(name: string): boolean {
@@ -41,7 +44,7 @@ function decodeSafe(s: string): string {
  * scheme (`Bearer ***`). Everything else is kept as written.
  */
 export function redactSecretsInText(text: string): string {
-  if (text.length === 0) return text;
+  if (!MAY_HOLD_CREDENTIAL.test(text)) return text;
   let out = text.replace(URL_IN_TEXT, redactUrlInText);
   out = out.replace(HEADER_LINE, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
   out = out.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
@@ -54,6 +57,7 @@ export function redactSecretsInText(text: string): string {
  */
 export function secretsInText(text: string): string[] {
   const found: string[] = [];
+  if (!MAY_HOLD_CREDENTIAL.test(text)) return found;
   for (const url of text.match(URL_IN_TEXT) ?? []) {
     const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@\s]*)@/i.exec(url)?.[1];
     if (userinfo) {

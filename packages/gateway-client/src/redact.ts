@@ -47,17 +47,47 @@ const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
   "recoveryscope",
 ]);
 
-/** Whether a name (a key or a dotted path) is secret by OpenClaw's patterns. */
-export function isSecretName(name: string): boolean {
-  const lower = name.toLowerCase();
-  if (NOT_SECRET_SUFFIXES.some((s) => lower.endsWith(s))) return false;
-  return SECRET_NAME_PATTERNS.some((p) => p.test(name));
+// The lists as one expression each, built once: a name is matched once, not once per pattern.
+const SECRET_NAME = new RegExp(SECRET_NAME_PATTERNS.map((p) => `(?:${p.source})`).join("|"), "i");
+const NOT_SECRET_SUFFIX = new RegExp(`(?:${NOT_SECRET_SUFFIXES.join("|")})$`, "i");
+
+/** Whether a name ends in one of {@link NOT_SECRET_SUFFIXES} (`maxTokens`, `passwordFile`). */
+export function hasNotSecretSuffix(name: string): boolean {
+  return NOT_SECRET_SUFFIX.test(name);
 }
 
-/** Whether the value under this key must never be shown. */
-export function isSecretKey(key: string): boolean {
-  return CREDENTIAL_FIELDS.has(key.toLowerCase()) || isSecretName(key);
+/** Whether a name (a key or a dotted path) is secret by OpenClaw's patterns. */
+export function isSecretName(name: string): boolean {
+  return !NOT_SECRET_SUFFIX.test(name) && SECRET_NAME.test(name);
 }
+
+/** Keys longer than this are classified but not memoised (a memo must not keep a huge hostile key). */
+const MAX_MEMO_KEY = 64;
+/** Distinct keys memoised before the memo starts over (frames or configs keyed by generated ids). */
+const MAX_MEMO_SIZE = 4096;
+
+/** A bounded memo of a pure per-key verdict: walks ask one for every key, and keys repeat. */
+export function memoByKey<T>(fn: (key: string) => T): (key: string) => T {
+  const memo = new Map<string, T>();
+  return (key) => {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const v = fn(key);
+    if (key.length <= MAX_MEMO_KEY) {
+      if (memo.size >= MAX_MEMO_SIZE) memo.clear();
+      memo.set(key, v);
+    }
+    return v;
+  };
+}
+
+/**
+ * Whether the value under this key must never be shown. Every key of every logged field, error
+ * detail and header passes here: memoised.
+ */
+export const isSecretKey: (key: string) => boolean = memoByKey(
+  (key) => CREDENTIAL_FIELDS.has(key.toLowerCase()) || isSecretName(key),
+);
 
 export interface RedactOptions {
   /** Deeper values become "[…]". Default 8. */

@@ -6,15 +6,33 @@ export const MAX_PARAMS_DEPTH = 128;
 /**
  * Whether a JSON-like value nests deeper than `limit` arrays/objects. Iterative, so a value nested
  * a million levels deep is measured without exhausting the stack (JSON.stringify would throw).
+ * Guards every request and every config compared, so it allocates nothing per node: two parallel
+ * stacks instead of a tuple per container, `for…in` instead of an `Object.values` copy per object.
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>))
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  if (value === null || typeof value !== "object") return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        if (child !== null && typeof child === "object") {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const k in v) {
+      const child = v[k];
+      if (child !== null && typeof child === "object") {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
