@@ -43,7 +43,7 @@ try {
     "INSERT INTO task_events (task_id, actor, type, payload, created_at) VALUES (?, ?, ?, ?, ?)",
   );
   const insertOutbox = raw.prepare(
-    "INSERT INTO outbox (task_id, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'chat.send', ?, 'pending', 0, ?, ?, ?)",
+    "INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'chat.send', ?, 'pending', 0, ?, ?, ?)",
   );
   const rawOne = raw.transaction((i) => {
     const id = randomUUID();
@@ -58,14 +58,16 @@ try {
       now,
     );
     const key = `missionctl-task-${id}-dispatch-1`;
-    insertOutbox.run(id, key, JSON.stringify({ sessionKey, message: `Do task ${i}`, agentId: "main" }), now, now, now);
+    const payload = JSON.stringify({ sessionKey, message: `Do task ${i}`, agentId: "main" });
+    const outboxId = Number(insertOutbox.run(id, sessionKey, key, payload, now, now, now).lastInsertRowid);
     insertEvent.run(
       id,
       "bench",
       "dispatched",
-      JSON.stringify({ from: "assigned", to: "in_progress", attempt: 1, sessionKey, idempotencyKey: key }),
+      JSON.stringify({ from: "assigned", to: "in_progress", attempt: 1, sessionKey, outboxId, idempotencyKey: key }),
       now,
     );
+    return id;
   });
   // The headline: create with dispatch, the store's one-call "create and send now".
   const storeOne = (i) =>
@@ -94,6 +96,43 @@ try {
         sessionKey: `agent:main:bench-${i}`,
       });
     });
+
+  // A fair baseline writes what the store writes. Checked before timing, row by row (ids and
+  // times aside), so a migration that changes the store's rows fails this bench with the
+  // difference instead of leaving a raw side that inserts less (or crashes on a new NOT NULL).
+  const rowsOf = (file, taskId) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      const outbox = db.prepare("SELECT * FROM outbox WHERE task_id = ?").all(taskId);
+      const outboxIds = new Set(outbox.map((r) => r.id));
+      const times = new Set(["id", "seq", "created_at", "updated_at", "next_attempt_at"]);
+      const clean = (row) =>
+        Object.fromEntries(
+          Object.entries(row)
+            .filter(([k]) => !times.has(k))
+            .map(([k, v]) => [k, typeof v === "string" ? v.replaceAll(taskId, "<task>") : v]),
+        );
+      const events = db.prepare("SELECT * FROM task_events WHERE task_id = ? ORDER BY id").all(taskId);
+      return {
+        task: clean(db.prepare("SELECT * FROM tasks WHERE id = ?").get(taskId)),
+        events: events.map((e) => {
+          const payload = JSON.parse(e.payload);
+          if (outboxIds.has(payload.outboxId)) payload.outboxId = "<outbox>";
+          return clean({ ...e, payload: JSON.stringify(payload) });
+        }),
+        outbox: outbox.map(clean),
+      };
+    } finally {
+      db.close();
+    }
+  };
+  const storeRows = JSON.stringify(rowsOf(join(dir, "store.db"), storeOne(-1).id), null, 1);
+  const rawRows = JSON.stringify(rowsOf(join(dir, "raw.db"), rawOne(-1)), null, 1);
+  if (storeRows !== rawRows) {
+    throw new Error(
+      `the raw baseline no longer writes the rows the store writes (update bench/mc-store.bench.mjs):\nstore ${storeRows}\nraw ${rawRows}`,
+    );
+  }
 
   // Wall clock gives throughput; CPU time per transaction (user + sys) is reported too because
   // on a shared, loaded machine it is far less noisy than wall time.
