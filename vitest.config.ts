@@ -39,11 +39,13 @@ export default defineConfig({
           exclude: ["tests/consumer/**", "tests/realhost/**", "**/node_modules/**"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // The gateways several files share (tests/peer/shared-peer.mjs), booted on first use.
+          globalSetup: ["tests/peer/shared-peer-setup.ts"],
+          // MC_TEST_CPU_LOG=<file>: each file's CPU (its fork and what it reaped) — scripts/test.sh.
+          setupFiles: ["tests/peer/cpu-per-file.ts"],
+          // How many files at a time is set by scripts/test.sh (--poolOptions.forks.maxForks=2):
+          // vitest reads pool sizes from the root config only, a project's poolOptions are ignored.
           pool: "forks",
-          // Two files at a time even on 2 cores (vitest's default there is one): most of these
-          // tests wait on a gateway booting or restarting, and one at a time the suite alone
-          // took the test command past 30 minutes.
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
       {

@@ -53,3 +53,11 @@ export function startPeer(options?: PeerOptions): Promise<Peer>;
 export function freePort(host?: string): Promise<number>;
 export function deepMerge<T>(base: T, extra: unknown): T;
 export function peerConfig(options: PeerOptions & { port: number; logFile: string }): Record<string, unknown>;
+/** A peer's fields plus its CLI and files, with the process controls given (shared-peer.mjs). */
+export function peerHandle(
+  info: Omit<
+    Peer,
+    "pid" | "stop" | "restart" | "crash" | "start" | "cli" | "cliAsync" | "readConfig" | "writeConfig" | "logTail"
+  >,
+  controls: Partial<Peer>,
+): Peer;

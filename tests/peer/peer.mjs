@@ -128,7 +128,7 @@ export async function startPeer(options = {}) {
 
   await spawnWithRetry();
 
-  const peer = {
+  const info = {
     url: `ws://127.0.0.1:${port}`,
     httpUrl: `http://127.0.0.1:${port}`,
     port,
@@ -142,6 +142,8 @@ export async function startPeer(options = {}) {
     env,
     nodeBin,
     openclawEntry,
+  };
+  const peer = peerHandle(info, {
     get pid() {
       return child?.pid;
     },
@@ -165,6 +167,19 @@ export async function startPeer(options = {}) {
     async start() {
       if (!child) await spawnWithRetry();
     },
+  });
+  return peer;
+}
+
+/**
+ * A peer's fields plus what works from them alone (its CLI, its config and log files), with the
+ * process controls given. A gateway shared between test files (shared-peer.mjs) is such a handle
+ * in each file, without the controls of its process.
+ */
+export function peerHandle(info, controls) {
+  const { env, port, nodeBin, openclawEntry, dir, configPath, stdoutFile } = info;
+  const handle = {
+    ...info,
     /** Runs the peer's own `openclaw` CLI against this gateway; returns { status, stdout, stderr }. */
     cli(args, { timeoutMs = 180_000 } = {}) {
       const res = spawnSync(nodeBin, [openclawEntry, ...args], {
@@ -204,5 +219,7 @@ export async function startPeer(options = {}) {
       return tailFile(stdoutFile, n);
     },
   };
-  return peer;
+  // Copied with their getters (pid).
+  Object.defineProperties(handle, Object.getOwnPropertyDescriptors(controls));
+  return handle;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import { freePort, type Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import { main } from "../src/cli/main.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -78,7 +79,7 @@ beforeAll(async () => {
   if (build.status !== 0) throw new Error(`esbuild failed: ${build.stderr}`);
   tmp = mkdtempSync(join(tmpdir(), "missionctl-cli-"));
   mkdirSync(join(tmp, "home"));
-  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false });
+  peer = await sharedPeer("unapproved"); // autoApproveLocal:false, shared with other files
   tokenFile = join(tmp, "token");
   writeFileSync(tokenFile, `${peer.token}\n`, { mode: 0o600 });
 }, 450_000);

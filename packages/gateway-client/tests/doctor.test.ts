@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import { freePort, type Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import { type DiagnoseReport, diagnose, loadOrCreateIdentity, renderReport } from "../src/index.js";
 import { type Caddy, startCaddy } from "./helpers/caddy.js";
 
@@ -31,11 +32,8 @@ function failedStep(r: DiagnoseReport) {
 }
 
 beforeAll(async () => {
-  peer = await startPeer({
-    startTimeoutMs: 200_000,
-    autoApproveLocal: false,
-    allowedOrigins: ["http://allowed.example:8080"],
-  });
+  // autoApproveLocal:false and the allowed origin http://allowed.example:8080, shared with other files.
+  peer = await sharedPeer("unapproved");
   tmp = mkdtempSync(join(tmpdir(), "missionctl-doctor-"));
 }, 450_000);
 

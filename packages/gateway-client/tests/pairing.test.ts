@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import type { Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import {
   approveDevice,
   type DeviceIdentity,
@@ -55,7 +56,7 @@ async function pendingError(c: GatewayClient): Promise<GatewayError> {
 }
 
 beforeAll(async () => {
-  peer = await startPeer({ startTimeoutMs: 200_000, autoApproveLocal: false });
+  peer = await sharedPeer("unapproved"); // autoApproveLocal:false, shared with other files
   tmp = mkdtempSync(join(tmpdir(), "missionctl-pairing-"));
   // A connection can only grant scopes it holds: the approver holds what the devices ask for.
   approver = new GatewayClient({

@@ -5,7 +5,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPeer } from "../../../tests/peer/peer.mjs";
+import type { Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { generateIdentity, loadOrCreateIdentity } from "../src/identity.js";
@@ -134,13 +135,11 @@ describe("supervisor (scripted gateway)", () => {
 });
 
 describe("supervisor against the real gateway", () => {
-  type Peer = Awaited<ReturnType<typeof startPeer>>;
   let peer: Peer;
   beforeAll(async () => {
     // Loopback devices are asked to pair (cli/cli with a device; gateway-client/backend never is).
-    const opts = { autoApproveLocal: false, startTimeoutMs: 170_000 };
-    peer = await startPeer(opts).catch(() => startPeer(opts));
-  }, 360_000);
+    peer = await sharedPeer("unapproved");
+  }, 460_000);
   afterAll(async () => {
     await peer?.stop();
   });
