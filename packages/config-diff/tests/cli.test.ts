@@ -4,17 +4,37 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/index.js";
-import { buildOnce, expectGolden, FIXTURES, type RunResult, runBin } from "./helpers.js";
+import { buildOnce, expectGolden, FIXTURES, PKG, type RunResult, runBin } from "./helpers.js";
 
 const ref = ["--source", "tests/fixtures/reference-source.json5", "--runtime", "tests/fixtures/reference-runtime.json"];
 const canary = ["--source", "tests/fixtures/canary-source.json5", "--runtime", "tests/fixtures/canary-runtime.json"];
 
 /** Every output any test in this file produced, for the canary check at the end. */
 const seen: string[] = [];
-const run = async (args: string[], opts?: Parameters<typeof runBin>[1]): Promise<RunResult> => {
+type RunOptions = NonNullable<Parameters<typeof runBin>[1]>;
+/**
+ * The built binary, spawned: once per exit code and wherever the process itself is what is tested
+ * (stdin, PATH, a FIFO that would block it, deep nesting on its own stack, --color, the env of a CI
+ * step). Each spawn costs ~0.7 CPU-s, and the test command is CPU-bound.
+ */
+const spawned = async (args: string[], opts?: RunOptions): Promise<RunResult> => {
   const r = await runBin(args, opts);
   seen.push(r.stdout, r.stderr);
   return r;
+};
+/** Everything else in-process: runCli is what the binary runs (src/cli/bin.ts), with the same environment. */
+const run = async (args: string[], opts: Omit<RunOptions, "input"> = {}): Promise<RunResult> => {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...(opts.env ?? {}) },
+    cwd: opts.cwd ?? PKG,
+    isTTY: false,
+  }).catch(() => 2); // as the binary's exit code on a rejection
+  seen.push(stdout, stderr);
+  return { code, stdout, stderr };
 };
 
 beforeAll(() => buildOnce(), 240_000);
@@ -22,7 +42,7 @@ beforeAll(() => buildOnce(), 240_000);
 describe("config-diff CLI: goldens", () => {
   for (const format of ["human", "json", "json-patch", "github"]) {
     it(`reference deployment, --format ${format}`, async () => {
-      const r = await run([...ref, "--format", format]);
+      const r = await (format === "human" ? spawned : run)([...ref, "--format", format]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(1);
       expectGolden(`reference.${format}.txt`, r.stdout);
@@ -68,7 +88,7 @@ describe("config-diff CLI: goldens", () => {
     const dir = mkdtempSync(join(tmpdir(), "cd-gh-"));
     const summary = join(dir, "summary.md");
     writeFileSync(summary, "# earlier step\n");
-    const r = await run([...canary, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: summary } });
+    const r = await spawned([...canary, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(1);
     expect(
       r.stdout
@@ -87,7 +107,7 @@ describe("config-diff CLI: behaviour", () => {
   it("exit 0 without drift; env resolve from --env-file; presence mode", async () => {
     expect(
       (
-        await run([
+        await spawned([
           "--source",
           "tests/fixtures/reference-runtime.json",
           "--runtime",
@@ -127,9 +147,12 @@ describe("config-diff CLI: behaviour", () => {
 
   it("reads the source from stdin and the ignore file from the working directory", async () => {
     const text = readFileSync(join(FIXTURES, "reference-source.json5"), "utf8");
-    const r = await run(["--source", "-", "--runtime", "tests/fixtures/reference-runtime.json", "--format", "json"], {
-      input: text,
-    });
+    const r = await spawned(
+      ["--source", "-", "--runtime", "tests/fixtures/reference-runtime.json", "--format", "json"],
+      {
+        input: text,
+      },
+    );
     expect(JSON.parse(r.stdout).sources.source).toEqual({ label: "<stdin>", kind: "stdin" });
     const dir = mkdtempSync(join(tmpdir(), "cd-ign-"));
     writeFileSync(join(dir, ".config-diff.yaml"), readFileSync(join(FIXTURES, "ignore-valid.yaml")));
@@ -170,7 +193,7 @@ case "$4" in /home/node/.openclaw/openclaw.json) cat "${join(FIXTURES, "referenc
     );
     chmodSync(fake, 0o755);
     const env = { PATH: `${dir}:${process.env.PATH}` };
-    const ok = await run(
+    const ok = await spawned(
       [
         "--source",
         "tests/fixtures/reference-source.json5",
@@ -188,7 +211,7 @@ case "$4" in /home/node/.openclaw/openclaw.json) cat "${join(FIXTURES, "referenc
       kind: "docker",
     });
     expect(rep.summary.drift).toBe(2);
-    const missing = await run(
+    const missing = await spawned(
       ["--source", "tests/fixtures/reference-source.json5", "--runtime", "docker:nope:/x.json"],
       { env },
     );
@@ -213,7 +236,7 @@ case "$4" in /home/node/.openclaw/openclaw.json) cat "${join(FIXTURES, "referenc
     expect(await capture(true, {})).toContain("\u001b[");
     expect(await capture(true, { NO_COLOR: "1" })).not.toContain("\u001b[");
     expect(await capture(false, {})).not.toContain("\u001b[");
-    expect((await run([...ref, "--color"])).stdout).toContain("\u001b[31m");
+    expect((await spawned([...ref, "--color"])).stdout).toContain("\u001b[31m");
   });
 });
 
@@ -252,7 +275,7 @@ describe("config-diff CLI: bad input exits 2 with a precise message", () => {
     expect(r.stderr).toMatch(/unknownKey/);
   });
   it("an unknown format, a bad flag, a bad env file", async () => {
-    const f = await run([...ref, "--format", "xml"]);
+    const f = await spawned([...ref, "--format", "xml"]);
     expect([f.code, f.stderr]).toEqual([
       2,
       '[config-diff] unknown --format "xml": use one of human, json, json-patch, github — see config-diff --help\n',
@@ -341,7 +364,7 @@ describe("config-diff CLI: hardening", () => {
 
   it("--runtime /dev/zero is refused at once (not a regular file), exit 2", async () => {
     const started = Date.now();
-    const r = await run([...refSource, "--runtime", "/dev/zero"]);
+    const r = await spawned([...refSource, "--runtime", "/dev/zero"]);
     expect([r.code, r.stdout]).toEqual([2, ""]);
     expect(r.stderr).toBe(
       "[config-diff] /dev/zero: is a character device, not a regular file — pass the config file itself (pipe other input into --source - or --runtime -)\n",
@@ -354,7 +377,7 @@ describe("config-diff CLI: hardening", () => {
     const fifo = join(dir, "runtime.fifo");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const started = Date.now();
-    const f = await run([...refSource, "--runtime", fifo]);
+    const f = await spawned([...refSource, "--runtime", fifo]);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain(`${fifo}: is a FIFO (named pipe), not a regular file`);
     const big = join(dir, "big.json");
@@ -371,7 +394,7 @@ describe("config-diff CLI: hardening", () => {
     const dir = mkdtempSync(join(tmpdir(), "config-diff-deep-"));
     const deep = join(dir, "deep.json5");
     writeFileSync(deep, `${"{a:".repeat(5000)}1${"}".repeat(5000)}`);
-    const r = await run([...refSource, "--runtime", deep]);
+    const r = await spawned([...refSource, "--runtime", deep]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/deep\.json5: nests deeper than 100 levels of objects and arrays — /);
     expect(r.stderr).not.toMatch(/unexpected error|please report/);
