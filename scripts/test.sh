@@ -86,35 +86,44 @@ if [[ ! -x node_modules/.bin/vitest ]]; then
 fi
 # The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
-step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
-step "typecheck" npx tsc -p tsconfig.json --noEmit
-step "lint and format (biome)" npx biome ci --reporter=summary .
-# Published packages only: packages/shared is private and bundled into the others.
-step "publint" bash -c 'for p in packages/*/; do grep -q "\"private\": true" "$p/package.json" && continue; npx publint --strict "$p" || exit 1; done'
 
 # The real-host tier mostly waits on the hosts (their package downloads, Ansible over SSH, boots):
 # it runs beside the other suites, which keeps the whole run under 30 minutes; its output and
-# counts come at the end. Needs the build above.
+# counts come at the end. It needs the build and nothing after it, so it starts first: it is the
+# longest suite of the run (~1,250 s).
 REALHOST="real hosts (systemd-nspawn)"
 log "$REALHOST: started beside the suites below (its output at the end)"
 ( npx vitest run --project realhost --reporter=default --reporter=json --outputFile.json="$RESULTS/$REALHOST.json" \
     >"$RESULTS/realhost.log" 2>&1; echo $? >"$RESULTS/realhost.rc" ) &
 REALHOST_PID=$!
 
-vitest_suite "unit (node)" npx vitest run --project unit
+step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
 
-# The other runtimes and the packed tarballs: a second lane beside the integration suite (much of
-# both waits on gateways booting, browsers and the npm registry). Output and counts at the end.
+# The checks, the unit suite, the other runtimes and the packed tarballs: a second lane beside the
+# integration suite, which is the longest after the real hosts; nothing in it gates the others.
+# Output and counts at the end.
 LANE="$RESULTS/lane"
 mkdir -p "$LANE"
 lane_suite() {
   local name=$1; shift
   echo "== $name" >>"$LANE/log"
   "$@" --reporter=default --reporter=json --outputFile.json="$RESULTS/$name.json" >>"$LANE/log" 2>&1
-  echo "$name"$'\t'"$?" >>"$LANE/suites"
+  echo "$name"$'\t'"$?"$'\t'suite >>"$LANE/suites"
+}
+# A lane step that is not a vitest suite counts as one test, as step() does.
+lane_step() {
+  local name=$1; shift
+  echo "== $name" >>"$LANE/log"
+  "$@" >>"$LANE/log" 2>&1
+  echo "$name"$'\t'"$?"$'\t'step >>"$LANE/suites"
 }
 BUN="$ROOT/node_modules/.bin/bun"
 (
+  lane_step "typecheck" npx tsc -p tsconfig.json --noEmit
+  lane_step "lint and format (biome)" npx biome ci --reporter=summary .
+  # Published packages only: packages/shared is private and bundled into the others.
+  lane_step "publint" bash -c 'for p in packages/*/; do grep -q "\"private\": true" "$p/package.json" && continue; npx publint --strict "$p" || exit 1; done'
+  lane_suite "unit (node)" npx vitest run --project unit
   # Under Bun's runtime (--bun: without it vitest itself would run on Node): the libraries' unit
   # tests, the gateway-client client tests (real gateway + fault injection) and the mc-store suite.
   lane_suite "gateway-client + mc-store (bun)" env MC_STORE_EXPECT_DRIVER=bun:sqlite "$BUN" --bun "$ROOT/node_modules/vitest/vitest.mjs" run \
@@ -129,18 +138,33 @@ BUN="$ROOT/node_modules/.bin/bun"
 ) &
 LANE_PID=$!
 
-vitest_suite "integration (node)" npx vitest run --project integration
+# Two files at a time: vitest takes pool sizes from the root config only (a project's poolOptions
+# are ignored), and its default on 2 cores is one file at a time. Many of these files mostly wait
+# (on a gateway, a browser, a play), so one at a time left a core idle at the end of the run.
+# Each file's CPU (its fork and everything it reaped: gateways, CLIs, Chromium) goes to cpu-per-file.tsv.
+CPU_LOG="$RESULTS/cpu-per-file.tsv"
+MC_TEST_CPU_LOG="$CPU_LOG" vitest_suite "integration (node)" npx vitest run --project integration --poolOptions.forks.maxForks=2 --poolOptions.forks.minForks=1
+if [[ -s $CPU_LOG ]]; then
+  echo "CPU per integration file (CPU s, wall s, file; the shared gateways are in vitest's own process):"
+  sort -rn "$CPU_LOG" | head -15
+fi
 
-log "other runtimes and the packed tarballs (ran beside the integration suite)"
+log "checks, unit suite, other runtimes and the packed tarballs (ran beside the integration suite)"
 wait "$LANE_PID"
 cat "$LANE/log"
-while IFS=$'\t' read -r name rc; do count_suite "$name" "$RESULTS/$name.json" "$rc"; done <"$LANE/suites"
+while IFS=$'\t' read -r name rc kind; do
+  if [[ $kind == step ]]; then
+    if (( rc == 0 )); then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); fi
+  else
+    count_suite "$name" "$RESULTS/$name.json" "$rc"
+  fi
+done <"$LANE/suites"
 if [[ -s $LANE/missing ]]; then
   while read -r line; do FAILED=$((FAILED + 1)); FAILED_NAMES+=("$line"); done <"$LANE/missing"
 fi
-# Three suites in that lane: one that never reported (the lane died) is a failure, not a skip.
-lane_done=$(( $(wc -l <"$LANE/suites" 2>/dev/null || echo 0) + $(wc -l <"$LANE/missing" 2>/dev/null || echo 0) ))
-if (( lane_done < 3 )); then FAILED=$((FAILED + 1)); FAILED_NAMES+=("second lane: $lane_done of 3 suites ran"); fi
+# Seven entries in that lane: one that never reported (the lane died) is a failure, not a skip.
+lane_done=$(( $(cat "$LANE/suites" 2>/dev/null | wc -l) + $(cat "$LANE/missing" 2>/dev/null | wc -l) ))
+if (( lane_done < 7 )); then FAILED=$((FAILED + 1)); FAILED_NAMES+=("second lane: $lane_done of 7 suites and checks ran"); fi
 
 # Two Debian 12 hosts with systemd (systemd-nspawn, rootfs cached in /var/cache/missionctl), the
 # play over SSH exactly as the README's Deploy section says. Needs root.
