@@ -47,6 +47,8 @@ export interface Peer {
   readConfig(): string;
   writeConfig(obj: unknown): void;
   logTail(n?: number): string;
+  /** The fields and pid, without the functions. */
+  toJSON(): Record<string, unknown>;
 }
 
 export function startPeer(options?: PeerOptions): Promise<Peer>;

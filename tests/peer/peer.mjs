@@ -218,6 +218,10 @@ export function peerHandle(info, controls) {
     logTail(n) {
       return tailFile(stdoutFile, n);
     },
+    /** The fields (and pid) alone: what sharedPeer() gets over the wire to build its own handle. */
+    toJSON() {
+      return { ...info, pid: handle.pid };
+    },
   };
   // Copied with their getters (pid).
   Object.defineProperties(handle, Object.getOwnPropertyDescriptors(controls));

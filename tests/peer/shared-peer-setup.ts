@@ -14,40 +14,6 @@ declare module "vitest" {
   }
 }
 
-const fields = (p: Peer) => {
-  const {
-    url,
-    httpUrl,
-    port,
-    token,
-    dir,
-    stateDir,
-    configPath,
-    logFile,
-    stdoutFile,
-    home,
-    env,
-    nodeBin,
-    openclawEntry,
-  } = p;
-  return {
-    url,
-    httpUrl,
-    port,
-    token,
-    dir,
-    stateDir,
-    configPath,
-    logFile,
-    stdoutFile,
-    home,
-    env,
-    nodeBin,
-    openclawEntry,
-    pid: p.pid,
-  };
-};
-
 export default async function setup(project: TestProject) {
   const peers = new Map<string, Promise<Peer>>();
   const key = randomBytes(24).toString("hex");
@@ -66,7 +32,7 @@ export default async function setup(project: TestProject) {
       peer.catch(() => peers.get(name) === peer && peers.delete(name));
     }
     peer.then(
-      (p) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(fields(p))),
+      (p) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(p)),
       (err: Error) => res.writeHead(500).end(err.message),
     );
   });
