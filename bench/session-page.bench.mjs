@@ -15,7 +15,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { agentWait, chatSend, GatewayClient, messageText } from "../packages/gateway-client/dist/index.js";
+import { agentWait, chatInject, chatSend, GatewayClient, messageText } from "../packages/gateway-client/dist/index.js";
 import { CHROMIUM, launchChromium } from "../tests/browser/chromium.mjs";
 import { freePort, startPeer } from "../tests/peer/peer.mjs";
 import { requireMcServerBuild, startMcServer, waitHttp } from "./mc-server-process.mjs";
@@ -104,9 +104,8 @@ try {
     Array.from({ length: 16 }, async () => {
       while (next < MESSAGES) {
         const i = next++;
-        // chat.inject (an operator note appended to the transcript, no run) has no typed function in
-        // gateway-client: the only raw request here, to fill a transcript without 2,000 model runs.
-        await admin.request("chat.inject", {
+        // Operator notes (chat.inject, no run): a transcript of 2,000 messages without 2,000 model runs.
+        await chatInject(admin, {
           sessionKey: key,
           message: `message ${i}: ${"lorem ipsum dolor sit amet ".repeat(4)}`,
         });

@@ -78,6 +78,7 @@ export {
   CONFIG_REDACTED_VALUE,
   chatAbort,
   chatHistory,
+  chatInject,
   chatSend,
   configGet,
   devicePairApprove,

@@ -12,6 +12,7 @@ import {
   agentWait,
   chatAbort,
   chatHistory,
+  chatInject,
   chatSend,
   configGet,
   devicePairApprove,
@@ -98,6 +99,7 @@ const calls: Array<[Pick<GatewayMethod<never, never>, "method" | "scope">, (c: R
   [chatHistory, (c) => chatHistory(c, { sessionKey: "agent:main:methods-scope" })],
   [chatSend, (c) => chatSend(c, { sessionKey: "agent:main:methods-scope", message: "", idempotencyKey: "k" })],
   [chatAbort, (c) => chatAbort(c, { sessionKey: "agent:main:methods-scope" })],
+  [chatInject, (c) => chatInject(c, { sessionKey: "agent:main:methods-scope", message: "note" })],
   [sessionsList, (c) => sessionsList(c)],
   [sessionsSubscribe, (c) => sessionsSubscribe(c)],
   [sessionsSend, (c) => sessionsSend(c, { key: "agent:main:methods-scope", message: "" })],
@@ -300,6 +302,23 @@ describe("typed methods against the real gateway", () => {
     const created = await sessionsCreate(admin, { agentId: "main", label: "typed layer" });
     expect(created.key).toMatch(/^agent:main:/);
     expect(created.runStarted).toBe(false);
+  });
+
+  it("chat.inject: an operator note in a session, without a run; an unknown session is refused", async () => {
+    const admin = await connectWith(["operator.admin"]);
+    const created = await sessionsCreate(admin, { agentId: "main", label: "operator notes" });
+    // In the session's history, and sent to its watchers as a final chat message.
+    const injected = nextEvent(admin, "chat", (e) => e.sessionKey === created.key && e.state === "final");
+    const note = await chatInject(admin, { sessionKey: created.key, message: "an operator note", label: "lead" });
+    expect(note).toMatchObject({ ok: true, messageId: expect.any(String) });
+    expect(await injected).toMatchObject({ runId: `inject-${note.messageId}` });
+    const notes = await chatHistory(admin, { sessionKey: created.key });
+    expect(notes.messages.map((m) => messageText(m))).toContain("[lead]\n\nan operator note");
+    const missing = await chatInject(admin, { sessionKey: "agent:main:no-such-session", message: "x" }).catch(
+      (e: GatewayError) => e,
+    );
+    expect(missing).toMatchObject({ method: "chat.inject" });
+    expect(String((missing as GatewayError).message)).toMatch(/session not found/);
   });
 
   it("approvals: requested and resolved events, list and resolve (exec and plugin)", async () => {

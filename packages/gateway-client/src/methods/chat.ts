@@ -141,6 +141,25 @@ export const chatSend = defineMethod({
 });
 
 /** `chat.abort`: stops a session's run (all of them without runId) (operator.write). */
+/**
+ * `chat.inject`: appends an operator note to an existing session's transcript without starting a
+ * run; the gateway answers with the new message's id and sends it as a final `chat` event (run id
+ * `inject-<messageId>`) to the session's watchers. An unknown session is an INVALID_REQUEST
+ * "session not found" (operator.admin).
+ */
+export const chatInject = defineMethod({
+  method: "chat.inject",
+  scope: "operator.admin",
+  params: z.strictObject({
+    sessionKey: nonEmpty,
+    agentId: nonEmpty.optional(),
+    message: nonEmpty,
+    /** Written before the note as "[label]" and a blank line (at most 100 characters). */
+    label: z.string().max(100).optional(),
+  }),
+  result: z.object({ ok: z.boolean(), messageId: z.string() }).loose(),
+});
+
 export const chatAbort = defineMethod({
   method: "chat.abort",
   scope: "operator.write",

@@ -27,6 +27,7 @@ export {
   chatAbort,
   chatContentPartSchema,
   chatHistory,
+  chatInject,
   chatMessageSchema,
   chatSend,
   messageText,
