@@ -1,18 +1,11 @@
 // The store's copy of the gateway's agents: read on every connect, on demand (POST /api/agents/sync)
 // and after the dashboard changes the local gateway's model, so agent cards never show a stale one.
 import { type AgentSummary, agentsList } from "@missionctl/gateway-client";
+import type { AgentInput } from "@missionctl/mc-store";
 import type { AppContext } from "./context.js";
 
 /** Maps one entry of the gateway's agents.list to the store's agent input. */
-export function agentFromGateway(a: AgentSummary): {
-  id: string;
-  name?: string | null;
-  emoji?: string | null;
-  avatar?: string | null;
-  workspace?: string | null;
-  status?: string | null;
-  model?: string | null;
-} {
+export function agentFromGateway(a: AgentSummary): Omit<AgentInput, "lastSeenAt"> {
   const str = (v: string | undefined) => (typeof v === "string" && v.trim() !== "" ? v : null);
   return {
     id: a.id,

@@ -140,7 +140,6 @@ export const chatSend = defineMethod({
     .loose(),
 });
 
-/** `chat.abort`: stops a session's run (all of them without runId) (operator.write). */
 /**
  * `chat.inject`: appends an operator note to an existing session's transcript without starting a
  * run; the gateway answers with the new message's id and sends it as a final `chat` event (run id
@@ -160,6 +159,7 @@ export const chatInject = defineMethod({
   result: z.object({ ok: z.boolean(), messageId: z.string() }).loose(),
 });
 
+/** `chat.abort`: stops a session's run (all of them without runId) (operator.write). */
 export const chatAbort = defineMethod({
   method: "chat.abort",
   scope: "operator.write",
