@@ -30,7 +30,10 @@ export interface ApprovalView {
   toolCallId: string | null;
   /** One line: the command, or the plugin's title. */
   summary: string;
-  /** The details the gateway sent: for exec `{ command, cwd, host, resolvedPath }`, for plugins `{ title, description, severity, toolName, pluginId }`. */
+  /**
+   * The details the gateway sent: for exec `{ command, cwd, host, resolvedPath }`, for plugins
+   * `{ title, description, severity, toolName, pluginId }`.
+   */
   ask: Record<string, string | null>;
   allowedDecisions: ApprovalDecision[];
   createdAt: string | null;
@@ -160,9 +163,18 @@ export class ApprovalTracker {
       canResolve: false,
       requiredScope: APPROVALS_SCOPE,
       hint: requested
-        ? "mc-server asked for operator.approvals but the gateway did not grant it: approve the device's scope upgrade on the gateway host (`openclaw devices list`, then `openclaw devices approve <requestId>`), then reconnect"
-        : "answering approvals needs the operator.approvals scope: add it to MC_GATEWAY_SCOPES (e.g. MC_GATEWAY_SCOPES=operator.read,operator.write,operator.approvals), restart mc-server and approve the device's scope upgrade on the gateway if it asks",
+        ? "mc-server asked for operator.approvals but the gateway did not grant it: approve the device's scope upgrade on the " +
+          "gateway host (`openclaw devices list`, then `openclaw devices approve <requestId>`), then reconnect"
+        : "answering approvals needs the operator.approvals scope: add it to MC_GATEWAY_SCOPES (e.g. " +
+          "MC_GATEWAY_SCOPES=operator.read,operator.write,operator.approvals), restart mc-server and approve the device's scope " +
+          "upgrade on the gateway if it asks",
     };
+  }
+
+  /** {@link access} in the shape of a session capability (`can.approve` of the session API). */
+  capability(): { allowed: boolean; scope: string; hint: string | null } {
+    const a = this.access();
+    return { allowed: a.canResolve, scope: a.requiredScope, hint: a.hint };
   }
 
   list(filter: { agentId?: string; sessionKey?: string; taskId?: string } = {}): ApprovalView[] {

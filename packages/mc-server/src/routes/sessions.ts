@@ -60,7 +60,8 @@ export function sessionCapabilities(ctx: AppContext) {
       scope,
       hint: allowed
         ? null
-        : `${what} needs ${scope}: add it to MC_GATEWAY_SCOPES, restart mc-server and approve the device's scope upgrade on the gateway if it asks`,
+        : `${what} needs ${scope}: add it to MC_GATEWAY_SCOPES, restart mc-server and approve the device's scope upgrade on the ` +
+          "gateway if it asks",
     };
   };
   return {
@@ -68,12 +69,9 @@ export function sessionCapabilities(ctx: AppContext) {
     abort: can("operator.write", "stopping a run"),
     create: can("operator.write", "creating a session"),
     reset: can("operator.admin", "resetting a session (the gateway allows it to admins only)"),
-    approve: { ...can("operator.approvals", "answering approvals"), ...pick(ctx.approvals.access()) },
+    // Whether approvals can be answered is the approval tracker's to say (one owner of its hints).
+    approve: ctx.approvals.capability(),
   };
-}
-
-function pick(a: { canResolve: boolean; hint: string | null }) {
-  return { allowed: a.canResolve, hint: a.hint };
 }
 
 function requireScope(cap: { allowed: boolean; scope: string; hint: string | null }, what: string) {
