@@ -181,7 +181,9 @@ export function validateOptions(opts: GatewayClientOptions): void {
       code: "INVALID_OPTIONS",
       subject: "option minProtocol",
       reason: `minProtocol ${min} is above maxProtocol ${max}`,
-      hint: `Set minProtocol ≤ maxProtocol (the gateway speaks ${PROTOCOL_VERSION}; the defaults ${PROTOCOL_RANGE.min}..${PROTOCOL_RANGE.max} work).`,
+      hint:
+        `Set minProtocol ≤ maxProtocol (the gateway speaks ${PROTOCOL_VERSION}; the defaults ` +
+        `${PROTOCOL_RANGE.min}..${PROTOCOL_RANGE.max} work).`,
     });
   }
   if (

@@ -16,7 +16,10 @@ import type { ClientState } from "../src/types.js";
 type Peer = Awaited<ReturnType<typeof startPeer>>;
 let peer: Peer;
 const clients: GatewayClient[] = [];
-const track = (c: GatewayClient) => (clients.push(c), c);
+const track = (c: GatewayClient) => {
+  clients.push(c);
+  return c;
+};
 const scratch = () => mkdtempSync(join(tmpdir(), "gc-it-"));
 
 beforeAll(async () => {

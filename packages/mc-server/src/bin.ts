@@ -41,7 +41,8 @@ function handleArgs(args: string[]): number | undefined {
     return 0;
   }
   process.stderr.write(
-    `missionctl-server: unknown argument ${sanitizeForTerminal(JSON.stringify(args[0]))}: configure it through environment variables (see --help)\n`,
+    `missionctl-server: unknown argument ${sanitizeForTerminal(JSON.stringify(args[0]))}: configure it through environment ` +
+      "variables (see --help)\n",
   );
   return 2;
 }

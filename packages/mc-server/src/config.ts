@@ -44,7 +44,8 @@ export const KNOWN_VARIABLES: Record<string, string> = {
   MC_GATEWAY_DISPLAY_NAME: "client.displayName shown in the gateway's device list (default missionctl mc-server)",
   MC_ALLOWED_ORIGINS: "extra comma-separated origins allowed on mutating requests (besides same-origin)",
   MC_ALLOWED_HOSTS:
-    "comma-separated public host names (optionally host:port) the server answers to, e.g. the Caddy site name; loopback names and addresses with the server's port are always allowed",
+    "comma-separated public host names (optionally host:port) the server answers to, e.g. the Caddy site name; loopback names " +
+    "and addresses with the server's port are always allowed",
   MC_BODY_LIMIT_BYTES: "maximum request body (default 65536)",
   MC_REQUEST_TIMEOUT_MS: "how long a client may take to send a request's headers and body (default 30000)",
   MC_LOCAL_GATEWAY:
@@ -250,7 +251,8 @@ function unknownVariableWarnings(env: Record<string, string | undefined>): Loade
         variable: name,
         suggestion: "DATABASE_PATH",
         message:
-          "DATABASE_URL is not read by mc-server — set DATABASE_PATH to the SQLite file path instead (an env template that sets DATABASE_URL puts the database somewhere else)",
+          "DATABASE_URL is not read by mc-server — set DATABASE_PATH to the SQLite file path instead (an env template that " +
+          "sets DATABASE_URL puts the database somewhere else)",
       });
       continue;
     }
@@ -353,7 +355,8 @@ function checkGatewayUrlVariable(url: string): void {
       `OPENCLAW_GATEWAY_URL=${shown}`,
       err.reason,
       credential
-        ? "remove the credential from the URL and set OPENCLAW_GATEWAY_TOKEN (or OPENCLAW_GATEWAY_PASSWORD) instead: it is sent in the connect frame, never in the URL where proxies log it; rotate it, it has leaked into configs and logs"
+        ? "remove the credential from the URL and set OPENCLAW_GATEWAY_TOKEN (or OPENCLAW_GATEWAY_PASSWORD) instead: it is sent " +
+            "in the connect frame, never in the URL where proxies log it; rotate it, it has leaked into configs and logs"
         : err.code === "INSECURE_URL"
           ? "use wss:// (through the TLS proxy) for a gateway that is not on loopback or a private network"
           : err.hint,

@@ -4,7 +4,8 @@ import { cleanReason, explainFailure } from "./failures.js";
 describe("explainFailure", () => {
   it("no model: the gateway's reason, and a fix that depends on who runs the gateway", () => {
     const msg =
-      "⚠️ Agent failed before reply: No route-compatible authentication source is configured for openai.\nTo view logs, run `openclaw logs --follow` in a terminal.";
+      "⚠️ Agent failed before reply: No route-compatible authentication source is configured for openai.\nTo view logs, run " +
+      "`openclaw logs --follow` in a terminal.";
     expect(cleanReason(msg)).toBe("No route-compatible authentication source is configured for openai.");
     const local = explainFailure(msg, { localGateway: true });
     expect(local.kind).toBe("no_model");

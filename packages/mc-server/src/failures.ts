@@ -41,8 +41,19 @@ export function cleanReason(message: string): string {
     .trim();
 }
 
-const NO_MODEL =
-  /no route-compatible authentication source|no api key (found|configured)|missing api key|no model (is )?configured|model is not configured|no (model )?provider (is )?configured|unknown model|api key.*(not set|missing)/i;
+const NO_MODEL = new RegExp(
+  [
+    "no route-compatible authentication source",
+    "no api key (found|configured)",
+    "missing api key",
+    "no model (is )?configured",
+    "model is not configured",
+    "no (model )?provider (is )?configured",
+    "unknown model",
+    "api key.*(not set|missing)",
+  ].join("|"),
+  "i",
+);
 const PROVIDER_AUTH =
   /\b(401|403)\b|invalid (x-)?api[ -]key|incorrect api key|authentication (failed|error)|unauthorized/i;
 const PROVIDER_REJECTED = /rejected the request|request format rejected|HTTP 400|invalid_request_error|bad request/i;
@@ -54,12 +65,19 @@ const APPROVAL_TIMEOUT = /approval-timeout|approval timed out/i;
 const TIMEOUT = /timed out|timeout/i;
 
 function localModelFix(): string {
-  return "give the local gateway a model: set OPENAI_API_KEY or ANTHROPIC_API_KEY (or MC_MODEL_BASE_URL and MC_MODEL for a local OpenAI-compatible server such as Ollama) and start again with npm start, or use “Give the agent a model” on the dashboard";
+  return (
+    "give the local gateway a model: set OPENAI_API_KEY or ANTHROPIC_API_KEY (or MC_MODEL_BASE_URL and MC_MODEL for a local " +
+    "OpenAI-compatible server such as Ollama) and start again with npm start, or use “Give the agent a model” on the dashboard"
+  );
 }
 
 function remoteModelFix(provider: string | undefined): string {
   const which = provider ? ` for ${provider}` : "";
-  return `the gateway has no working model${which}: on the gateway host run \`openclaw onboard\`, or set agents.defaults.model.primary and the provider's API key (e.g. OPENAI_API_KEY) in the gateway's environment, then dispatch again`;
+  return (
+    `the gateway has no working model${which}: on the gateway host run \`openclaw onboard\`, or set ` +
+    "agents.defaults.model.primary and the provider's API key (e.g. OPENAI_API_KEY) in the gateway's environment, " +
+    "then dispatch again"
+  );
 }
 
 /**
@@ -86,7 +104,9 @@ export function explainFailure(message: string | null | undefined, ctx: FailureC
       reason,
       fix: ctx.canApprove
         ? "the command needed an approval and nobody could answer it in time; dispatch again and answer the approval on the dashboard"
-        : "the command needed an approval and no one could answer it: add operator.approvals to MC_GATEWAY_SCOPES so Mission Control can answer approvals (approve the device's scope upgrade on the gateway), or allow the command in the gateway's exec policy",
+        : "the command needed an approval and no one could answer it: add operator.approvals to MC_GATEWAY_SCOPES so Mission " +
+          "Control can answer approvals (approve the device's scope upgrade on the gateway), or allow the command in the " +
+          "gateway's exec policy",
     };
   }
   if (APPROVAL_DENIED.test(reason)) {
@@ -121,7 +141,9 @@ export function explainFailure(message: string | null | undefined, ctx: FailureC
     return {
       kind: "provider_rejected",
       reason,
-      fix: "the model provider refused the request: check the model id and the provider's settings (an OpenAI-compatible server must support tool calls)",
+      fix:
+        "the model provider refused the request: check the model id and the provider's settings (an OpenAI-compatible server " +
+        "must support tool calls)",
     };
   }
   if (PROVIDER_DOWN.test(reason)) {
@@ -141,6 +163,8 @@ export function explainFailure(message: string | null | undefined, ctx: FailureC
   return {
     kind: "unknown",
     reason,
-    fix: "open the session to read the transcript and the gateway's logs (`openclaw logs --follow` on the gateway host), then dispatch again",
+    fix:
+      "open the session to read the transcript and the gateway's logs (`openclaw logs --follow` on the gateway host), then " +
+      "dispatch again",
   };
 }

@@ -125,7 +125,8 @@ async function keyedRun(
       return jsonResponse(
         errorBody(
           "IDEMPOTENCY_KEY_REUSED",
-          `${subject}: Idempotency-Key ${JSON.stringify(key)} was already used for a different request (${stored.method} ${stored.path}${stored.method === c.req.method && stored.path === c.req.path ? " with another body" : ""})`,
+          `${subject}: Idempotency-Key ${JSON.stringify(key)} was already used for a different request (${stored.method} ` +
+            `${stored.path}${stored.method === c.req.method && stored.path === c.req.path ? " with another body" : ""})`,
           "use a new key for a new request; to retry, send the same method, path and body with the same key",
         ),
         422,

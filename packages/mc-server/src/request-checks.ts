@@ -58,7 +58,8 @@ export function hostRefusal(
     body: errorBody(
       "HOST_NOT_ALLOWED",
       `[mc-server] Host ${JSON.stringify(host ?? "")}: this server does not answer to that name`,
-      `open the dashboard by its own address (http://127.0.0.1:${localPort ?? configPort}), or add the name to MC_ALLOWED_HOSTS (e.g. MC_ALLOWED_HOSTS=mc.example.org, the reverse proxy's site name)`,
+      `open the dashboard by its own address (http://127.0.0.1:${localPort ?? configPort}), or add the name to ` +
+        "MC_ALLOWED_HOSTS (e.g. MC_ALLOWED_HOSTS=mc.example.org, the reverse proxy's site name)",
     ),
     headers: { connection: "close" },
   };

@@ -227,11 +227,14 @@ export function createServer(opts: CreateServerOptions = {}): McServer {
       const target = await localGateway.prepare();
       gateway.useGateway(target);
       log.info(
-        "OPENCLAW_GATEWAY_URL is not set: running the pinned local OpenClaw gateway on loopback (the first start installs it, about a minute)",
+        "OPENCLAW_GATEWAY_URL is not set: running the pinned local OpenClaw gateway on loopback (the first start installs it, " +
+          "about a minute)",
         {
           gatewayUrl: target.url,
           dir: localGateway.dir,
-          hint: "to use a real gateway instead, set OPENCLAW_GATEWAY_URL (e.g. wss://gateway.example.org) and OPENCLAW_GATEWAY_TOKEN, then start again",
+          hint:
+            "to use a real gateway instead, set OPENCLAW_GATEWAY_URL (e.g. wss://gateway.example.org) and " +
+            "OPENCLAW_GATEWAY_TOKEN, then start again",
         },
       );
       const model = localGateway.status().model;

@@ -98,9 +98,11 @@ export function createAgentsRepo(db: Db, now: () => number): AgentsRepo {
         };
         db.run(
           "upsert agents",
-          `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @model, @last_seen_at, @created_at, @updated_at)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, emoji = excluded.emoji, avatar = excluded.avatar, workspace = excluded.workspace,
-               status = excluded.status, model = excluded.model, last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at`,
+          `INSERT INTO agents (${AGENT_COLUMNS})
+             VALUES (@id, @name, @emoji, @avatar, @workspace, @status, @model, @last_seen_at, @created_at, @updated_at)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, emoji = excluded.emoji, avatar = excluded.avatar,
+               workspace = excluded.workspace, status = excluded.status, model = excluded.model,
+               last_seen_at = excluded.last_seen_at, updated_at = excluded.updated_at`,
           { ...row },
         );
         saved.push(toAgent(row));

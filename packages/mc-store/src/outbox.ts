@@ -39,7 +39,8 @@ export interface OutboxRow {
 }
 
 const OUTBOX_COLUMNS =
-  "id, task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, lease_until, run_id, result, created_at, updated_at, send_key, redeliveries, gateway_boot, sent_at";
+  "id, task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, last_error, lease_owner, " +
+  "lease_until, run_id, result, created_at, updated_at, send_key, redeliveries, gateway_boot, sent_at";
 
 export function toOutboxItem(row: OutboxRow): OutboxItem {
   return {
@@ -122,7 +123,10 @@ export function enqueueChatSend(
   };
   const result = db.run(
     "enqueue dispatch",
-    "INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at) VALUES (@task_id, @session_key, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, @updated_at)",
+    "INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, " +
+      "created_at, updated_at) " +
+      "VALUES (@task_id, @session_key, @idempotency_key, @kind, @payload, 'pending', 0, @next_attempt_at, @created_at, " +
+      "@updated_at)",
     {
       task_id: row.task_id,
       session_key: row.session_key,
@@ -299,7 +303,8 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         const payload = { sessionKey: data.sessionKey, message: data.message, agentId: data.agentId };
         const row = db.get<OutboxRow>(
           "queue a session message",
-          `INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at, created_at, updated_at)
+          `INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, attempts, next_attempt_at,
+             created_at, updated_at)
            VALUES (NULL, @session, @key, 'chat.send', @payload, 'pending', 0, @at, @at, @at) RETURNING ${OUTBOX_COLUMNS}`,
           { session: data.sessionKey, key, payload: JSON.stringify(payload), at },
         );
@@ -366,7 +371,8 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         return update(
           "mark outbox item sent",
           itemId,
-          "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL, attempts = attempts + 1, gateway_boot = @boot, sent_at = @now",
+          "state = 'sent', run_id = @runId, lease_owner = NULL, lease_until = NULL, last_error = NULL, " +
+            "attempts = attempts + 1, gateway_boot = @boot, sent_at = @now",
           { runId: opts.runId ?? null, boot: opts.gatewayBoot ?? null, now: at },
         );
       });
@@ -443,7 +449,8 @@ export function createOutboxRepo(db: Db, now: () => number, options: OutboxOptio
         return update(
           "re-deliver outbox item",
           itemId,
-          "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL, redeliveries = @redeliveries, send_key = @key, run_id = NULL",
+          "state = 'pending', last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL, " +
+            "redeliveries = @redeliveries, send_key = @key, run_id = NULL",
           {
             error: opts.error,
             next: opts.retryAt === undefined ? at : toMs(opts.retryAt),

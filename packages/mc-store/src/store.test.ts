@@ -215,7 +215,8 @@ describe("store.transaction", () => {
       // A failure after the first write of a nested call: its UPDATE must be undone too.
       const raw = openDriver(t.path);
       raw.exec(
-        `INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, next_attempt_at, created_at, updated_at) VALUES ('${task.id}', 's', 'missionctl-task-${task.id}-dispatch-1', 'chat.send', '{}', 'failed', 0, 0, 0)`,
+        "INSERT INTO outbox (task_id, session_key, idempotency_key, kind, payload, state, next_attempt_at, created_at, " +
+          `updated_at) VALUES ('${task.id}', 's', 'missionctl-task-${task.id}-dispatch-1', 'chat.send', '{}', 'failed', 0, 0, 0)`,
       );
       raw.close();
       changes.length = 0;

@@ -221,7 +221,9 @@ export function openStore(options: OpenStoreOptions = {}): Store {
           subject: resolved.path,
           path: resolved.path,
           schemaVersion: 0,
-          reason: `already holds tables (${foreign.map((row) => row.name).join(", ")}) but no mc-store schema version; it belongs to another application and was not modified`,
+          reason:
+            `already holds tables (${foreign.map((row) => row.name).join(", ")}) but no mc-store schema version; it belongs to ` +
+            "another application and was not modified",
           fix: "point DATABASE_PATH at a new file for mc-store; keep the other application's database where it is",
         });
       }

@@ -28,7 +28,8 @@ export function createTaskEventsRepo(db: Db, now: () => number): TaskEventsRepo 
       const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 1_000)), 10_000);
       const rows = db.all<TaskEventRow>(
         "list task events",
-        "SELECT id, task_id, actor, type, payload, created_at FROM task_events WHERE task_id = @id AND id > @afterId ORDER BY id LIMIT @limit",
+        "SELECT id, task_id, actor, type, payload, created_at FROM task_events " +
+          "WHERE task_id = @id AND id > @afterId ORDER BY id LIMIT @limit",
         { id, afterId, limit },
       );
       if (rows.length === 0 && afterId === 0) loadTaskRow(db, id, "list task events");

@@ -175,7 +175,8 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
     };
     db.run(
       "update task status",
-      "UPDATE tasks SET status = @status, assigned_agent_id = @agent, updated_at = @at, attempt = @attempt, session_key = @sessionKey, status_reason = @reason WHERE seq = @seq",
+      "UPDATE tasks SET status = @status, assigned_agent_id = @agent, updated_at = @at, attempt = @attempt, " +
+        "session_key = @sessionKey, status_reason = @reason WHERE seq = @seq",
       {
         status: to,
         agent: agentId,
@@ -236,7 +237,9 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         };
         db.run(
           "create task",
-          "INSERT INTO tasks (id, title, description, priority, status, assigned_agent_id, session_key, created_at, updated_at, attempt) VALUES (@id, @title, @description, @priority, @status, @agent, @sessionKey, @at, @at, @attempt)",
+          "INSERT INTO tasks (id, title, description, priority, status, assigned_agent_id, session_key, created_at, " +
+            "updated_at, attempt) " +
+            "VALUES (@id, @title, @description, @priority, @status, @agent, @sessionKey, @at, @at, @attempt)",
           {
             id: row.id,
             title: row.title,
@@ -321,11 +324,18 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         const row = loadTaskRow(db, taskId, "update task");
         const next: TaskRow = { ...row };
         const changed: string[] = [];
-        if (data.title !== undefined && data.title !== row.title) (next.title = data.title), changed.push("title");
-        if (data.description !== undefined && data.description !== row.description)
-          (next.description = data.description), changed.push("description");
-        if (data.priority !== undefined && data.priority !== row.priority)
-          (next.priority = data.priority), changed.push("priority");
+        if (data.title !== undefined && data.title !== row.title) {
+          next.title = data.title;
+          changed.push("title");
+        }
+        if (data.description !== undefined && data.description !== row.description) {
+          next.description = data.description;
+          changed.push("description");
+        }
+        if (data.priority !== undefined && data.priority !== row.priority) {
+          next.priority = data.priority;
+          changed.push("priority");
+        }
         if (data.assignedAgentId !== undefined && data.assignedAgentId !== row.assigned_agent_id) {
           if (data.assignedAgentId === null) {
             if (STATUSES_REQUIRING_AGENT.includes(row.status as TaskStatus))
@@ -339,7 +349,8 @@ export function createTasksRepo(db: Db, now: () => number): TasksRepo {
         next.updated_at = at;
         db.run(
           "update task",
-          "UPDATE tasks SET title = @title, description = @description, priority = @priority, assigned_agent_id = @agent, updated_at = @at WHERE seq = @seq",
+          "UPDATE tasks SET title = @title, description = @description, priority = @priority, assigned_agent_id = @agent, " +
+            "updated_at = @at WHERE seq = @seq",
           {
             title: next.title,
             description: next.description,

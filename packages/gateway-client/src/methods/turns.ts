@@ -4,6 +4,19 @@ import { messageText } from "./chat.js";
 // How a session's transcript (chat.history) answers one chat.send (openclaw 2026.9.6, observed
 // on the wire across gateway restarts, drains and recoveries).
 
+const GATEWAY_INTERRUPTION = new RegExp(
+  [
+    "draining",
+    "shutting down",
+    "gateway (is )?restarting",
+    "service restart",
+    "interrupted by a gateway restart",
+    "CoordinatorContention",
+    "another OpenClaw process owns",
+  ].join("|"),
+  "i",
+);
+
 /**
  * A run the gateway refused or cut for reasons of its own, before the agent did anything: it
  * was shutting down ("Gateway is draining; new tasks are not accepted", "Gateway is
@@ -12,9 +25,7 @@ import { messageText } from "./chat.js";
  * state-lifecycle"). Sending the message again is right; failing the task is not.
  */
 export function isGatewayInterruption(text: string): boolean {
-  return /draining|shutting down|gateway (is )?restarting|service restart|interrupted by a gateway restart|CoordinatorContention|another OpenClaw process owns/i.test(
-    text,
-  );
+  return GATEWAY_INTERRUPTION.test(text);
 }
 
 /** What a session's transcript says about one chat.send. */

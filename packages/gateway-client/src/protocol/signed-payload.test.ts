@@ -21,7 +21,19 @@ const base = {
 describe("signed payload", () => {
   it("builds the v3 string the gateway verifies (reference example)", () => {
     expect(buildSignedPayloadV3(base)).toBe(
-      "v3|5bc3d4cf0b5e|cli|cli|operator|operator.read,operator.write|1795605016397|testtoken123|cd977eef-a9f5-4908-bd6e-b072601e60d3|linux|",
+      [
+        "v3",
+        "5bc3d4cf0b5e",
+        "cli",
+        "cli",
+        "operator",
+        "operator.read,operator.write",
+        "1795605016397",
+        "testtoken123",
+        "cd977eef-a9f5-4908-bd6e-b072601e60d3",
+        "linux",
+        "",
+      ].join("|"),
     );
   });
   it("trims and ASCII-lowercases platform and deviceFamily only", () => {

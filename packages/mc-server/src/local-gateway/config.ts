@@ -126,7 +126,9 @@ export function modelFromEnv(env: Record<string, string | undefined>): EnvModel 
         config: null,
         setup: { primary: null, source: null, keysFromEnv: keys, baseUrl: null },
         passEnv,
-        problem: `MC_MODEL=${model} is not a provider/model ref: use e.g. anthropic/claude-opus-5, or set MC_MODEL_BASE_URL for a local server`,
+        problem:
+          `MC_MODEL=${model} is not a provider/model ref: use e.g. anthropic/claude-opus-5, or set MC_MODEL_BASE_URL for a local ` +
+          "server",
       };
     return {
       config: { agents: { defaults: { model: { primary: model } } } },

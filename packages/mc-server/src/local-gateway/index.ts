@@ -464,7 +464,8 @@ export class LocalGateway {
         problem: this.modelProblem,
         fix: configured
           ? null
-          : "set OPENAI_API_KEY or ANTHROPIC_API_KEY (or MC_MODEL_BASE_URL and MC_MODEL for a local OpenAI-compatible server such as Ollama) and start again with npm start — or give the agent a model here (POST /api/local-gateway/model)",
+          : "set OPENAI_API_KEY or ANTHROPIC_API_KEY (or MC_MODEL_BASE_URL and MC_MODEL for a local OpenAI-compatible server " +
+            "such as Ollama) and start again with npm start — or give the agent a model here (POST /api/local-gateway/model)",
       },
     };
   }

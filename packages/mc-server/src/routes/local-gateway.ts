@@ -44,7 +44,8 @@ export function modelStatus(ctx: AppContext) {
       configured === false || (configured === null && local?.configured === false)
         ? ctx.localGateway
           ? (local?.fix ?? null)
-          : "the gateway has no model for its agent: on the gateway host run `openclaw onboard`, or set agents.defaults.model.primary and the provider's API key in the gateway's environment"
+          : "the gateway has no model for its agent: on the gateway host run `openclaw onboard`, or set " +
+            "agents.defaults.model.primary and the provider's API key in the gateway's environment"
         : null,
   };
 }

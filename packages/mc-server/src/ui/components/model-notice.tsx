@@ -5,7 +5,7 @@ import type { ModelView } from "../view-model.js";
  * itself — a form that gives it one (POST /api/local-gateway/model).
  */
 export function ModelNotice({ model }: { model: ModelView | null }) {
-  if (!model || model.configured !== false) return null;
+  if (model?.configured !== false) return null;
   return (
     <div class="problem" id="model-notice" data-testid="model-notice">
       <p>
