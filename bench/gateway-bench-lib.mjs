@@ -2,7 +2,7 @@
 // bench/official-sdk-runner.mjs (the peer's Node 24, in a child process), so every client is
 // timed by the same loop. Each driver exposes connect() → { hello, request(method, params), close() }.
 import { createPrivateKey, createPublicKey, sign as edSign } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { openSync, readFileSync, readSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 export const CLIENT_ID = "gateway-client";
@@ -198,13 +198,40 @@ export function officialDriver(mod, { url, token, displayName = "bench-official"
 
 // --- phases ----------------------------------------------------------------------------------
 
-/** CPU µs this thread has used (Node ≥ 23.9: the main thread only, so GC helpers and the
- *  thread pool do not blur it; older: the whole process). */
-const threadCpu = process.threadCpuUsage ? () => process.threadCpuUsage() : () => process.cpuUsage();
-const cpuNow = () => {
-  const c = threadCpu();
-  return c.user + c.system;
-};
+/** CPU µs this thread has used: the client's own thread on every runtime, so V8's background
+ *  threads (concurrent compilation, GC helpers) and the thread pool do not blur it. Node ≥ 23.9
+ *  has process.threadCpuUsage(); on Node 20 under Linux the thread's run time comes from
+ *  /proc/thread-self/schedstat (ns, one pread on a kept descriptor); elsewhere the whole process.
+ *  Measuring the whole process on Node 20 only made its ratios incomparable with Node 24's: there
+ *  V8 compiles the clients' code with TurboFan on a background thread during the first connects
+ *  (no Maglev tier in Node 20's V8 11.3), and that one-off cost landed on the client that runs
+ *  more JavaScript per connect. */
+const schedstat = (() => {
+  if (process.threadCpuUsage || process.platform !== "linux") return undefined;
+  try {
+    const fd = openSync("/proc/thread-self/schedstat", "r");
+    const buf = Buffer.alloc(96);
+    const read = () => Number(buf.toString("latin1", 0, readSync(fd, buf, 0, buf.length, 0)).split(" ")[0]) / 1000;
+    return Number.isFinite(read()) ? read : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+export const cpuSource = process.threadCpuUsage
+  ? "process.threadCpuUsage()"
+  : schedstat
+    ? "/proc/thread-self/schedstat"
+    : "process.cpuUsage() (whole process)";
+const cpuNow = process.threadCpuUsage
+  ? () => {
+      const c = process.threadCpuUsage();
+      return c.user + c.system;
+    }
+  : (schedstat ??
+    (() => {
+      const c = process.cpuUsage();
+      return c.user + c.system;
+    }));
 
 /** Fresh connections, interleaved round-robin across drivers so drift hits all alike. Each
  *  sample records the wall time to hello-ok and the client's CPU for it. */

@@ -10,7 +10,7 @@
 // Runtimes: our client and raw ws run here (Node 20) and again in a Node 24 child next to the
 // official client (bench/official-sdk-runner.mjs), so ours/official is also compared on one runtime.
 // Rounds are ABBA: Node 20 → Node 24 → Node 24 (order reversed) → Node 20 (order reversed).
-// Env knobs: CONNECTS (30), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
+// Env knobs: CONNECTS (100, after 10 warm-up connects per client), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
 // SEQ_MAX_MS (4000, per round), TPUT_MAX_MS (2500, per client and round),
 // MODES (nodevice; "nodevice,device" adds every client again with the same v3-signed Ed25519 device:
 // ours signs with its own identity code, raw ws and the official client's host callbacks with
@@ -24,14 +24,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import WebSocket from "ws";
 import { ensurePeerInstalled, OFFICIAL_SDK_VERSION } from "../tests/peer/install.mjs";
 import { startPeer } from "../tests/peer/peer.mjs";
-import { oursDriver, rawWsDriver, readDeviceFile, runRound, summarize } from "./gateway-bench-lib.mjs";
+import { cpuSource, oursDriver, rawWsDriver, readDeviceFile, runRound, summarize } from "./gateway-bench-lib.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const num = (name, dflt) => (process.env[name] ? Number(process.env[name]) : dflt);
 const phaseOpts = {
   method: process.env.METHOD ?? "last-heartbeat",
-  connects: num("CONNECTS", 30),
-  connectWarmup: 3,
+  // 100 interleaved connects per client and round (p50 over 200 per runtime): 30 left the p50
+  // ratio swinging by ±0.1 between quiet runs; the whole run stays near 75 s on a quiet machine.
+  connects: num("CONNECTS", 100),
+  connectWarmup: num("CONNECT_WARMUP", 10),
   seq: num("SEQ", 1000),
   seqWarmup: 100,
   total: num("TPUT_TOTAL", 10000),
@@ -63,6 +65,7 @@ const { nodeBin, sdkDir } = await ensurePeerInstalled({ sdk: true, log });
 const sdkEntry = join(sdkDir, "node_modules/@openclaw/gateway-client/dist/index.mjs");
 const versions = {
   node20: process.version,
+  connectCpuNode20: cpuSource,
   ws: {
     ours: wsVersion(dirname(oursEntry)),
     raw: wsVersion(join(root, "bench")),
@@ -214,7 +217,7 @@ console.log(
   `\ngateway-client benchmark — method ${phaseOpts.method}, ${phaseOpts.connects}×2 connects, ${phaseOpts.seq}×2 sequential, ≤${phaseOpts.total}×2 (≤${phaseOpts.tputMaxMs} ms each) at ${phaseOpts.inflight} in flight`,
 );
 console.log(
-  `Node ${versions.node20} / ${versions.node24}; ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`,
+  `Node ${versions.node20} / ${versions.node24} (connect CPU on Node 20: ${versions.connectCpuNode20}); ws ours ${versions.ws.ours}, raw ${versions.ws.raw}, official ${versions.ws.official}; official SDK ${versions.official}\n`,
 );
 console.log(
   pad("client", 24) +
