@@ -197,6 +197,33 @@ describe("site.yml in prefix mode", () => {
   );
 
   it(
+    "the docker method renders a gateway reachable through its published port and a CLI that runs in the container",
+    async () => {
+      // Its own folder: the same role with openclaw_install_method: docker (what realhost/docker.test.ts runs).
+      const dockerRoot = join(ws.dir, "root-docker");
+      mkdirSync(dockerRoot, { recursive: true });
+      const docker = writeVars(ws.dir, "docker.json", {
+        ...prefixVars(dockerRoot, tokens),
+        openclaw_install_method: "docker",
+      });
+      const res = await playbook(ws.inventory, [docker], ["-l", "vps", "--tags", "openclaw"]);
+      timings.dockerRender = res.ms;
+      expect(res.status, tailOf(res)).toBe(0);
+      noSecrets(res.stdout + res.stderr);
+      const config = JSON.parse(readFileSync(join(dockerRoot, "etc/openclaw/openclaw.json"), "utf8"));
+      // Inside the container "loopback" would be the container's own: unreachable through the port.
+      expect(config.gateway.bind).toBe("lan");
+      // Caddy's connections arrive through docker-proxy from the default bridge's gateway.
+      expect(config.gateway.trustedProxies).toEqual(["172.17.0.1"]);
+      const cli = readFileSync(join(dockerRoot, "opt/openclaw/bin/openclaw"), "utf8");
+      expect(cli).toContain('exec docker exec -i openclaw openclaw "$@"');
+      expect(cli).not.toContain("gateway.env");
+      expect(existsSync(join(dockerRoot, "etc/systemd/system/openclaw-gateway.service"))).toBe(false);
+    },
+    SLOW,
+  );
+
+  it(
     "refuses DATABASE_URL in the mc-server environment",
     async () => {
       const bad = writeVars(ws.dir, "dburl.json", { mission_control_extra_env: { DATABASE_URL: "file:/tmp/x.db" } });

@@ -7,93 +7,26 @@
 // client address, a dispatched task, a gateway restart, a rotated Caddy CA, drift, a store that
 // cannot open, and a reboot of each host.
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PlaybookResult, parseRecap, repoRoot, run, tailOf } from "../ansible/helpers/ansible.js";
-import { waitFor as waitUntil } from "../ansible/helpers/wait.js";
+import { run, tailOf } from "../ansible/helpers/ansible.js";
+import { type Deployment, deployment } from "./helpers/deployment.js";
 import { bootHosts, HOSTS, type Hosts } from "./helpers/hosts.mjs";
 
 const SLOW = 900_000;
 const timings: Record<string, number> = {};
-const tokens = { gateway: randomBytes(32).toString("hex"), api: randomBytes(32).toString("hex") };
 const MC = `http://${HOSTS.pi.addr}:4000`;
 const GATEWAY_CA = "/etc/missionctl/gateway-ca.crt";
 let env: Hosts;
 let work = "";
-let inventory = "";
-let vaultPass = "";
-
-/** A file of the copied inventory, edited as a user would: each replacement must match once. */
-function edit(file: string, pairs: [string | RegExp, string][]): void {
-  let text = readFileSync(file, "utf8");
-  for (const [from, to] of pairs) {
-    const before = text;
-    text = text.replace(from, to);
-    if (text === before) throw new Error(`[realhost] ${file}: ${String(from)} not found`);
-  }
-  writeFileSync(file, text);
-}
-
-/** `ansible-playbook -i <copy> site.yml --vault-password-file …` from the checkout, as the README says. */
-async function play(args: string[] = [], what = "play"): Promise<PlaybookResult> {
-  const res = await run(
-    "ansible-playbook",
-    ["-i", inventory, "site.yml", "--vault-password-file", vaultPass, ...args],
-    {
-      cwd: repoRoot,
-      env: {
-        ANSIBLE_CONFIG: join(repoRoot, "ansible.cfg"),
-        ANSIBLE_STDOUT_CALLBACK: "default",
-        // The operator's SSH setup: the key made for this run and the hosts' pinned keys.
-        ANSIBLE_PRIVATE_KEY_FILE: env.key,
-        ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${env.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
-      },
-      timeoutMs: 1_200_000,
-    },
-  );
-  timings[what] = res.ms;
-  const out = res.stdout + res.stderr;
-  expect(out, "a token reached the play's output").not.toContain(tokens.gateway);
-  expect(out, "a token reached the play's output").not.toContain(tokens.api);
-  return { ...res, recap: parseRecap(res.stdout) };
-}
-
-function ssh(host: "vps" | "pi", command: string, timeoutMs = 120_000) {
-  const res = env.ssh(host, command, { timeoutMs });
-  return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}`, stdout: res.stdout ?? "" };
-}
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${MC}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens.api}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { raw: text };
-  }
-  return { status: res.status, json };
-}
-
-const waitFor = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) =>
-  waitUntil(what, timeoutMs, probe, {
-    intervalMs: 1_000,
-    context: () => ssh("pi", "sudo journalctl -u missionctl-server -n 15 -o cat --no-pager").out,
-  });
-
-const status = async () => (await api("GET", "/api/openclaw/status")).json;
-const connected = (timeoutMs = 180_000) =>
-  waitFor("mc-server connected", timeoutMs, async () => ((await status()).state === "connected" ? true : undefined));
+let d: Deployment;
+const play: Deployment["play"] = (...a) => d.play(...a);
+const ssh: Deployment["ssh"] = (...a) => d.ssh(...a);
+const api: Deployment["api"] = (...a) => d.api(...a);
+const waitFor: Deployment["waitFor"] = (...a) => d.waitFor(...a);
+const status = () => d.status();
+const connected = (timeoutMs?: number) => d.connected(timeoutMs);
 
 /** The gateway's device list, read on the gateway host with the CLI the openclaw role installs. */
 function devices(): { pending: any[]; paired: any[] } {
@@ -150,31 +83,7 @@ beforeAll(async () => {
   Object.assign(timings, env.timings);
   work = join(env.runDir, "controller");
   mkdirSync(work, { recursive: true });
-
-  // README, Deploy, step 1: copy the example inventory, fill in the vault, encrypt it, edit the
-  // names, addresses and networks. Here: the hosts' addresses, the pi's network as the only
-  // client network, and Caddy's own CA (no public names, so no ACME).
-  inventory = join(work, "prod");
-  cpSync(join(repoRoot, "inventory/example"), inventory, { recursive: true });
-  const vault = join(inventory, "group_vars/all/vault.yml");
-  cpSync(`${vault}.example`, vault);
-  edit(vault, [
-    [/^vault_openclaw_gateway_token: .*$/m, `vault_openclaw_gateway_token: "${tokens.gateway}"`],
-    [/^vault_mission_control_api_token: .*$/m, `vault_mission_control_api_token: "${tokens.api}"`],
-  ]);
-  vaultPass = join(work, "vault-pass");
-  writeFileSync(vaultPass, `${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
-  const enc = spawnSync("ansible-vault", ["encrypt", "--vault-password-file", vaultPass, vault], { encoding: "utf8" });
-  if (enc.status !== 0) throw new Error(`[realhost] ansible-vault encrypt failed: ${enc.stderr}`);
-  expect(readFileSync(vault, "utf8")).toMatch(/^\$ANSIBLE_VAULT/);
-  edit(join(inventory, "hosts.yml"), [
-    ["ansible_host: 100.64.0.2", `ansible_host: ${HOSTS.vps.addr}`],
-    ["ansible_host: 100.64.0.1", `ansible_host: ${HOSTS.pi.addr}`],
-  ]);
-  edit(join(inventory, "group_vars/all/main.yml"), [
-    [/^missionctl_vpn_networks: .*$/m, `missionctl_vpn_networks: ["${HOSTS.pi.addr.replace(/\.\d+$/, ".0")}/24"]`],
-  ]);
-  edit(join(inventory, "group_vars/gateway.yml"), [[/^caddy_tls: ""/m, "caddy_tls: internal"]]);
+  d = deployment(env, HOSTS, work, timings);
   timings.setupMs = Date.now() - t0;
 }, 1_800_000);
 

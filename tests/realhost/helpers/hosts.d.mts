@@ -2,14 +2,18 @@ import type { ChildProcess, SpawnSyncReturns } from "node:child_process";
 
 export const CACHE: string;
 export const SUBNET: string;
+export const DOCKER_SUBNET: string;
 export const PUBLIC_NAMES: string[];
 export interface HostSpec {
   machine: string;
   user: string;
   hostSide: string;
   addr: string;
+  /** Runs a Docker engine inside (unified cgroups, keyring calls, /var/lib/docker off the overlay). */
+  docker?: boolean;
 }
 export const HOSTS: { vps: HostSpec; pi: HostSpec };
+export const DOCKER_HOSTS: { vps: HostSpec; pi: HostSpec };
 
 export interface BootedHost extends HostSpec {
   name: string;
@@ -31,6 +35,11 @@ export interface Hosts {
   destroy(): Promise<void>;
 }
 
-export function bootHosts(opts?: { lifetimeS?: number; log?: (line: string) => void }): Promise<Hosts>;
+export function bootHosts(opts?: {
+  lifetimeS?: number;
+  log?: (line: string) => void;
+  hosts?: { vps: HostSpec; pi: HostSpec };
+  subnet?: string;
+}): Promise<Hosts>;
 export function waitTcp(host: string, port: number, timeoutMs: number): Promise<void>;
 export function teardown(state?: unknown, log?: (line: string) => void): Promise<void>;

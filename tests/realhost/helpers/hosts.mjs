@@ -5,6 +5,9 @@
 // Everything started here is tracked by PID in a state file and undone by destroy() — also by the
 // next run when a previous one died before it could clean up.
 //
+// A second set of hosts (the docker install method's run: DOCKER_HOSTS on DOCKER_SUBNET, its own
+// state file and chain) can run beside the tier; each undoes only what it did.
+//
 //   node tests/realhost/helpers/hosts.mjs up     boot both hosts, print their SSH settings (debugging)
 //   node tests/realhost/helpers/hosts.mjs down   stop them and undo every host change
 import { spawn, spawnSync } from "node:child_process";
@@ -26,15 +29,48 @@ import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 export const CACHE = resolve(process.env.MISSIONCTL_REALHOST_CACHE ?? "/var/cache/missionctl/realhost");
-const STATE = join(CACHE, "state.json");
 const RUNS = join(CACHE, "runs");
 export const SUBNET = "10.77.0.0/16";
+export const DOCKER_SUBNET = "10.78.0.0/16";
 
 /** The two hosts of the reference deployment, named as in inventory/example/hosts.yml. */
 export const HOSTS = {
   vps: { machine: "mctl-vps", user: "admin", hostSide: "10.77.1.1", addr: "10.77.1.2" },
   pi: { machine: "mctl-pi", user: "pi", hostSide: "10.77.2.1", addr: "10.77.2.2" },
 };
+/**
+ * The same deployment for the docker install method: its gateway host runs a Docker engine, which
+ * inside systemd-nspawn needs the unified cgroup hierarchy (the legacy controllers are mounted
+ * read-only: "mkdir /sys/fs/cgroup/cpuset/docker: read-only file system"), the keyring system
+ * calls nspawn filters out (runc: "unable to join session keyring … operation not permitted"), and
+ * /var/lib/docker off the overlay root (overlay2 on overlayfs: "failed to mount overlay: invalid
+ * argument", leaving only vfs).
+ */
+export const DOCKER_HOSTS = {
+  vps: { machine: "mctl-dock-vps", user: "admin", hostSide: "10.78.1.1", addr: "10.78.1.2", docker: true },
+  pi: { machine: "mctl-dock-pi", user: "pi", hostSide: "10.78.2.1", addr: "10.78.2.2" },
+};
+const SETS = {
+  [SUBNET]: { state: "state.json", chain: "MCTL-REALHOST" },
+  [DOCKER_SUBNET]: { state: "state-docker.json", chain: "MCTL-DOCKER" },
+};
+const setOf = (subnet) => {
+  const set = SETS[subnet];
+  if (!set) throw new Error(`[realhost] unknown host subnet ${subnet}`);
+  return { ...set, state: join(CACHE, set.state) };
+};
+/** Another set's run is live: host-wide settings (ip_forward, nspawn's tmpfs) stay as they are. */
+const othersLive = (own) =>
+  Object.keys(SETS).some((subnet) => {
+    const file = setOf(subnet).state;
+    if (file === own) return false;
+    try {
+      const other = JSON.parse(readFileSync(file, "utf8"));
+      return other.ownerPid === undefined || alive(other.ownerPid);
+    } catch {
+      return false;
+    }
+  });
 /** The public names of the example inventory resolve to the gateway host, as DNS would. */
 export const PUBLIC_NAMES = ["gateway.example.com", "mc.example.com"];
 const REGISTRIES = ["deb.debian.org", "registry.npmjs.org"];
@@ -51,15 +87,15 @@ function sh(cmd, args, { allowFail = false, timeoutMs = 60_000, input } = {}) {
   return res;
 }
 
-function readState() {
+function readState(file = setOf(SUBNET).state) {
   try {
-    return JSON.parse(readFileSync(STATE, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
 }
 function writeState(state) {
-  writeFileSync(STATE, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(state.file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 function alive(pid) {
@@ -105,6 +141,8 @@ async function waitExit(pid, ms) {
 /** Undoes everything a state file records, in reverse order; safe to call twice. */
 export async function teardown(state = readState(), log = () => {}) {
   if (!state) return;
+  const file = state.file ?? setOf(SUBNET).state;
+  const shared = othersLive(file);
   // Containers: SIGTERM to nspawn is a clean poweroff (2–5 s); SIGKILL after 30 s.
   const pids = (state.containers ?? []).filter(ours).map((c) => c.pid);
   for (const pid of pids) {
@@ -121,7 +159,12 @@ export async function teardown(state = readState(), log = () => {}) {
       await waitExit(pid, 5_000);
     }
   }
-  for (const m of state.mounts ?? []) sh("umount", ["-l", m], { allowFail: true });
+  for (const m of state.mounts ?? []) {
+    if (m === NSPAWN_RUN && shared) continue;
+    sh("umount", ["-l", m], { allowFail: true });
+  }
+  // nspawn's cgroups on the unified hierarchy (docker hosts): empty once the containers stopped.
+  for (const dir of state.cgroups ?? []) rmCgroup(dir);
   for (const rule of [...(state.iptables ?? [])].reverse()) {
     sh("iptables", ["-t", rule.table, "-D", ...rule.spec], { allowFail: true });
   }
@@ -130,11 +173,25 @@ export async function teardown(state = readState(), log = () => {}) {
     sh("iptables", ["-X", chain], { allowFail: true });
   }
   for (const route of state.routes ?? []) sh("ip", ["route", "del", ...route], { allowFail: true });
-  if (state.ipForward !== undefined) {
+  if (state.ipForward !== undefined && !shared) {
     writeFileSync("/proc/sys/net/ipv4/ip_forward", `${state.ipForward}\n`);
   }
   if (state.runDir) rmSync(state.runDir, { recursive: true, force: true });
-  rmSync(STATE, { force: true });
+  rmSync(file, { force: true });
+}
+
+const NSPAWN_RUN = "/run/systemd/nspawn";
+
+/** Removes an empty cgroup tree, children first (rmdir is the only way to delete a cgroup). */
+function rmCgroup(dir) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.isDirectory()) rmCgroup(join(dir, e.name));
+  sh("rmdir", [dir], { allowFail: true });
 }
 
 function iptables(state, table, spec) {
@@ -143,9 +200,9 @@ function iptables(state, table, spec) {
   writeState(state);
 }
 
-function hostsFile(self) {
+function hostsFile(self, set) {
   const lines = ["127.0.0.1 localhost", `127.0.1.1 ${self}`, "::1 localhost ip6-localhost ip6-loopback"];
-  for (const [name, h] of Object.entries(HOSTS)) {
+  for (const [name, h] of Object.entries(set)) {
     lines.push(`${h.addr} ${name}${name === "vps" ? ` ${PUBLIC_NAMES.join(" ")}` : ""}`);
   }
   return `${lines.join("\n")}\n`;
@@ -172,9 +229,9 @@ function registryAddresses() {
 }
 
 /** Writes what makes a copy of the rootfs a distinct server: name, network, SSH keys, trust. */
-function personalize(root, name, h, pubKey, resolver) {
+function personalize(root, name, h, pubKey, resolver, set) {
   writeFileSync(join(root, "etc/hostname"), `${name}\n`);
-  writeFileSync(join(root, "etc/hosts"), hostsFile(name));
+  writeFileSync(join(root, "etc/hosts"), hostsFile(name, set));
   writeFileSync(join(root, "etc/machine-id"), "");
   writeFileSync(join(root, "etc/resolv.conf"), `nameserver ${resolver}\n`);
   mkdirSync(join(root, "etc/systemd/network"), { recursive: true });
@@ -248,10 +305,16 @@ export async function waitTcp(host, port, timeoutMs) {
  * Boots both hosts. `lifetimeS` bounds each container (timeout(1) poweroffs it, then kills it).
  * Returns the SSH settings for Ansible and destroy().
  */
-export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function bootHosts({
+  lifetimeS = 3_600,
+  log = (m) => process.stderr.write(`${m}\n`),
+  hosts: HOST_SET = HOSTS,
+  subnet: SUBNET_OF_SET = SUBNET,
+} = {}) {
   if (process.getuid?.() !== 0) throw new Error("[realhost] the real-host tier needs root (systemd-nspawn, iptables)");
   mkdirSync(RUNS, { recursive: true });
-  const stale = readState();
+  const { state: STATE, chain } = setOf(SUBNET_OF_SET);
+  const stale = readState(STATE);
   if (stale) {
     if (stale.ownerPid && stale.ownerPid !== process.pid && alive(stale.ownerPid)) {
       throw new Error(`[realhost] another run (pid ${stale.ownerPid}) owns the hosts; wait for it or stop it`);
@@ -267,6 +330,7 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
   const runDir = join(RUNS, `${Date.now().toString(36)}-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
   const state = {
+    file: STATE,
     ownerPid: process.pid,
     runDir,
     containers: [],
@@ -274,6 +338,7 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
     iptables: [],
     chains: [],
     routes: [],
+    cgroups: [],
     ipForward: readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim(),
   };
   writeState(state);
@@ -289,22 +354,21 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
     // and an unreachable route for the whole range so nothing to a stopped host leaves the VM.
     const wan = /dev (\S+)/.exec(sh("ip", ["route", "show", "default"]).stdout)?.[1];
     if (!wan) throw new Error("[realhost] no default route on the host: the containers could not reach the registries");
-    sh("ip", ["route", "replace", "unreachable", SUBNET]);
-    state.routes.push(["unreachable", SUBNET]);
+    sh("ip", ["route", "replace", "unreachable", SUBNET_OF_SET]);
+    state.routes.push(["unreachable", SUBNET_OF_SET]);
     writeFileSync("/proc/sys/net/ipv4/ip_forward", "1\n");
-    const chain = "MCTL-REALHOST";
     sh("iptables", ["-N", chain], { allowFail: true });
     sh("iptables", ["-F", chain]);
     state.chains.push(chain);
     iptables(state, "filter", ["FORWARD", "-j", chain]);
     const rules = [
-      ["-s", SUBNET, "-d", SUBNET, "-j", "ACCEPT"],
-      ["-d", SUBNET, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
-      ["-s", SUBNET, "-o", wan, "-d", resolver, "-p", "udp", "--dport", "53", "-j", "ACCEPT"],
-      ["-s", SUBNET, "-o", wan, "-d", resolver, "-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
+      ["-s", SUBNET_OF_SET, "-d", SUBNET_OF_SET, "-j", "ACCEPT"],
+      ["-d", SUBNET_OF_SET, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+      ["-s", SUBNET_OF_SET, "-o", wan, "-d", resolver, "-p", "udp", "--dport", "53", "-j", "ACCEPT"],
+      ["-s", SUBNET_OF_SET, "-o", wan, "-d", resolver, "-p", "tcp", "--dport", "53", "-j", "ACCEPT"],
       ...registryAddresses().map((ip) => [
         "-s",
-        SUBNET,
+        SUBNET_OF_SET,
         "-o",
         wan,
         "-d",
@@ -318,11 +382,22 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
         "-j",
         "ACCEPT",
       ]),
-      ["-s", SUBNET, "-j", "REJECT"],
-      ["-d", SUBNET, "-j", "REJECT"],
+      ["-s", SUBNET_OF_SET, "-j", "REJECT"],
+      ["-d", SUBNET_OF_SET, "-j", "REJECT"],
     ];
     for (const spec of rules) sh("iptables", ["-A", chain, ...spec]);
-    iptables(state, "nat", ["POSTROUTING", "-s", SUBNET, "!", "-d", SUBNET, "-o", wan, "-j", "MASQUERADE"]);
+    iptables(state, "nat", [
+      "POSTROUTING",
+      "-s",
+      SUBNET_OF_SET,
+      "!",
+      "-d",
+      SUBNET_OF_SET,
+      "-o",
+      wan,
+      "-j",
+      "MASQUERADE",
+    ]);
 
     const npmCache = join(CACHE, "npm");
     mkdirSync(npmCache, { recursive: true });
@@ -331,17 +406,16 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
     // when a container reboots; it refuses to wipe anything on a disk file system ("Attempted to
     // remove disk file system … we can't allow that") and exits. Without systemd as PID 1, /run
     // here is on the root disk: give nspawn the tmpfs systemd would have mounted.
-    const nspawnRun = "/run/systemd/nspawn";
-    mkdirSync(nspawnRun, { recursive: true });
-    if (sh("mountpoint", ["-q", nspawnRun], { allowFail: true }).status !== 0) {
-      sh("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "tmpfs", nspawnRun]);
-      state.mounts.push(nspawnRun);
+    mkdirSync(NSPAWN_RUN, { recursive: true });
+    if (sh("mountpoint", ["-q", NSPAWN_RUN], { allowFail: true }).status !== 0) {
+      sh("mount", ["-t", "tmpfs", "-o", "mode=0755,size=16m", "tmpfs", NSPAWN_RUN]);
+      state.mounts.push(NSPAWN_RUN);
       writeState(state);
     }
     const hosts = {};
     const lifetimeEnd = Date.now() + lifetimeS * 1000;
     let destroyed = false;
-    for (const [name, h] of Object.entries(HOSTS)) {
+    for (const [name, h] of Object.entries(HOST_SET)) {
       const dir = join(runDir, name);
       for (const d of ["upper", "work", "root"]) mkdirSync(join(dir, d), { recursive: true });
       const root = join(dir, "root");
@@ -355,9 +429,23 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
       ]);
       state.mounts.push(root);
       writeState(state);
-      personalize(root, name, h, pubKey, resolver);
+      personalize(root, name, h, pubKey, resolver, HOST_SET);
+      // A Docker engine inside (see DOCKER_HOSTS): its data on the run's disk, not the overlay.
+      const engine = h.docker
+        ? ["--system-call-filter=add_key keyctl bpf", `--bind=${join(dir, "docker")}:/var/lib/docker`]
+        : [];
+      if (h.docker) {
+        mkdirSync(join(dir, "docker"), { recursive: true });
+        // On the unified hierarchy nspawn makes these two cgroups where it runs (here, the root).
+        for (const sub of ["payload", "supervisor"]) {
+          const cg = join("/sys/fs/cgroup/unified", sub);
+          if (!state.cgroups.includes(cg) && !existsSync(cg)) state.cgroups.push(cg);
+        }
+        writeState(state);
+      }
       // Downloads survive the run (outside the repository): apt archives per host, one npm cache.
-      const aptCache = join(CACHE, `apt-${name}`);
+      // (Each set its own: two runs side by side must not share apt's lock.)
+      const aptCache = join(CACHE, HOST_SET === HOSTS ? `apt-${name}` : `apt-${h.machine}`);
       mkdirSync(join(aptCache, "partial"), { recursive: true });
       const out = openSync(join(dir, "console.log"), "a");
       // A reboot inside ends nspawn with exit status 133 (systemd-nspawn@.service restarts it on
@@ -381,10 +469,14 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
             `--hostname=${name}`,
             `--bind=${aptCache}:/var/cache/apt/archives`,
             `--bind=${npmCache}:/root/.npm`,
+            ...engine,
             "-D",
             root,
           ],
-          { stdio: ["ignore", out, out] },
+          {
+            stdio: ["ignore", out, out],
+            env: h.docker ? { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: "1" } : process.env,
+          },
         );
         const record = { name, pid: child.pid, startTime: startTime(child.pid), machine: h.machine };
         state.containers = [...state.containers.filter((c) => c.name !== name), record];
@@ -469,13 +561,16 @@ export async function bootHosts({ lifetimeS = 3_600, log = (m) => process.stderr
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const cmd = process.argv[2];
+  const [cmd, ...rest] = process.argv.slice(2);
+  const docker = rest.includes("docker");
+  const set = docker ? { hosts: DOCKER_HOSTS, subnet: DOCKER_SUBNET } : { hosts: HOSTS, subnet: SUBNET };
   if (cmd === "down") {
-    await teardown(readState(), console.error);
+    await teardown(readState(setOf(set.subnet).state), console.error);
   } else if (cmd === "up") {
-    const env = await bootHosts({ lifetimeS: Number(process.argv[3] ?? 3_600) });
+    const lifetime = Number(rest.find((a) => /^\d+$/.test(a)) ?? 3_600);
+    const env = await bootHosts({ lifetimeS: lifetime, ...set });
     for (const h of Object.values(env.hosts)) h.child.unref();
-    const s = readState();
+    const s = readState(setOf(set.subnet).state);
     s.ownerPid = undefined;
     writeState(s);
     console.log(
@@ -492,7 +587,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     );
     process.exit(0);
   } else {
-    console.error("usage: node tests/realhost/helpers/hosts.mjs up [lifetime s] | down");
+    console.error("usage: node tests/realhost/helpers/hosts.mjs up [lifetime s] [docker] | down [docker]");
     process.exit(2);
   }
 }
