@@ -110,6 +110,9 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
       }
       expect(res.stdout).toContain("+++ after"); // the diffs
       expect(res.stdout).toContain("versions 1.1");
+      expect(res.stdout, "the diff of openclaw.json shows the token's reference, never its value").toContain(
+        "${OPENCLAW_GATEWAY_TOKEN}",
+      );
       expect(ssh("vps", "test -e /etc/caddy/Caddyfile || test -e /opt/openclaw; echo $?").stdout.trim()).toBe("1");
       expect(ssh("pi", "test -e /opt/missionctl; echo $?").stdout.trim()).toBe("1");
     },
@@ -264,6 +267,62 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
   );
 
   it(
+    "with an h2c upstream transport mc-server's status, the doctor on the pi and the play's pairing wait name the upgrade layer and the HTTP/1.1 fix",
+    async () => {
+      // The failure the field hit: Caddy speaking HTTP/2 to the gateway, which never upgrades.
+      const broken = await play(
+        ["--tags", "caddy", "-l", "vps", "-e", '{"caddy_gateway_transport_versions": ["h2c", "2"]}'],
+        "h2cRunMs",
+      );
+      expect(broken.status, tailOf(broken)).toBe(0);
+      expect(ssh("vps", "sudo cat /etc/caddy/Caddyfile").stdout).toContain("versions h2c 2");
+      expect(ssh("vps", "sudo systemctl restart caddy").status).toBe(0); // drop the established connection
+      const s = await waitFor("the upgrade failure in mc-server's status", 240_000, async () => {
+        const st = await status();
+        return st.lastError?.code === "UPGRADE_NOT_SWITCHED" && st.state !== "connected" ? st : undefined;
+      });
+      expect(s.lastError.layer).toBe("upgrade");
+      expect(s.lastError.hint).toMatch(/HTTP\/1\.1|versions 1\.1/);
+      expect(s.lastError.hint).toMatch(/h2c|proxy/i);
+
+      // The doctor of the installed gateway-client, on the pi, with mc-server's own settings.
+      const doctor = ssh(
+        "pi",
+        `sudo sh -c 'set -a; . /etc/missionctl/mission-control.env; set +a; exec /opt/missionctl/bin/node /opt/missionctl/node_modules/@missionctl/gateway-client/dist/cli.js doctor --ca ${GATEWAY_CA}'`,
+      );
+      expect(doctor.status, doctor.out).toBe(1);
+      expect(doctor.out).toMatch(/upgrade/i);
+      expect(doctor.out).toMatch(/502/);
+      expect(doctor.out).toMatch(/HTTP\/1\.1|versions 1\.1/);
+      expect(doctor.out).not.toContain(tokens.gateway);
+
+      // The play's pairing wait fails with mc-server's own diagnosis, not a bare "attempts: N".
+      const wait = await play(
+        [
+          "--tags",
+          "pairing",
+          "-l",
+          "pi",
+          "-e",
+          '{"mission_control_auto_approve": true, "mission_control_pairing_timeout": 6}',
+        ],
+        "h2cPairingWaitMs",
+      );
+      const waited = wait.stdout + wait.stderr;
+      expect(wait.status, tailOf(wait)).not.toBe(0);
+      expect(waited).toContain("UPGRADE_NOT_SWITCHED (upgrade layer)");
+      expect(waited).toMatch(/versions 1\.1/);
+
+      // The inventory's HTTP/1.1 again: connected without pairing again.
+      const fixed = await play(["--tags", "caddy", "-l", "vps"], "h2cFixRunMs");
+      expect(fixed.status, tailOf(fixed)).toBe(0);
+      expect(ssh("vps", "sudo cat /etc/caddy/Caddyfile").stdout).toContain("versions 1.1");
+      await connected(240_000);
+    },
+    SLOW,
+  );
+
+  it(
     "a new Caddy CA reaches mc-server with the next run, which restarts it; drift in the runtime openclaw.json fails the run until openclaw_force_runtime_sync=true",
     async () => {
       // Caddy issues a new root (its CA and the leaves it signed wiped: a cached leaf would still be
@@ -280,16 +339,19 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
       });
       const mcPid = ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim();
 
-      // Someone edits the runtime config on the server.
+      // The way it happens in the field: someone runs `openclaw config set` on the server.
       const edited = ssh(
         "vps",
-        `sudo python3 -c 'import json; p="/var/lib/openclaw/state/openclaw.json"; c=json.load(open(p)); c["gateway"]["controlUi"]["allowedOrigins"]=["https://edited-on-server.example"]; open(p,"w").write(json.dumps(c, indent=2))'`,
+        `sudo /opt/openclaw/bin/openclaw config set gateway.controlUi.allowedOrigins '["https://edited-on-server.example"]' --strict-json`,
       );
       expect(edited.status, edited.out).toBe(0);
+      expect(ssh("vps", "sudo cat /var/lib/openclaw/state/openclaw.json").stdout).toContain("edited-on-server.example");
       const drift = await play(["--tags", "openclaw", "-l", "vps"], "driftRunMs");
       expect(drift.status, tailOf(drift)).not.toBe(0);
       expect(drift.stdout).toContain("the runtime config drifted");
       expect(drift.stdout).toContain("gateway.controlUi.allowedOrigins");
+      // `config set` also adds a meta block and rewrites the formatting: not drift.
+      expect(drift.stdout).not.toMatch(/^\s*[+-~] meta/m);
 
       const synced = await play(["-e", "openclaw_force_runtime_sync=true"], "syncRunMs");
       expect(synced.status, tailOf(synced, 80)).toBe(0);

