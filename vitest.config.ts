@@ -29,10 +29,9 @@ export default defineConfig({
           name: "unit",
           include: ["packages/*/src/**/*.test.ts"],
           testTimeout: 20_000,
-          // One module graph per worker instead of one per file: the suite spent 80 % of its CPU
-          // importing the same modules 50 times (measured, 2 cores: 73 CPU-s → 12 CPU-s, 94 s → 14 s).
-          // The unit tests share no state through modules; a test that does belongs in tests/.
-          isolate: false,
+          // Run with --no-isolate (scripts/test.sh, npm run test:unit): one module graph per worker
+          // instead of one per file. vitest takes `isolate` from the command line or the root config
+          // only (a project's is ignored, as its pool sizes are).
         },
       },
       {
