@@ -1,6 +1,6 @@
 // Tier 1 (converge): site.yml applied with a local connection into a prefix folder; the rendered
 // files checked by the real tools (caddy validate, systemd-analyze verify); the guard rails
-// (config-diff lint, drift and its warn mode, DATABASE_URL) failing the run when they should.
+// (config-diff lint, drift in warn mode, DATABASE_URL) failing or warning when they should.
 // Check mode, idempotence and the play's effect on real machines are the real-host tier's
 // (tests/realhost): on two Debian hosts with systemd, not in a folder.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -150,30 +150,22 @@ describe("site.yml in prefix mode", () => {
   );
 
   it(
-    "fails on a runtime config edited after deploy (config-diff drift), warns when told to, resyncs on request",
+    "warns about a runtime config edited after deploy (config-diff drift) when told not to fail",
     async () => {
+      // Failing on drift and openclaw_force_runtime_sync are the real-host tier's (tests/realhost).
       const runtimePath = file("var/lib/openclaw/state/openclaw.json");
       const edited = JSON.parse(readFileSync(runtimePath, "utf8"));
       edited.gateway.controlUi.allowedOrigins = [];
       writeFileSync(runtimePath, JSON.stringify(edited, null, 2));
 
-      const res = await playbook(ws.inventory, [vars], ["-l", "vps", "--tags", "openclaw"]);
-      timings.driftFail = res.ms;
-      expect(res.status, tailOf(res)).not.toBe(0);
-      expect(res.stdout).toContain("the runtime config drifted");
-      expect(res.stdout).toContain("gateway.controlUi.allowedOrigins");
-      expect(JSON.parse(readFileSync(runtimePath, "utf8")).gateway.controlUi.allowedOrigins).toEqual([]);
-
       const warnOnly = writeVars(ws.dir, "warn.json", { openclaw_fail_on_drift: false });
       const warned = await playbook(ws.inventory, [vars, warnOnly], ["-l", "vps", "--tags", "openclaw"]);
+      timings.driftWarn = warned.ms;
       expect(warned.status, tailOf(warned)).toBe(0);
       expect(warned.stdout).toContain("[openclaw] drift between");
-
-      const force = writeVars(ws.dir, "force.json", { openclaw_force_runtime_sync: true });
-      const synced = await playbook(ws.inventory, [vars, force], ["-l", "vps", "--tags", "openclaw"]);
-      expect(synced.status, tailOf(synced)).toBe(0);
-      expect(synced.recap.vps?.changed).toBe(1);
-      expect(readFileSync(runtimePath, "utf8")).toBe(readFileSync(file("etc/openclaw/openclaw.json"), "utf8"));
+      expect(warned.stdout).toContain("gateway.controlUi.allowedOrigins");
+      // Warned, not repaired: the edit is still there.
+      expect(JSON.parse(readFileSync(runtimePath, "utf8")).gateway.controlUi.allowedOrigins).toEqual([]);
     },
     SLOW,
   );
