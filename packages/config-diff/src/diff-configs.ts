@@ -1,6 +1,7 @@
+import { nestsDeeperThan } from "@missionctl/gateway-client";
 import { type ArrayMode, type RawChange, structuralDiff } from "./diff.js";
 import { type EnvMode, hasPlaceholder, placeholderNames, resolveEnv } from "./env.js";
-import { ConfigDiffError } from "./errors.js";
+import { ConfigDiffError, isConfigDiffError } from "./errors.js";
 import { BUILTIN_IGNORES, compileRules, type IgnoreRuleSpec, matchIgnore } from "./ignore.js";
 import { lintConfig } from "./lint.js";
 import { MAX_CONFIG_DEPTH, tooDeep } from "./load.js";
@@ -18,6 +19,7 @@ import {
   containsRedacted,
   describeSecret,
   isSensitiveChange,
+  type LearnState,
   MASK,
   REDACTED_SENTINEL,
   SecretMasker,
@@ -80,12 +82,37 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function diffConfigs(source: unknown, runtime: unknown, options: DiffOptions = {}): DiffReport {
   const src = asLoaded(source, "source");
   const rt = asLoaded(runtime, "runtime");
-  // Secrets are learned from both configs, as written and as resolved (below): a value equal to one
-  // is masked anywhere. This first walk also guards the recursive ones that follow: a pathological
-  // depth is an input error, not a stack overflow.
-  const masker = new SecretMasker();
-  for (const c of [src, rt]) if (!masker.add(c.value, MAX_CONFIG_DEPTH)) throw tooDeep(c.label);
   const envMode: EnvMode = options.envMode ?? "literal";
+  // Secrets are learned from both configs, as written and as resolved: a value equal to one is
+  // masked anywhere. Where the compared trees are the configs as written (literal and presence
+  // modes; normalization only rewrites a few known non-secret keys, learned apart below), the
+  // structural diff learns them on its walk: one visit of each node, and of what both share.
+  // Otherwise (resolve mode, a live side without content) separate walks learn them first.
+  // Either way a pathological depth is an input error, not a stack overflow: the first walk over
+  // each config refuses it, as the same error, naming the source first when both nest too deep.
+  const fused = envMode !== "resolve" && src.value !== undefined && rt.value !== undefined;
+  const masker = new SecretMasker();
+  const tooDeepInput = () => tooDeep(nestsDeeperThan(src.value, MAX_CONFIG_DEPTH) ? src.label : rt.label);
+  if (!fused) for (const c of [src, rt]) if (!masker.add(c.value, MAX_CONFIG_DEPTH)) throw tooDeep(c.label);
+  try {
+    return compare(src, rt, envMode, options, masker, fused, tooDeepInput);
+  } catch (err) {
+    // A too-deep config is reported before anything else (a bad option), as when it was checked first.
+    const deep = () => nestsDeeperThan(src.value, MAX_CONFIG_DEPTH) || nestsDeeperThan(rt.value, MAX_CONFIG_DEPTH);
+    if (fused && !(isConfigDiffError(err) && err.code === "INPUT_TOO_DEEP") && deep()) throw tooDeepInput();
+    throw err;
+  }
+}
+
+function compare(
+  src: LoadedConfig,
+  rt: LoadedConfig,
+  envMode: EnvMode,
+  options: DiffOptions,
+  masker: SecretMasker,
+  fused: boolean,
+  tooDeepInput: () => ConfigDiffError,
+): DiffReport {
   if (!["literal", "resolve", "presence"].includes(envMode)) {
     throw new ConfigDiffError(
       "INVALID_OPTIONS",
@@ -121,10 +148,9 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     arrayRules.length === 0
       ? undefined
       : (segs: readonly Segment[]): ArrayMode => {
-          const p = toPointer(segs);
           for (let i = arrayRules.length - 1; i >= 0; i--) {
             const r = arrayRules[i]!;
-            if ((!r.exact || r.depth === segs.length) && r.glob.matches(p)) return r.mode;
+            if ((!r.exact || r.depth === segs.length) && r.glob.matchesSegments(segs)) return r.mode;
           }
           return "set";
         };
@@ -154,21 +180,47 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     for (const e of [...na.events, ...nb.events]) normEvents.set(toPointer(e.segments), e);
   }
 
-  masker.add(preNormA);
-  masker.add(preNormB);
+  let raw: RawChange[];
+  if (fused) {
+    // What normalization rewrote or dropped is not in the compared trees: learned (and its depth
+    // checked) as written. The rewritten values are the rules' constants, which hold no secret.
+    const learner = masker.learner;
+    for (const e of normEvents.values()) {
+      const at = e.segments.reduce<LearnState>(
+        (st, seg) => (typeof seg === "string" ? learner.child(st, seg) : st),
+        learner.root,
+      );
+      for (const pre of [preNormA, preNormB]) {
+        const g = getAt(pre, e.segments);
+        if (g.found && !learner.whole(at, g.value, MAX_CONFIG_DEPTH - e.segments.length)) throw tooDeepInput();
+      }
+    }
+    raw = structuralDiff(a, b, {
+      ...(arrayMode ? { arrayMode } : {}),
+      maxDepth: MAX_CONFIG_DEPTH,
+      tooDeep: tooDeepInput,
+      tracker: learner,
+    });
+  } else {
+    masker.add(preNormA);
+    masker.add(preNormB);
+    // A live gateway with an invalid file returns no content: only its status can be reported.
+    raw = a === undefined || b === undefined ? [] : structuralDiff(a, b, arrayMode ? { arrayMode } : {});
+  }
 
-  // A live gateway with an invalid file returns no content: only its status can be reported.
-  const raw = a === undefined || b === undefined ? [] : structuralDiff(a, b, arrayMode ? { arrayMode } : {});
-
+  const isUnresolved = (segments: readonly Segment[]): boolean => {
+    if (unresolved.a.size === 0 && unresolved.b.size === 0) return false;
+    const pointer = toPointer(segments);
+    return unresolved.a.has(pointer) || unresolved.b.has(pointer);
+  };
   const changes: Change[] = [];
   const classify = (rc: RawChange, forced?: { disposition: Disposition; rule: string; note?: string }): void => {
-    const pointer = toPointer(rc.segments);
     const hasBefore = rc.kind !== "added";
     const hasAfter = rc.kind !== "removed";
     let disposition: Disposition = "drift";
     let rule: string | undefined;
     let note: string | undefined;
-    const ign = matchIgnore(rules, pointer);
+    const ign = matchIgnore(rules, rc.segments);
     if (ign) {
       disposition = "ignored";
       rule = ign.pattern;
@@ -187,7 +239,7 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     ) {
       disposition = "unverifiable";
       note = `the gateway redacts this value (${REDACTED_SENTINEL}), so it cannot be compared`;
-    } else if (envMode === "resolve" && (unresolved.a.has(pointer) || unresolved.b.has(pointer))) {
+    } else if (envMode === "resolve" && isUnresolved(rc.segments)) {
       disposition = "unverifiable";
       const names = [rc.before, rc.after].flatMap((v) => (typeof v === "string" ? placeholderNames(v) : []));
       note = `environment variable(s) not set: ${[...new Set(names)].join(", ") || "unknown"}`;
@@ -203,12 +255,14 @@ export function diffConfigs(source: unknown, runtime: unknown, options: DiffOpti
     }
 
     // Display what was written, not what env resolution produced: resolved values may be secrets.
-    const shown = (tree: unknown, fallback: unknown) => {
+    // The compared value is the written one where the compared tree is the written tree.
+    const shown = (tree: unknown, compared: unknown, fallback: unknown) => {
+      if (tree === compared) return fallback;
       const g = getAt(tree, rc.segments);
       return g.found ? g.value : fallback;
     };
-    const beforeRaw = hasBefore ? shown(src.value, rc.before) : undefined;
-    const afterRaw = hasAfter ? shown(rt.value, rc.after) : undefined;
+    const beforeRaw = hasBefore ? shown(src.value, a, rc.before) : undefined;
+    const afterRaw = hasAfter ? shown(rt.value, b, rc.after) : undefined;
     const sensitive =
       isSensitiveChange(rc.segments, beforeRaw, afterRaw) ||
       masker.isKnownSecret(beforeRaw) ||

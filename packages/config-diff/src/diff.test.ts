@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { structuralDiff } from "./diff.js";
+import { type PathTracker, structuralDiff } from "./diff.js";
 
 describe("structuralDiff", () => {
   it("is key-order-insensitive and reports nothing for equal configs", () => {
@@ -32,5 +32,48 @@ describe("structuralDiff", () => {
       ["changed", "m/0/t"],
       ["added", "m/1"],
     ]);
+  });
+  it("hands every value of both trees to a tracker once, what both share once, with its path", () => {
+    const seen: string[] = [];
+    const tracker: PathTracker<string> = {
+      root: "",
+      child: (at, key) => `${at}.${key}`,
+      whole: (at, v) => {
+        seen.push(`${at}=${JSON.stringify(v)}`);
+        return true;
+      },
+      opaque: (v) => (v as { kind?: string }).kind === "ref",
+    };
+    const shared = { s: 1 };
+    const a = { same: 1, changed: "x", shared, gone: { g: 1 }, list: [1, { i: 2 }], ref: { kind: "ref", n: 1 } };
+    const b = { same: 1, changed: "y", shared, list: [1, { i: 3 }, 4], ref: { kind: "ref", n: 2 }, added: [5] };
+    structuralDiff(a, b, { tracker, arrayMode: () => "ordered" });
+    expect(seen.sort()).toEqual(
+      [
+        ".same=1",
+        '.changed="x"',
+        '.changed="y"',
+        '.shared={"s":1}',
+        '.gone={"g":1}',
+        ".list=1",
+        ".list.i=2",
+        ".list.i=3",
+        ".list=4",
+        '.ref={"kind":"ref","n":1}',
+        '.ref={"kind":"ref","n":2}',
+        ".added=[5]",
+      ].sort(),
+    );
+  });
+  it("throws tooDeep past maxDepth on every recursive path, and a tracker's verdict too", () => {
+    const deep = (n: number): unknown => (n === 0 ? 1 : { d: deep(n - 1) });
+    const tooDeep = () => new Error("too deep");
+    const opts = { maxDepth: 5, tooDeep };
+    expect(() => structuralDiff(deep(6), deep(6), opts)).toThrow("too deep"); // both sides (different objects)
+    expect(() => structuralDiff({}, { x: deep(5) }, opts)).toThrow("too deep"); // an added subtree
+    expect(() => structuralDiff(deep(5), deep(5), opts)).not.toThrow();
+    const refuse: PathTracker<null> = { root: null, child: () => null, whole: (_s, v) => typeof v !== "object" };
+    expect(() => structuralDiff({ x: {} }, { x: {} }, { ...opts, tracker: refuse })).not.toThrow();
+    expect(() => structuralDiff({ x: 1 }, { x: [1] }, { ...opts, tracker: refuse })).toThrow("too deep");
   });
 });

@@ -2,7 +2,7 @@ import { describeBoundedReadFailure, readFileBoundedSync } from "@missionctl/gat
 import { parse as parseYaml } from "yaml";
 import * as z from "zod";
 import { ConfigDiffError } from "./errors.js";
-import { compilePointerGlob, type PointerGlob } from "./pointer.js";
+import { compilePointerGlob, type PointerGlob, parsePointer, type Segment } from "./pointer.js";
 
 export type RuleOrigin = "builtin" | "flag" | "file";
 
@@ -61,11 +61,15 @@ export function compileRules(specs: readonly IgnoreRuleSpec[], defaultOrigin: Ru
   });
 }
 
-/** gitignore semantics: the last matching rule wins, and `!pattern` un-ignores. */
-export function matchIgnore(rules: readonly CompiledRule[], pointer: string): CompiledRule | undefined {
+/**
+ * gitignore semantics: the last matching rule wins, and `!pattern` un-ignores. `at`: a JSON
+ * pointer, or its segments (what a diff has at hand: no pointer to join and parse per rule).
+ */
+export function matchIgnore(rules: readonly CompiledRule[], at: string | readonly Segment[]): CompiledRule | undefined {
+  const segments = typeof at === "string" ? parsePointer(at) : at;
   for (let i = rules.length - 1; i >= 0; i--) {
     const r = rules[i]!;
-    if (r.glob.matches(pointer)) return r.negate ? undefined : r;
+    if (r.glob.matchesSegments(segments)) return r.negate ? undefined : r;
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
 export type { CliIo } from "./cli/run.js";
 /* CLI */
 export { runCli } from "./cli/run.js";
-export type { ArrayMode, ChangeKind, RawChange, StructuralDiffOptions } from "./diff.js";
+export type { ArrayMode, ChangeKind, PathTracker, RawChange, StructuralDiffOptions } from "./diff.js";
 export { structuralDiff } from "./diff.js";
 export type { DiffOptions, LoadedConfig } from "./diff-configs.js";
 export { configInput, diffConfigs } from "./diff-configs.js";

@@ -56,6 +56,8 @@ export function getAt(value: unknown, segments: readonly Segment[]): { found: bo
 export interface PointerGlob {
   readonly source: string;
   matches(pointer: string): boolean;
+  /** The same for the pointer made of these segments, without joining and parsing it. */
+  matchesSegments(segments: readonly Segment[]): boolean;
 }
 
 export function compilePointerGlob(pattern: string): PointerGlob {
@@ -77,7 +79,7 @@ export function compilePointerGlob(pattern: string): PointerGlob {
       .join("[^/]*");
     return new RegExp(`^${re}$`);
   });
-  const matchFrom = (pi: number, target: string[], ti: number): boolean => {
+  const matchFrom = (pi: number, target: readonly Segment[], ti: number): boolean => {
     if (pi === parts.length) return true; // prefix match: the rest is below a matched node
     const p = parts[pi]!;
     if (p === "**") {
@@ -85,7 +87,7 @@ export function compilePointerGlob(pattern: string): PointerGlob {
       return false;
     }
     if (ti >= target.length) return false;
-    const t = target[ti]!;
+    const t = String(target[ti]!);
     if (typeof p === "string" ? p !== t : !p.test(t)) return false;
     return matchFrom(pi + 1, target, ti + 1);
   };
@@ -93,6 +95,9 @@ export function compilePointerGlob(pattern: string): PointerGlob {
     source: pattern,
     matches(pointer: string) {
       return matchFrom(0, parsePointer(pointer), 0);
+    },
+    matchesSegments(segments: readonly Segment[]) {
+      return matchFrom(0, segments, 0);
     },
   };
 }

@@ -60,6 +60,9 @@ describe("secrets", () => {
       cmd: "curl -u x:*** h",
     });
     expect(m.text("retry with hook-secret-99 later")).toBe("retry with *** later");
+    expect(m.text("xhook-secret-99")).toBe("x***"); // at the very end, and at the start
+    expect(m.text("tok-0123456789;hook-secret-99")).toBe("***;***");
+    expect(m.text("hook-secret-9")).toBe("hook-secret-9"); // a prefix is not the secret
     expect(m.text("Authorization: Bearer abcdefgh")).toBe("Authorization: ***");
     expect(m.text("${OPENCLAW_GATEWAY_TOKEN}")).toBe("${OPENCLAW_GATEWAY_TOKEN}");
     expect(m.segment("tok-0123456789")).toBe("***");

@@ -7,6 +7,7 @@ import {
   SecretPath,
   secretsInText,
 } from "@missionctl/gateway-client";
+import type { PathTracker } from "./diff.js";
 import { placeholderNames } from "./env.js";
 import type { Segment } from "./pointer.js";
 
@@ -46,6 +47,15 @@ const isPlaceholder = (s: string) => /^\$\{[A-Z_][A-Z0-9_]*\}$/.test(s);
 const MIN_KNOWN_SECRET = 6;
 /** Shorter known secrets are masked where a whole value equals them, not inside longer text. */
 const MIN_EMBEDDED_SECRET = 8;
+/** How many first characters of an embedded secret the pre-check looks for (at most MIN_EMBEDDED_SECRET). */
+const EMBEDDED_HEAD = 4;
+
+/**
+ * Where a learning walk stands: the path state, or SENSITIVE below a secret-named key, where
+ * every value is learned whatever the keys further down (so no more path steps are needed).
+ */
+const SENSITIVE = Symbol("sensitive");
+export type LearnState = SecretPath | typeof SENSITIVE;
 
 /**
  * Masks what must not be printed, by position and by value. By position: anything under a
@@ -56,7 +66,7 @@ const MIN_EMBEDDED_SECRET = 8;
 export class SecretMasker {
   private readonly known = new Set<string>();
   private readonly learned = new Set<unknown>();
-  private embeddedCache: string[] | undefined;
+  private embeddedCache: { secrets: string[]; heads: Set<string> } | undefined;
 
   /** Learns the secrets of these trees (the configs as written and as resolved). */
   constructor(trees: readonly unknown[] = []) {
@@ -73,22 +83,50 @@ export class SecretMasker {
     // The same tree passed twice (the config as written is the one compared) is learned once.
     if (this.learned.has(tree)) return true;
     this.learned.add(tree);
-    this.embeddedCache = undefined;
     return this.collect(tree, SecretPath.root, false, 1, maxDepth);
   }
 
+  /**
+   * Learns the secrets of the trees a structuralDiff compares, during its walk: what `add` of
+   * both would learn, with one visit of what the two share (see PathTracker).
+   */
+  readonly learner: PathTracker<LearnState> = {
+    root: SecretPath.root,
+    child: (state, key) => {
+      if (state === SENSITIVE) return state;
+      const next = state.child(key);
+      return next.secret ? SENSITIVE : next;
+    },
+    whole: (state, value, levels) =>
+      state === SENSITIVE
+        ? this.collect(value, SecretPath.root, true, 1, levels)
+        : this.collect(value, state, false, 1, levels),
+    // A SecretRef holds no value to learn (see collect).
+    opaque: isSecretRef,
+  };
+
   /** The known secrets long enough to be masked inside longer text, longest first. */
-  private get embedded(): string[] {
-    this.embeddedCache ??= [...this.known]
-      .filter((k) => k.length >= MIN_EMBEDDED_SECRET)
-      .sort((a, b) => b.length - a.length);
+  private get embedded(): { secrets: string[]; heads: Set<string> } {
+    if (!this.embeddedCache) {
+      const secrets = [...this.known]
+        .filter((k) => k.length >= MIN_EMBEDDED_SECRET)
+        .sort((a, b) => b.length - a.length);
+      this.embeddedCache = { secrets, heads: new Set(secrets.map((k) => k.slice(0, EMBEDDED_HEAD))) };
+    }
     return this.embeddedCache;
+  }
+
+  /** Whether `s` may hold a known secret: it holds the first characters of one somewhere. */
+  private mayEmbed(s: string, heads: Set<string>): boolean {
+    for (let i = 0; i + MIN_EMBEDDED_SECRET <= s.length; i++) if (heads.has(s.slice(i, i + EMBEDDED_HEAD))) return true;
+    return false;
   }
 
   private learn(v: string): void {
     const s = v.trim();
-    if (s.length < MIN_KNOWN_SECRET || s === REDACTED_SENTINEL || isPlaceholder(s)) return;
+    if (s.length < MIN_KNOWN_SECRET || s === REDACTED_SENTINEL || isPlaceholder(s) || this.known.has(s)) return;
     this.known.add(s);
+    this.embeddedCache = undefined;
   }
 
   /** `depth`: of `v` if it is an object or array (the root's is 1). False when too deep. */
@@ -113,7 +151,8 @@ export class SecretMasker {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     for (let i = 0; i < keys.length; i++) {
-      const next = at.child(keys[i]!);
+      // Below a secret everything is learned: the path no longer matters.
+      const next = sensitive ? at : at.child(keys[i]!);
       if (!this.collect(o[keys[i]!], next, sensitive || next.secret, depth + 1, maxDepth)) return false;
     }
     return true;
@@ -131,7 +170,10 @@ export class SecretMasker {
     if (s === REDACTED_SENTINEL || isPlaceholder(s)) return s;
     if (this.known.has(s.trim())) return MASK;
     let out = redactSecretsInText(s);
-    for (const k of this.embedded) if (out.includes(k)) out = out.split(k).join(MASK);
+    // Most text holds none of the known secrets: one pass over it says so, instead of a search per secret.
+    const { secrets, heads } = this.embedded;
+    if (secrets.length > 0 && this.mayEmbed(out, heads))
+      for (const k of secrets) if (out.includes(k)) out = out.split(k).join(MASK);
     return out;
   }
 
