@@ -75,10 +75,19 @@ step "debian packages" install_debian_packages
 if [[ -z ${MISSIONCTL_PEER_CACHE:-} && $(id -u) == 0 ]]; then export MISSIONCTL_PEER_CACHE=/var/cache/missionctl/peer; fi
 # The registry sometimes drops a download mid-way (measured: EIDLETIMEOUT on registry.npmjs.org):
 # up to three attempts. Nothing below can run without the dependencies, so stop there if all fail.
+# --ignore-scripts: the one slow install script, better-sqlite3's native build (~90 CPU-s on one
+# core: SQLite's amalgamation is a single file), runs below beside the build and the real-host
+# tier, which do not load it; the other install scripts run right after.
 npm_ci() {
   local attempt
   for attempt in 1 2 3; do
-    npm ci --no-audit --no-fund --loglevel=error && return 0
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error &&
+      npm rebuild --foreground-scripts --loglevel=error $(node -e '
+        const l = require("./package-lock.json");
+        const names = new Set();
+        for (const [path, p] of Object.entries(l.packages)) if (p.hasInstallScript && path) names.add(path.split("node_modules/").pop());
+        names.delete("better-sqlite3");
+        console.log([...names].join(" "));') && return 0
     echo "npm ci failed (attempt $attempt of 3)"
     (( attempt < 3 )) && sleep $((attempt * 10))
   done
@@ -91,13 +100,16 @@ if [[ ! -x node_modules/.bin/vitest ]]; then
   echo "$PASSED passed, $((FAILED > 0 ? FAILED : 1)) failed"
   exit 1
 fi
+SQLITE_LOG="$RESULTS/better-sqlite3-build.log"
+( npm rebuild better-sqlite3 --foreground-scripts >"$SQLITE_LOG" 2>&1; echo $? >"$RESULTS/better-sqlite3-build.rc" ) &
+SQLITE_PID=$!
 # The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
 
 # The real-host tier mostly waits on the hosts (their package downloads, Ansible over SSH, boots):
 # it runs beside the other suites, which keeps the whole run under 30 minutes; its output and
 # counts come at the end. It needs the build and nothing after it, so it starts first: it is the
-# longest suite of the run (~1,250 s).
+# longest suite of the run.
 REALHOST="real hosts (systemd-nspawn)"
 log "$REALHOST: started beside the suites below (its output at the end)"
 ( npx vitest run --project realhost --reporter=default --reporter=json --outputFile.json="$RESULTS/$REALHOST.json" \
@@ -105,6 +117,16 @@ log "$REALHOST: started beside the suites below (its output at the end)"
 REALHOST_PID=$!
 
 step "openclaw test peer install" node tests/peer/cli.mjs install --sdk
+
+# Everything below runs mc-store on Node 20, which needs the native module.
+better_sqlite3_built() {
+  wait "$SQLITE_PID"
+  local rc
+  rc=$(cat "$RESULTS/better-sqlite3-build.rc" 2>/dev/null || echo 1)
+  if (( rc != 0 )); then tail -40 "$SQLITE_LOG"; echo "better-sqlite3's native build failed (exit $rc): the log above, all of it in $SQLITE_LOG"; return 1; fi
+  node -e 'new (require("better-sqlite3"))(":memory:").close()' || { echo "better-sqlite3 was built but does not load"; return 1; }
+}
+step "better-sqlite3 native build (beside the build)" better_sqlite3_built
 
 # The checks, the unit suite, the other runtimes and the packed tarballs: a second lane beside the
 # integration suite, which is the longest after the real hosts; nothing in it gates the others.
