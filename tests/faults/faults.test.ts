@@ -5,7 +5,8 @@
 // reply (its marker) or `failed` with a real reason, none stuck, and every transition seen on an
 // SSE stream that reconnects across the kills. Bounded in count and time, loopback only.
 //
-//   FAULTS_N=12 (tasks; restarts and kills default to max(2, floor(N/5)) each: 2 in CI, 10 at N=50)
+//   FAULTS_N=8 (tasks; restarts and kills default to max(1, floor(N/5)) each: 1 in the test command, 10 at
+//   N=50; the defects this harness found each have their own test in mc-server's delivery.test.ts)
 //   FAULTS_RESTARTS, FAULTS_KILLS, FAULTS_TIMEOUT_S (the whole run), FAULTS_SEED
 // Needs `npm run build` (mc-server runs as a process, from dist/).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,9 +20,9 @@ import { type StubModel, startStubModel } from "../../packages/mc-server/tests/s
 import { freePort, type Peer, startPeer } from "../peer/peer.mjs";
 import { retrying, SERVER_BIN, type ServerProcess, serverProcess } from "./harness.js";
 
-const N = Number(process.env.FAULTS_N ?? 12);
-const RESTARTS = Number(process.env.FAULTS_RESTARTS ?? Math.max(2, Math.floor(N / 5)));
-const KILLS = Number(process.env.FAULTS_KILLS ?? Math.max(2, Math.floor(N / 5)));
+const N = Number(process.env.FAULTS_N ?? 8);
+const RESTARTS = Number(process.env.FAULTS_RESTARTS ?? Math.max(1, Math.floor(N / 5)));
+const KILLS = Number(process.env.FAULTS_KILLS ?? Math.max(1, Math.floor(N / 5)));
 const TIMEOUT_MS = Number(process.env.FAULTS_TIMEOUT_S ?? 900 + 60 * (RESTARTS + KILLS)) * 1000;
 let seed = Number(process.env.FAULTS_SEED ?? 12);
 /** Deterministic per seed: the same run can be replayed. */
@@ -96,7 +97,7 @@ describe.skipIf(!existsSync(SERVER_BIN))(
           i,
           marker: `MARKER-f${i}`,
           slow: i % 4 === 1,
-          refused: N >= 10 && i % 10 === 7,
+          refused: i % 10 === 7,
         }));
         const dispatchOne = async (p: Planned) => {
           const created = await retrying(
