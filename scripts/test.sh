@@ -28,11 +28,15 @@ step() {
   if "$@"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); FAILED_NAMES+=("$name"); echo "FAILED: $name"; fi
 }
 
+# A vitest run's reporters, in REPORT: the default one for the log, JSON (<name>.json) for the counts.
+reporters() { REPORT=(--reporter=default --reporter=json "--outputFile.json=$RESULTS/$1.json"); }
+
 # A vitest run: its tests are counted one by one from the JSON report.
 vitest_suite() {
   local name=$1 json="$RESULTS/$1.json"; shift
   log "$name"
-  "$@" --reporter=default --reporter=json --outputFile.json="$json"
+  reporters "$name"
+  "$@" "${REPORT[@]}"
   count_suite "$name" "$json" $?
 }
 
@@ -114,7 +118,8 @@ step "build" npm run build --silent
 # longest suite of the run.
 REALHOST="real hosts (systemd-nspawn)"
 log "$REALHOST: started beside the suites below (its output at the end)"
-( npx vitest run --project realhost --reporter=default --reporter=json --outputFile.json="$RESULTS/$REALHOST.json" \
+reporters "$REALHOST"
+( npx vitest run --project realhost "${REPORT[@]}" \
     >"$RESULTS/realhost.log" 2>&1; echo $? >"$RESULTS/realhost.rc" ) &
 REALHOST_PID=$!
 
@@ -138,7 +143,8 @@ mkdir -p "$LANE"
 lane_suite() {
   local name=$1; shift
   echo "== $name" >>"$LANE/log"
-  "$@" --reporter=default --reporter=json --outputFile.json="$RESULTS/$name.json" >>"$LANE/log" 2>&1
+  reporters "$name"
+  "$@" "${REPORT[@]}" >>"$LANE/log" 2>&1
   echo "$name"$'\t'"$?"$'\t'suite >>"$LANE/suites"
 }
 # A lane step that is not a vitest suite counts as one test, as step() does.
