@@ -105,9 +105,7 @@ if [[ ! -x node_modules/.bin/vitest ]]; then
   exit 1
 fi
 SQLITE_LOG="$RESULTS/better-sqlite3-build.log"
-# At a lower priority: the real-host tier, the longest suite, starts after the package build; the
-# suites that wait for better-sqlite3 have time to spare (measured: integration ended 139 s before it).
-( nice -n 10 npm rebuild better-sqlite3 --foreground-scripts >"$SQLITE_LOG" 2>&1; echo $? >"$RESULTS/better-sqlite3-build.rc" ) &
+( npm rebuild better-sqlite3 --foreground-scripts >"$SQLITE_LOG" 2>&1; echo $? >"$RESULTS/better-sqlite3-build.rc" ) &
 SQLITE_PID=$!
 # The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
