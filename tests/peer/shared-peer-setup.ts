@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
+import { type StubModel, startStubModel } from "../../packages/mc-server/tests/stub-model.js";
 import { type Peer, startPeer } from "./peer.mjs";
 import { SHARED_PEERS } from "./shared-peer.mjs";
 
@@ -16,6 +17,14 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const peers = new Map<string, Promise<Peer>>();
+  // One stub model for the shared gateways that answer through it (`stubModel: true`), started with the first.
+  let stub: Promise<StubModel> | null = null;
+  const boot = async (options: { stubModel?: boolean }) => {
+    const { stubModel, ...rest } = options;
+    if (!stubModel) return startPeer(rest);
+    stub ??= startStubModel();
+    return startPeer({ ...rest, stubModelUrl: (await stub).url });
+  };
   const key = randomBytes(24).toString("hex");
   const server = createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.slice(1));
@@ -26,7 +35,7 @@ export default async function setup(project: TestProject) {
     }
     let peer = peers.get(name);
     if (!peer) {
-      peer = startPeer(options);
+      peer = boot(options);
       peers.set(name, peer);
       // A start that failed twice fails the files waiting now; the next file asking tries again.
       peer.catch(() => peers.get(name) === peer && peers.delete(name));
@@ -48,5 +57,9 @@ export default async function setup(project: TestProject) {
         (p) => p.stop(),
         () => undefined,
       );
+    await stub?.then(
+      (s) => s.close(),
+      () => undefined,
+    );
   };
 }

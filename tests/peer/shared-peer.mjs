@@ -12,6 +12,25 @@ export const SHARED_PEERS = {
   // Loopback devices must be approved (cli/cli with a device identity is asked to pair), and one
   // browser origin is allowed: gateway-client's pairing, supervisor, doctor and CLI tests.
   unapproved: { autoApproveLocal: false, allowedOrigins: ["http://allowed.example:8080"], startTimeoutMs: 200_000 },
+  // Loopback devices must be approved, and the agents answer through the stub model (its server runs
+  // beside the gateway in vitest's main process: a file cannot read its requests or slow it down):
+  // mc-server's pairing, dispatch and dashboard tests. A fresh gateway's first agent run costs about
+  // as much CPU as its boot (~20 CPU-s each, measured): both are paid once for these files.
+  // "party" is a second agent whose emoji is longer than mc-store keeps (issue 13): the sync must
+  // skip it and store the rest.
+  stub: {
+    autoApproveLocal: false,
+    stubModel: true,
+    startTimeoutMs: 200_000,
+    config: {
+      agents: {
+        list: [
+          { id: "main", default: true },
+          { id: "party", identity: { name: "Party", emoji: "🎉".repeat(40) } },
+        ],
+      },
+    },
+  },
 };
 
 const refuse = (what) => async () => {

@@ -9,16 +9,15 @@ import { openStore } from "@missionctl/mc-store";
 import { TASK_STATUSES } from "@missionctl/mc-store/lifecycle";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import type { Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import { CHROMIUM_ARGS } from "./helpers.js";
-import { type StubModel, startStubModel } from "./stub-model.js";
 
 const API_TOKEN = "dashboard-test-token-0123456789abcdef";
 // Gateway text that would run if it reached the page as HTML: the stub model echoes the title.
 const HOSTILE = `<script>window.__injected = "script"</script><img src="x" onerror="window.__injected = 'img'">`;
 
 let peer: Peer;
-let stub: StubModel;
 let browser: Browser;
 let page: Page;
 let dir: string;
@@ -46,12 +45,8 @@ async function call(method: string, path: string, body?: unknown) {
 const card = (column: string, text: string) => page.locator(`[data-column="${column}"] .card`, { hasText: text });
 
 beforeAll(async () => {
-  stub = await startStubModel();
-  const opts = { autoApproveLocal: false, stubModelUrl: stub.url, startTimeoutMs: 240_000 };
-  peer = await startPeer(opts).catch((err: Error) => {
-    console.warn(`peer start failed once, retrying: ${err.message.split("\n")[0]}`);
-    return startPeer(opts);
-  });
+  // Loopback devices need approval, the agents answer through the stub model (shared with mc-server's gateway tests).
+  peer = await sharedPeer("stub");
   dir = mkdtempSync(join(tmpdir(), "mc-dashboard-test-"));
   // cli/cli with a device identity: the gateway asks it to pair; operator.pairing lets the page approve.
   env = {
@@ -81,7 +76,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await peer?.stop();
-  await stub?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

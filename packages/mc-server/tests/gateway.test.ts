@@ -2,14 +2,13 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Peer, startPeer } from "../../../tests/peer/peer.mjs";
+import type { Peer } from "../../../tests/peer/peer.mjs";
+import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
 import { CHROMIUM_ARGS, openEventStream, startTestServer, type TestServer, waitFor } from "./helpers.js";
-import { type StubModel, startStubModel } from "./stub-model.js";
 
-// One real gateway for the whole file (a start costs 10–20 s): pairing first, then runs.
+// One real gateway for the whole file, shared with the dashboard test (a start costs 10–20 s): pairing first, then runs.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 let peer: Peer;
-let stub: StubModel;
 let t: TestServer;
 let sse: ReturnType<typeof openEventStream>;
 
@@ -42,27 +41,9 @@ async function history(taskId: string) {
 }
 
 beforeAll(async () => {
-  stub = await startStubModel();
-  // On a loaded machine the gateway sometimes exits during start-up (its state lease heartbeat
-  // misses a 5 s deadline): one more try is not hiding a bug of ours.
-  const opts = {
-    autoApproveLocal: false,
-    stubModelUrl: stub.url,
-    startTimeoutMs: 240_000,
-    // A second agent whose emoji is longer than the store keeps (issue 13): it must not fail the sync.
-    config: {
-      agents: {
-        list: [
-          { id: "main", default: true },
-          { id: "party", identity: { name: "Party", emoji: "🎉".repeat(40) } },
-        ],
-      },
-    },
-  };
-  peer = await startPeer(opts).catch((err: Error) => {
-    console.warn(`peer start failed once, retrying: ${err.message.split("\n")[0]}`);
-    return startPeer(opts);
-  });
+  // Loopback devices need approval, the agents answer through the stub model, and a second agent
+  // "party" has an emoji longer than the store keeps (issue 13): tests/peer/shared-peer.mjs.
+  peer = await sharedPeer("stub");
   // cli/cli with a device identity: on loopback with autoApproveLocal:false the gateway asks it to pair
   // (gateway-client/backend with the shared token never would). operator.pairing lets it approve itself.
   t = await startTestServer(
@@ -86,7 +67,6 @@ afterAll(async () => {
   await sse?.close();
   await t?.close();
   await peer?.stop();
-  await stub?.close();
 });
 
 describe("pairing through the API", () => {
