@@ -36,6 +36,11 @@ function devices(): { pending: any[]; paired: any[] } {
   return { pending: json.pending ?? [], paired: json.paired ?? [] };
 }
 
+/** The main PID systemd has for a unit on a host (changes when the unit restarts). */
+function mainPid(host: "vps" | "pi", unit: string): string {
+  return ssh(host, `systemctl show -p MainPID --value ${unit}`).stdout.trim();
+}
+
 /** The lines of a unit's journal that are JSON objects, and all lines. */
 function journalJson(host: "vps" | "pi", unit: string): { json: any[]; lines: string[] } {
   const res = ssh(host, `sudo journalctl -u ${unit} -o cat --no-pager -n 400`);
@@ -143,12 +148,12 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
   it(
     "a second run changes nothing on either host (and restarts nothing)",
     async () => {
-      const pid = ssh("vps", "systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
+      const pid = mainPid("vps", "openclaw-gateway");
       const res = await play([], "secondRunMs");
       expect(res.status, tailOf(res)).toBe(0);
       expect(Object.keys(res.recap).sort()).toEqual(["pi", "vps"]);
       for (const [host, r] of Object.entries(res.recap)) expect(r.changed, `${host} changed on the 2nd run`).toBe(0);
-      expect(ssh("vps", "systemctl show -p MainPID --value openclaw-gateway").stdout.trim()).toBe(pid);
+      expect(mainPid("vps", "openclaw-gateway")).toBe(pid);
     },
     SLOW,
   );
@@ -323,7 +328,7 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
         const s = await status();
         return s.state !== "connected" && /^TLS_/.test(s.lastError?.code ?? "") ? true : undefined;
       });
-      const mcPid = ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim();
+      const mcPid = mainPid("pi", "missionctl-server");
 
       // The way it happens in the field: someone runs `openclaw config set` on the server.
       const edited = ssh(
@@ -345,7 +350,7 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
       expect(synced.stdout).toMatch(
         /TASK \[mission-control : Install Caddy's root CA for mc-server\][^\n]*\n[^\n]*changed: \[pi\]/,
       );
-      expect(ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim()).not.toBe(mcPid);
+      expect(mainPid("pi", "missionctl-server")).not.toBe(mcPid);
       expect((await status()).state).toBe("connected");
     },
     SLOW,
@@ -390,15 +395,16 @@ describe("site.yml on two Debian 12 hosts with systemd", () => {
       const before = devices();
       const deviceId = (await status()).deviceId;
       for (const host of ["vps", "pi"] as const) {
-        const mcPid = ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim();
+        // Read for the vps's reboot only: the pi's own reboot restarts mc-server.
+        const mcPid = host === "vps" ? mainPid("pi", "missionctl-server") : null;
         const t = Date.now();
         await rebootAndWait(host);
         await connected(300_000);
         timings[`reboot_${host}_Ms`] = Date.now() - t;
-        if (host === "vps") {
+        if (mcPid !== null) {
           // The gateway went away with its host and came back: the same mc-server process, never
           // restarted, noticed and connected again by itself (its state changed after the reboot began).
-          expect(ssh("pi", "systemctl show -p MainPID --value missionctl-server").stdout.trim()).toBe(mcPid);
+          expect(mainPid("pi", "missionctl-server")).toBe(mcPid);
           expect(Date.parse((await status()).since)).toBeGreaterThan(t);
         }
       }
