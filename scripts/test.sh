@@ -73,6 +73,12 @@ install_debian_packages() {
 }
 
 step "debian packages" install_debian_packages
+# The real-host tier's Debian root filesystem: minutes of downloads on a fresh machine (cached
+# after), so it is built from here beside npm ci and the build, which do not need it; the tier's
+# own call to rootfs.sh then waits on its lock, or reports the failure with the build's log.
+if [[ $(id -u) == 0 ]] && command -v debootstrap >/dev/null; then
+  ( bash tests/realhost/rootfs.sh >"$RESULTS/rootfs.log" 2>&1 ) &
+fi
 # The pinned gateway and its Node 24 (about 850 MB, 45 CPU-s and a minute to install) are kept
 # between runs outside the checkout, as the real-host tier keeps its Debian rootfs: a fresh clone
 # reuses them. The installer checks what it finds and installs again what is missing or broken.

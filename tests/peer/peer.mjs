@@ -1,7 +1,7 @@
 // Starts a real OpenClaw gateway on loopback for tests and benchmarks. Each peer has its own state
 // dir, config, log file and HOME, a free port and a random token. Installing, spawning, waiting
 // for readiness and stopping are mc-server's own local-gateway code; this adds the test knobs.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import {
   tailFile,
   waitStarted,
 } from "@missionctl/mc-server/local-gateway";
+import { runProcess } from "../run-process.mjs";
 import { ensurePeerInstalled } from "./install.mjs";
 
 export { deepMerge, freePort };
@@ -191,23 +192,13 @@ export function peerHandle(info, controls) {
       return { status: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
     },
     /** Async variant of cli() that does not block the event loop. */
-    cliAsync(args, { timeoutMs = 180_000 } = {}) {
-      return new Promise((resolveCli) => {
-        const p = spawn(nodeBin, [openclawEntry, ...args], {
-          env: { ...env, OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${port}` },
-          cwd: dir,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        p.stdout.on("data", (d) => (stdout += d));
-        p.stderr.on("data", (d) => (stderr += d));
-        const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-        p.on("close", (status) => {
-          clearTimeout(t);
-          resolveCli({ status, stdout, stderr });
-        });
+    async cliAsync(args, { timeoutMs = 180_000 } = {}) {
+      const { status, stdout, stderr } = await runProcess(nodeBin, [openclawEntry, ...args], {
+        env: { ...env, OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${port}` },
+        cwd: dir,
+        timeoutMs,
       });
+      return { status, stdout, stderr };
     },
     readConfig() {
       return readFileSync(configPath, "utf8");

@@ -163,6 +163,11 @@ describe("mc-server restarts while a run is in flight", () => {
   }, 300_000);
 });
 
+const sentIn = (ev: { events: { type: string }[] }) => ev.events.some((e) => e.type === "dispatch.sent");
+const wasDrained = (msgs: Msg[]) =>
+  msgs.some((m) => m.customType === "run-failed-before-reply" || /ended before a reply/.test(text(m)));
+const anyDrained = async (ids: string[]) => (await Promise.all(ids.map(history))).some(wasDrained);
+
 describe("the gateway restarts in the middle of runs", () => {
   const inModel: string[] = [];
   const burst: string[] = [];
@@ -194,7 +199,27 @@ describe("the gateway restarts in the middle of runs", () => {
     }
     await restarting;
     await settled([...inModel, ...burst, ...shutdown], 480_000);
-  }, 900_000);
+    // Whether a burst run is still before its model call when the drain starts depends on the
+    // machine's speed (measured: a fresh, loaded CI machine had none drained). Up to two more
+    // bursts, dispatched at once and restarted as soon as the gateway admits the first of them.
+    for (let extra = 0; extra < 2 && !(await anyDrained(burst)); extra++) {
+      console.warn(`[delivery] no run of the burst was drained by that restart: burst ${extra + 2} of 3`);
+      const more: string[] = [];
+      for (let i = 0; i < 6; i++)
+        more.push(await dispatchTask(`burst ${burst.length + i}`, `MARKER-burst${burst.length + i}`));
+      await waitFor(async () => (await Promise.all(more.map(eventsOf))).some((ev) => sentIn(ev)), {
+        what: "the extra burst reaching the gateway",
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      burst.push(...more);
+      await peer.restart().catch((err: Error) => {
+        console.warn(`peer restart failed once, retrying: ${err.message.split("\n")[0]}`);
+        return peer.restart();
+      });
+      await settled(more, 480_000);
+    }
+  }, 1_800_000);
 
   it("the answer of the turn the gateway continued after its restart is the task's outcome", async () => {
     const o = await expectDeliveredOnce(inModel[0]!, "MARKER-model");
@@ -208,8 +233,7 @@ describe("the gateway restarts in the middle of runs", () => {
     let drained = 0;
     for (const [i, id] of burst.entries()) {
       const o = await expectDeliveredOnce(id, `MARKER-burst${i}`);
-      if (o.msgs.some((m) => m.customType === "run-failed-before-reply" || /ended before a reply/.test(text(m))))
-        drained++;
+      if (wasDrained(o.msgs)) drained++;
       expect(o.reply).not.toMatch(/ended before a reply/);
     }
     expect(drained, "no run of the burst was drained: the scenario did not happen").toBeGreaterThan(0);

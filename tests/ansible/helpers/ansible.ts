@@ -1,10 +1,10 @@
 // Runs the repository's Ansible content the way a user does (ansible-playbook, ansible-lint,
 // yamllint, caddy, systemd-analyze) and parses what they print. No shell: argv arrays only.
-import { spawn } from "node:child_process";
 import { chmodSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runProcess } from "../../run-process.mjs";
 
 export const repoRoot = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
@@ -16,32 +16,17 @@ export interface RunResult {
 }
 
 /** Spawns a command without a shell; never rejects (the caller asserts on status). */
-export function run(
+export async function run(
   cmd: string,
   args: string[],
   opts: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((done) => {
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: "1", ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 600_000);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      done({ status: null, stdout, stderr: stderr + String(err), ms: Date.now() - started });
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      done({ status, stdout, stderr, ms: Date.now() - started });
-    });
+  const { status, stdout, stderr, ms } = await runProcess(cmd, args, {
+    cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, NO_COLOR: "1", ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0", ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 600_000,
   });
+  return { status, stdout, stderr, ms };
 }
 
 export interface HostRecap {

@@ -26,6 +26,7 @@ import {
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runProcess } from "../../run-process.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 export const CACHE = resolve(process.env.MISSIONCTL_REALHOST_CACHE ?? "/var/cache/missionctl/realhost");
@@ -85,6 +86,14 @@ function sh(cmd, args, { allowFail = false, timeoutMs = 60_000, input } = {}) {
     );
   }
   return res;
+}
+
+/** sh() without blocking the event loop, for the long steps (the root filesystem's first build takes minutes). */
+async function shAsync(cmd, args, { timeoutMs = 60_000 } = {}) {
+  const res = await runProcess(cmd, args, { timeoutMs });
+  if (res.status === 0) return res;
+  const why = res.timedOut ? `killed after ${timeoutMs / 1000} s` : `exit ${res.status ?? res.signal}`;
+  throw new Error(`[realhost] ${cmd} ${args.join(" ")} failed (${why}): ${res.stderr.trim()}`);
 }
 
 function readState(file = setOf(SUBNET).state) {
@@ -323,7 +332,7 @@ export async function bootHosts({
     await teardown(stale, log);
   }
   const t0 = Date.now();
-  const built = sh("bash", [join(here, "..", "rootfs.sh")], { timeoutMs: 25 * 60_000 });
+  const built = await shAsync("bash", [join(here, "..", "rootfs.sh")], { timeoutMs: 25 * 60_000 });
   const rootfs = built.stdout.trim().split("\n").at(-1);
   const timings = { rootfsMs: Date.now() - t0 };
 
