@@ -75,6 +75,24 @@ describe("the Node fast lane", () => {
     ).toEqual(["one", "two"]);
   });
 
+  it("sends the bytes of the current body: non-ASCII text counted in bytes, a change seen at once", async () => {
+    const ok = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "x-request-id": "req-5" };
+    const title = "déploiement — 東京 🚀";
+    await fetch(`${server.url}/api/tasks`, { method: "POST", headers: ok, body: JSON.stringify({ title }) });
+    await get(server.port, "/api/tasks", ok); // fills the first-page cache through hono
+    const before = await both("/api/tasks", ok);
+    expect(before.lane).toEqual(before.hono);
+    expect(Number(before.lane.length)).toBe(Buffer.byteLength(before.lane.body));
+    expect(JSON.parse(before.lane.body).tasks.map((t: { title: string }) => t.title)).toContain(title);
+
+    await fetch(`${server.url}/api/tasks`, { method: "POST", headers: ok, body: JSON.stringify({ title: "après" }) });
+    await get(server.port, "/api/tasks?", ok);
+    await get(server.port, "/api/tasks", ok); // refills the cache
+    const after = await both("/api/tasks", ok);
+    expect(after.lane).toEqual(after.hono);
+    expect(JSON.parse(after.lane.body).tasks.map((t: { title: string }) => t.title)).toContain("après");
+  });
+
   it("counts a wrong token against the address and answers 429 once throttled, like hono", async () => {
     const wrong = { authorization: "Bearer wrong", "x-request-id": "req-4" };
     const first = await get(server.port, "/api/openclaw/status", wrong);

