@@ -7,6 +7,37 @@ export function readSchemaVersion(driver: Driver): number {
   return Number(row?.user_version ?? 0);
 }
 
+/** What a file holds before mc-store touches it: its schema version and, at version 0, its first tables. */
+export interface OpenState {
+  version: number;
+  tables: string[];
+}
+
+/**
+ * Reads the schema version and (at version 0) the file's first tables in one read transaction.
+ * Read apart, another process migrating the same brand-new file between the two reads would make
+ * it look like another application's database: version 0 from before its commit, tables from after.
+ */
+export function readOpenState(driver: Driver): OpenState {
+  driver.exec("BEGIN");
+  try {
+    const version = readSchemaVersion(driver);
+    const tables =
+      version !== 0
+        ? []
+        : driver
+            .prepare(
+              "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5",
+            )
+            .all<{ name: string }>()
+            .map((row) => row.name);
+    return { version, tables };
+  } finally {
+    // A read transaction: ending it writes nothing, so a newer database stays byte-identical.
+    if (driver.inTransaction) driver.exec("COMMIT");
+  }
+}
+
 export interface MigrateOptions {
   /** Stop at this version (tests build databases of earlier versions with it). */
   target?: number;

@@ -7,7 +7,7 @@ import { type Driver, type DriverName, openDriver } from "./driver/index.js";
 import { isStoreError, StoreError, wrapDriverError } from "./errors.js";
 import { createGatewayHistoryRepo, type GatewayHistoryRepo } from "./gateway-history.js";
 import { createIdempotencyRepo, type IdempotencyRepo } from "./idempotency.js";
-import { migrate, readSchemaVersion } from "./migrate.js";
+import { migrate, type OpenState, readOpenState, readSchemaVersion } from "./migrate.js";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { createOutboxRepo, type OutboxOptions, type OutboxRepo } from "./outbox.js";
 import { createSessionsRepo, type SessionsRepo } from "./sessions.js";
@@ -192,12 +192,13 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000));
     driver.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // Read before any pragma that writes the header: a newer database stays byte-identical.
-    let found: number;
+    let state: OpenState;
     try {
-      found = readSchemaVersion(driver);
+      state = readOpenState(driver);
     } catch (err) {
       throw openFailed(resolved.path, err);
     }
+    const found = state.version;
     if (found > SCHEMA_VERSION) {
       throw new StoreError("NEWER_SCHEMA", {
         subject: resolved.path,
@@ -208,25 +209,18 @@ export function openStore(options: OpenStoreOptions = {}): Store {
         fix: "upgrade @missionctl/mc-store (and mission control) to the version that wrote it, or restore a backup made before the upgrade",
       });
     }
-    if (found === 0) {
-      const foreign = driver
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 5",
-        )
-        .all<{ name: string }>();
-      if (foreign.length > 0) {
-        // Tables but no schema version: another application's database, such as the
-        // Mission Control this replaces (its default file is also mission-control.db).
-        throw new StoreError("FOREIGN_DATABASE", {
-          subject: resolved.path,
-          path: resolved.path,
-          schemaVersion: 0,
-          reason:
-            `already holds tables (${foreign.map((row) => row.name).join(", ")}) but no mc-store schema version; it belongs to ` +
-            "another application and was not modified",
-          fix: "point DATABASE_PATH at a new file for mc-store; keep the other application's database where it is",
-        });
-      }
+    if (state.tables.length > 0) {
+      // Tables but no schema version: another application's database, such as the
+      // Mission Control this replaces (its default file is also mission-control.db).
+      throw new StoreError("FOREIGN_DATABASE", {
+        subject: resolved.path,
+        path: resolved.path,
+        schemaVersion: 0,
+        reason:
+          `already holds tables (${state.tables.join(", ")}) but no mc-store schema version; it belongs to ` +
+          "another application and was not modified",
+        fix: "point DATABASE_PATH at a new file for mc-store; keep the other application's database where it is",
+      });
     }
     try {
       if (!memory) {
