@@ -287,6 +287,28 @@ function personalize(root, name, h, pubKey, resolver, set) {
   writeFileSync(join(root, "root/.npmrc"), "cafile=/etc/ssl/certs/ca-certificates.crt\n", { mode: 0o600 });
 }
 
+const vethExists = (h) => sh("ip", ["link", "show", `ve-${h.machine}`], { allowFail: true }).status === 0;
+
+/** Gives the host side of a host's veth its address (nspawn recreates the link at each boot). */
+function addressVeth(h) {
+  sh("ip", ["addr", "replace", `${h.hostSide}/24`, "dev", `ve-${h.machine}`]);
+  sh("ip", ["link", "set", `ve-${h.machine}`, "up"]);
+}
+
+/** Waits for the host side of the veth, which appears once nspawn has set up the container's namespace, and addresses it. */
+async function linkVeth(h) {
+  const deadline = Date.now() + 60_000;
+  while (!vethExists(h)) {
+    if (h.child.exitCode !== null)
+      throw new Error(
+        `[realhost] ${h.name}: systemd-nspawn exited (${h.child.exitCode}); see ${h.console}\n${readFileSync(h.console, "utf8").slice(-2000)}`,
+      );
+    if (Date.now() > deadline) throw new Error(`[realhost] ${h.name}: ve-${h.machine} did not appear in 60 s`);
+    await sleep(100);
+  }
+  addressVeth(h);
+}
+
 /** The container's PID 1 as this machine sees it: the descendant of `pid` that its own pid namespace calls 1. */
 function containerInit(pid) {
   const parentOf = new Map();
@@ -327,12 +349,16 @@ function inside(h, argv, timeoutMs = 15_000) {
 async function waitBooted(h, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let state = "";
+  let nologin = false;
   while (Date.now() < deadline) {
-    state = (inside(h, ["systemctl", "is-system-running"]).stdout ?? "").trim();
+    const lines = (
+      inside(h, ["sh", "-c", "systemctl is-system-running; test ! -e /run/nologin || echo nologin"]).stdout ?? ""
+    ).split("\n");
+    state = lines[0].trim();
+    nologin = lines.includes("nologin");
     // degraded: a unit failed. Fine (measured: units failing with 219/CGROUP at random), unless
     // it was systemd-user-sessions, whose /run/nologin then refuses every login for good.
-    if ((state === "running" || state === "degraded") && inside(h, ["test", "-e", "/run/nologin"]).status === 1)
-      return { state };
+    if ((state === "running" || state === "degraded") && !nologin) return { state };
     await sleep(250);
   }
   const jobs = (inside(h, ["systemctl", "list-jobs", "--no-pager"]).stdout ?? "").trim();
@@ -341,10 +367,9 @@ async function waitBooted(h, timeoutMs) {
   try {
     consoleTail = readFileSync(h.console, "utf8").slice(-1500);
   } catch {}
-  const nologin = inside(h, ["test", "-e", "/run/nologin"]).status === 0 ? " and /run/nologin refuses logins" : "";
   return {
     state: undefined,
-    why: `systemd says "${state || "nothing"}"${nologin} after ${timeoutMs / 1000} s\npending jobs:\n${jobs || "(none)"}\nfailed units:\n${failed || "(none)"}\nconsole (last lines):\n${consoleTail}`,
+    why: `systemd says "${state || "nothing"}"${nologin ? " and /run/nologin refuses logins" : ""} after ${timeoutMs / 1000} s\npending jobs:\n${jobs || "(none)"}\nfailed units:\n${failed || "(none)"}\nconsole (last lines):\n${consoleTail}`,
   };
 }
 
@@ -558,21 +583,7 @@ export async function bootHosts({
       };
       boot();
     }
-    // The host side of each veth appears once nspawn has set up the container's namespace.
-    for (const h of Object.values(hosts)) {
-      const veth = `ve-${h.machine}`;
-      const deadline = Date.now() + 60_000;
-      while (sh("ip", ["link", "show", veth], { allowFail: true }).status !== 0) {
-        if (h.child.exitCode !== null)
-          throw new Error(
-            `[realhost] ${h.name}: systemd-nspawn exited (${h.child.exitCode}); see ${h.console}\n${readFileSync(h.console, "utf8").slice(-2000)}`,
-          );
-        if (Date.now() > deadline) throw new Error(`[realhost] ${h.name}: ${veth} did not appear in 60 s`);
-        await sleep(100);
-      }
-      sh("ip", ["addr", "replace", `${h.hostSide}/24`, "dev", veth]);
-      sh("ip", ["link", "set", veth, "up"]);
-    }
+    for (const h of Object.values(hosts)) await linkVeth(h);
     await Promise.all(Object.values(hosts).map((h) => waitTcp(h.addr, 22, 120_000)));
     // Measured in CI (2026-12-03): one host's boot never finished, so every ssh login met pam_nologin
     // for the rest of the run and all its tests failed with "System is booting up". Wait for the end
@@ -590,12 +601,7 @@ export async function bootHosts({
         while (hosts[name] === before && Date.now() < deadline) await sleep(200);
         if (hosts[name] === before)
           throw new Error(`[realhost] ${name}: the boot did not finish, nor did the reboot\n${first.why}`);
-        const veth = `ve-${hosts[name].machine}`;
-        const linkDeadline = Date.now() + 60_000;
-        while (sh("ip", ["link", "show", veth], { allowFail: true }).status !== 0 && Date.now() < linkDeadline)
-          await sleep(100);
-        sh("ip", ["addr", "replace", `${hosts[name].hostSide}/24`, "dev", veth]);
-        sh("ip", ["link", "set", veth, "up"]);
+        await linkVeth(hosts[name]);
         await waitTcp(hosts[name].addr, 22, 120_000);
         const second = await waitBooted(hosts[name], 120_000);
         if (!second.state)
@@ -643,10 +649,8 @@ export async function bootHosts({
       /** Re-addresses the host side of a host's veth (nspawn recreates it when the container reboots). */
       relink(name) {
         const h = hosts[name];
-        const veth = `ve-${h.machine}`;
-        if (sh("ip", ["link", "show", veth], { allowFail: true }).status !== 0) return false;
-        sh("ip", ["addr", "replace", `${h.hostSide}/24`, "dev", veth]);
-        sh("ip", ["link", "set", veth, "up"]);
+        if (!vethExists(h)) return false;
+        addressVeth(h);
         return true;
       },
       async destroy() {
