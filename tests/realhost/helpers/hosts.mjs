@@ -172,8 +172,14 @@ export async function teardown(state = readState(), log = () => {}) {
     if (m === NSPAWN_RUN && shared) continue;
     sh("umount", ["-l", m], { allowFail: true });
   }
-  // nspawn's cgroups on the unified hierarchy (docker hosts): empty once the containers stopped.
-  for (const dir of state.cgroups ?? []) rmCgroup(dir);
+  // Each container's cgroups (containerCgroups): whatever outlived its nspawn (a SIGKILLed nspawn
+  // leaves the container's systemd running, and its veth with it) goes now, then the cgroups.
+  for (const dir of state.cgroups ?? []) {
+    // (Runs before the per-container cgroups recorded nspawn's shared payload cgroup: only rmdir that.)
+    const left = dir.includes("/missionctl-") ? await killCgroup(dir) : 0;
+    if (left) log(`[realhost] ${left} processes in ${dir} outlived their container: SIGKILL`);
+    rmCgroup(dir);
+  }
   for (const rule of [...(state.iptables ?? [])].reverse()) {
     sh("iptables", ["-t", rule.table, "-D", ...rule.spec], { allowFail: true });
   }
@@ -190,6 +196,71 @@ export async function teardown(state = readState(), log = () => {}) {
 }
 
 const NSPAWN_RUN = "/run/systemd/nspawn";
+
+/**
+ * A cgroup of its own for each container, in the hierarchies its systemd manages (name=systemd, and
+ * the unified one it is given). With --keep-unit, nspawn puts the container's systemd in a "payload"
+ * cgroup under its own: started from the same cgroup, the two hosts (four beside the docker set)
+ * shared one payload tree, each systemd creating and removing the other's unit cgroups (seen from
+ * here: both hosts' sshd in one payload/system.slice/ssh.service). Measured: early units failing at
+ * random with status=219/CGROUP (systemd-user-sessions among them: then /run/nologin refuses every
+ * login); the same 150 transient units started on both hosts at once, 2–4 of them per run. With a
+ * cgroup each: none, in the same runs.
+ */
+function containerCgroups(machine) {
+  const own = new Map(); // hierarchy ("name=systemd", or "" for the unified one) -> our path in it
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const m = /^\d+:([^:]*):(.+)$/.exec(line);
+    if (m && (m[1] === "name=systemd" || m[1] === "")) own.set(m[1], m[2]);
+  }
+  const dirs = [];
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    // mountinfo: id parent dev root mountpoint options [optional…] - fstype source superoptions
+    const [left, right] = line.split(" - ");
+    if (!right) continue;
+    const [, , , root, mountPoint] = left.split(" ");
+    const [fstype, , superOptions = ""] = right.split(" ");
+    const hierarchy =
+      fstype === "cgroup2"
+        ? ""
+        : fstype === "cgroup" && superOptions.split(",").includes("name=systemd")
+          ? "name=systemd"
+          : undefined;
+    if (hierarchy === undefined || root !== "/" || !own.has(hierarchy)) continue;
+    dirs.push(join(mountPoint, own.get(hierarchy), `missionctl-${machine}`));
+    own.delete(hierarchy);
+  }
+  return dirs;
+}
+
+/** Every process in a cgroup tree (none when the tree does not exist). */
+function cgroupPids(dir) {
+  const pids = [];
+  let entries = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+    for (const p of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) if (p) pids.push(Number(p));
+  } catch {
+    return pids;
+  }
+  for (const e of entries) if (e.isDirectory()) pids.push(...cgroupPids(join(dir, e.name)));
+  return pids;
+}
+
+/** SIGKILLs everything in one of our containers' cgroup trees; resolves with how many there were. */
+async function killCgroup(dir) {
+  const first = cgroupPids(dir);
+  const deadline = Date.now() + 10_000;
+  for (let pids = first; pids.length && Date.now() < deadline; pids = cgroupPids(dir)) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+    await sleep(100);
+  }
+  return first.length;
+}
 
 /** Removes an empty cgroup tree, children first (rmdir is the only way to delete a cgroup). */
 function rmCgroup(dir) {
@@ -356,8 +427,8 @@ async function waitBooted(h, timeoutMs) {
     ).split("\n");
     state = lines[0].trim();
     nologin = lines.includes("nologin");
-    // degraded: a unit failed. Fine (measured: units failing with 219/CGROUP at random), unless
-    // it was systemd-user-sessions, whose /run/nologin then refuses every login for good.
+    // degraded: a unit failed. Fine for the tier (its tests look at their own units), unless it
+    // was systemd-user-sessions, whose /run/nologin then refuses every login for good.
     if ((state === "running" || state === "degraded") && !nologin) return { state };
     await sleep(250);
   }
@@ -374,9 +445,11 @@ async function waitBooted(h, timeoutMs) {
 }
 
 /** Resolves when host:port accepts a TCP connection (or rejects after timeoutMs). */
-export async function waitTcp(host, port, timeoutMs) {
+export async function waitTcp(host, port, timeoutMs, gone = () => undefined) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const why = gone();
+    if (why) throw new Error(`[realhost] ${host}:${port} will not accept connections: ${why}`);
     const ok = await new Promise((done) => {
       const s = connect({ host, port, timeout: 2_000 });
       s.once("connect", () => {
@@ -529,15 +602,24 @@ export async function bootHosts({
       const engine = h.docker
         ? ["--system-call-filter=add_key keyctl bpf", `--bind=${join(dir, "docker")}:/var/lib/docker`]
         : [];
-      if (h.docker) {
-        mkdirSync(join(dir, "docker"), { recursive: true });
-        // On the unified hierarchy nspawn makes these two cgroups where it runs (here, the root).
-        for (const sub of ["payload", "supervisor"]) {
-          const cg = join("/sys/fs/cgroup/unified", sub);
-          if (!state.cgroups.includes(cg) && !existsSync(cg)) state.cgroups.push(cg);
-        }
-        writeState(state);
+      if (h.docker) mkdirSync(join(dir, "docker"), { recursive: true });
+      const cgroups = containerCgroups(h.machine);
+      for (const cg of cgroups) if (!state.cgroups.includes(cg)) state.cgroups.push(cg);
+      writeState(state);
+      for (const cg of cgroups) {
+        // A run that lost its state file: what it left in our cgroups is ours to end.
+        const left = await killCgroup(cg);
+        if (left) log(`[realhost] ${name}: ${left} processes of an earlier ${h.machine} were still running: SIGKILL`);
+        mkdirSync(cg, { recursive: true });
       }
+      // Its host-side veth still there: a container of that name runs outside this tier's cgroups,
+      // and nspawn would fail on it ("Failed to add new veth interfaces … File exists").
+      for (let t = 0; vethExists(h) && t < 50; t++) await sleep(100); // a killed container's netns goes asynchronously
+      if (vethExists(h))
+        throw new Error(
+          `[realhost] ${name}: ve-${h.machine} already exists: another container named ${h.machine} is running ` +
+            `(left by a run that was killed, or started by hand); stop it, or remove the link: ip link del ve-${h.machine}`,
+        );
       // Downloads survive the run (outside the repository): apt archives per host, one npm cache.
       // (Each set its own: two runs side by side must not share apt's lock.)
       const aptCache = join(CACHE, HOST_SET === HOSTS ? `apt-${name}` : `apt-${h.machine}`);
@@ -547,8 +629,15 @@ export async function bootHosts({
       // that status, RestartForceExitStatus=133); without systemd on this machine, we do.
       const boot = () => {
         const child = spawn(
-          "timeout",
+          "sh",
           [
+            "-c",
+            // Joins the container's own cgroups, then becomes timeout(1): the pid stays the record's.
+            'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1/cgroup.procs" || exit 125; shift; n=$((n - 1)); done; exec "$@"',
+            "sh",
+            String(cgroups.length),
+            ...cgroups,
+            "timeout",
             "--kill-after=30",
             String(Math.max(1, Math.round((lifetimeEnd - Date.now()) / 1000))),
             "systemd-nspawn",
@@ -584,17 +673,31 @@ export async function bootHosts({
       boot();
     }
     for (const h of Object.values(hosts)) await linkVeth(h);
-    await Promise.all(Object.values(hosts).map((h) => waitTcp(h.addr, 22, 120_000)));
     // Measured in CI (2026-12-03): one host's boot never finished, so every ssh login met pam_nologin
-    // for the rest of the run and all its tests failed with "System is booting up". Wait for the end
-    // of the boot; a boot stuck for 2 minutes is reported with what systemd waits for, and the host
-    // is rebooted once (as an operator would) before the run gives up with that report.
+    // for the rest of the run and all its tests failed with "System is booting up". Wait for sshd
+    // and for the end of the boot; a boot stuck for 2 minutes is reported with what systemd waits
+    // for, and the host is rebooted once (as an operator would) before the run gives up with that report.
+    const settled = async (h) => {
+      try {
+        await waitTcp(h.addr, 22, 120_000, () => {
+          if (h.child.exitCode === null || h.child.exitCode === 133) return undefined;
+          return `systemd-nspawn exited (${h.child.exitCode}); console (last lines):\n${readFileSync(h.console, "utf8").slice(-1500)}`;
+        });
+      } catch (err) {
+        const boot = await waitBooted(h, 1_000);
+        return { state: undefined, why: `${err.message}\n${boot.why ?? `systemd says "${boot.state}"`}` };
+      }
+      return waitBooted(h, 120_000);
+    };
     await Promise.all(
       Object.keys(hosts).map(async (name) => {
-        const first = await waitBooted(hosts[name], 120_000);
+        const first = await settled(hosts[name]);
         if (first.state) return;
-        log(`[realhost] ${name}: the boot did not finish; rebooting it once\n${first.why}`);
         const before = hosts[name];
+        // nspawn itself gave up (not a reboot): nothing to reboot, its console says why.
+        if (before.child.exitCode !== null && before.child.exitCode !== 133)
+          throw new Error(`[realhost] ${name}: the container stopped while it booted\n${first.why}`);
+        log(`[realhost] ${name}: the boot did not finish; rebooting it once\n${first.why}`);
         inside(before, ["systemctl", "reboot"]);
         // Exit status 133 boots the same host again (see boot()), which replaces hosts[name].
         const deadline = Date.now() + 90_000;
@@ -602,8 +705,7 @@ export async function bootHosts({
         if (hosts[name] === before)
           throw new Error(`[realhost] ${name}: the boot did not finish, nor did the reboot\n${first.why}`);
         await linkVeth(hosts[name]);
-        await waitTcp(hosts[name].addr, 22, 120_000);
-        const second = await waitBooted(hosts[name], 120_000);
+        const second = await settled(hosts[name]);
         if (!second.state)
           throw new Error(
             `[realhost] ${name}: the boot did not finish, twice\nfirst boot: ${first.why}\nsecond boot: ${second.why}`,
