@@ -104,7 +104,7 @@ export class GatewayClient implements RequestTarget {
     validateOptions(opts);
     this.#url = checkGatewayUrl(opts.url, { allowInsecureWs: opts.allowInsecureWs });
     this.url = opts.url;
-    this.#safeUrl = redactUrl(opts.url);
+    this.#safeUrl = redactUrl(this.#url);
     this.#opts = opts;
     this.#log = new ClientLog(opts.logger);
     this.#scopes = opts.scopes ?? [...DEFAULT_SCOPES];

@@ -70,6 +70,11 @@ describe("optionsIssue", () => {
     { url: "ws://127.0.0.1:1", clientMode: "server", clientId: "nope" },
     { url: "ws://127.0.0.1:1", token: "", password: "" },
     { url: "ws://127.0.0.1:1", somethingNew: true, lifecycle: {}, logger: () => {} },
+    // Set keys out of the schema's order: the first problem is still the schema's first.
+    { clientMode: "server", scopes: ["operator.read"], url: "ws://127.0.0.1:1", clientId: "nope" },
+    { displayName: "", url: "ws://127.0.0.1:1", token: "" },
+    { reconnect: false, origin: "https://mc.example.com", url: "ws://127.0.0.1:1", clientId: "gateway-client" },
+    { url: undefined, token: "t" },
   ];
   it("reports the same first problem as parsing the whole options object", () => {
     for (const c of cases) expect(optionsIssue(c), JSON.stringify(c)).toEqual(whole(c));

@@ -138,12 +138,16 @@ export function isSecretParam(name: string): boolean {
   return isSecretKey(name) || /key|auth|sig/i.test(name);
 }
 
-/** Removes userinfo and secret query parameters from a URL for messages. */
-export function redactUrl(url: string): string {
+/**
+ * Removes userinfo and secret query parameters from a URL for messages. A URL object is read, not
+ * changed (and not parsed again: the client redacts the URL it has already checked).
+ */
+export function redactUrl(url: string | URL): string {
   try {
-    const u = new URL(url);
+    let u = typeof url === "string" ? new URL(url) : url;
     // Nothing to hide (the common case): skip building URLSearchParams, costly on Node 20.
     if (!u.search && !u.username && !u.password) return u.href;
+    if (u === url) u = new URL(u.href);
     if (u.username || u.password) {
       u.username = "";
       u.password = "";

@@ -189,7 +189,8 @@ export interface OpenCancel {
 }
 
 export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, cancel?: OpenCancel): Promise<WebSocket> {
-  const subject = `connect to ${redactUrl(opts.url.toString())}`;
+  // Only failures name the URL: not redacted (parsed again) on the way to every successful connect.
+  const subject = () => `connect to ${redactUrl(opts.url)}`;
   return new Promise((resolve, reject) => {
     const wsOptions: WebSocket.ClientOptions & Record<string, unknown> = {
       handshakeTimeout: opts.connectTimeoutMs,
@@ -222,7 +223,9 @@ export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, ca
       reject(err);
     };
     const onAbort = () =>
-      fail(new GatewayError({ code: "CLIENT_CLOSED", subject, reason: "close() was called while connecting" }));
+      fail(
+        new GatewayError({ code: "CLIENT_CLOSED", subject: subject(), reason: "close() was called while connecting" }),
+      );
     if (cancel) cancel.cancel = onAbort;
     ws.on("message", (data, isBinary) => {
       if (opened) handlers.onMessage(data, isBinary);
@@ -238,7 +241,7 @@ export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, ca
     });
     ws.on("error", (err) => {
       if (opened) handlers.onError(err);
-      else fail(errorFromNodeError(err, subject));
+      else fail(errorFromNodeError(err, subject()));
     });
     ws.on("unexpected-response", (req, res) => {
       const summary: Omit<UpgradeResponseSummary, "body"> = {
@@ -249,7 +252,7 @@ export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, ca
       };
       void readBody(res).then((body) => {
         req.destroy();
-        fail(upgradeError({ ...summary, body }, subject));
+        fail(upgradeError({ ...summary, body }, subject()));
       });
     });
     ws.on("close", (code, reason) => {
@@ -261,7 +264,7 @@ export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, ca
         new GatewayError({
           code: "CONNECTION_CLOSED",
           layer: "upgrade",
-          subject,
+          subject: subject(),
           reason: `closed before the WebSocket opened (code ${code}${reason.length ? `, ${reason.toString()}` : ""})`,
           closeCode: code,
         }),

@@ -229,6 +229,16 @@ describe("transport failures", () => {
     expect(err.layer).toBe("tcp");
   });
 
+  it("a refused connect names the URL it tried", async () => {
+    const http = await startHttpServer(() => {});
+    const port = new URL(http.url).port;
+    await http.close();
+    const c = client({ url: `ws://127.0.0.1:${port}/ws?room=1`, token: "t", reconnect: false });
+    const err = await c.connect().catch((e) => e);
+    expect(err.code).toBe("CONNECTION_REFUSED");
+    expect(err.message).toContain(`connect to ws://127.0.0.1:${port}/ws?room=1:`);
+  });
+
   it("unresolvable host → DNS_LOOKUP_FAILED", async () => {
     const c = client({ url: "ws://no-such-host.invalid:1", token: "t", reconnect: false, allowInsecureWs: true });
     const err = await c.connect().catch((e) => e);

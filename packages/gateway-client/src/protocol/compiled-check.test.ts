@@ -113,6 +113,28 @@ describe("compileCheck", () => {
     ]);
   });
 
+  it("checks arrays and optionals of strings, with and without bounds, like zod", () => {
+    const s = z.object({
+      names: z.array(z.string()),
+      bounded: z.array(z.string().min(1)).max(2).optional(),
+      nonEmpty: z.array(z.string()).min(1).optional(),
+      label: z.string().optional(),
+    });
+    expectSameVerdicts(s, [
+      { names: [] },
+      { names: ["a", "b"], bounded: ["x"], nonEmpty: ["y"], label: "" },
+      { names: ["a", 1] },
+      { names: ["a", null] },
+      { names: "a" },
+      { names: { 0: "a", length: 1 } },
+      { names: [], bounded: [""] },
+      { names: [], bounded: ["a", "b", "c"] },
+      { names: [], nonEmpty: [] },
+      { names: [], label: 1 },
+      { names: [], label: null },
+    ]);
+  });
+
   it("handles enums and unions like zod", () => {
     const s = z.object({ e: z.enum(["a", "b"]).optional(), u: z.union([z.boolean(), z.object({ n: z.number() })]) });
     expectSameVerdicts(s, [{ u: true }, { e: "a", u: { n: 1 } }, { e: "c", u: true }, { u: { n: "1" } }, { u: 1 }]);

@@ -30,8 +30,8 @@ interface Def {
 }
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
-/** Length bounds (strings, arrays); anything else is not ours to judge. */
-function lengthChecks(def: Def): Check {
+/** Length bounds (strings, arrays), undefined when there are none; anything else is not ours to judge. */
+function lengthChecks(def: Def): Check | undefined {
   let min = 0;
   let max = Number.POSITIVE_INFINITY;
   for (const { _zod } of def.checks ?? []) {
@@ -40,8 +40,12 @@ function lengthChecks(def: Def): Check {
     else if (c.check === "max_length") max = Math.min(max, c.maximum ?? max);
     else throw new Unsupported(c.check);
   }
+  if (min === 0 && max === Number.POSITIVE_INFINITY) return undefined;
   return (v) => (v as { length: number }).length >= min && (v as { length: number }).length <= max;
 }
+
+/** A string without bounds: most strings on the wire, and hello-ok's ~550 method, event and capability names. */
+const isPlainString = (def: Def) => def.type === "string" && lengthChecks(def) === undefined;
 
 function numberChecks(def: Def): Check {
   const parts: Check[] = [];
@@ -71,7 +75,7 @@ function build(schema: z.ZodType): Check {
       return (v) => typeof v === "boolean";
     case "string": {
       const len = lengthChecks(def);
-      return (v) => typeof v === "string" && len(v);
+      return len ? (v) => typeof v === "string" && len(v) : (v) => typeof v === "string";
     }
     case "number":
       return numberChecks(def);
@@ -90,6 +94,7 @@ function build(schema: z.ZodType): Check {
       return (v) => options.some((o) => o(v));
     }
     case "optional": {
+      if (isPlainString(defOf(def.innerType!))) return (v) => v === undefined || typeof v === "string";
       const inner = build(def.innerType!);
       return (v) => v === undefined || inner(v);
     }
@@ -98,10 +103,19 @@ function build(schema: z.ZodType): Check {
       return (v) => v === null || inner(v);
     }
     case "array": {
-      const element = build(def.element!);
       const len = lengthChecks(def);
+      // hello-ok's ~550 method, event and capability names: through an element and a length closure
+      // each, the check took 24–31 µs of a connect's critical path (Node 24, in a connect loop,
+      // median); the typeof loop takes 2–14 µs less.
+      if (isPlainString(defOf(def.element!)))
+        return (v) => {
+          if (!Array.isArray(v) || (len && !len(v))) return false;
+          for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+          return true;
+        };
+      const element = build(def.element!);
       return (v) => {
-        if (!Array.isArray(v) || !len(v)) return false;
+        if (!Array.isArray(v) || (len && !len(v))) return false;
         for (let i = 0; i < v.length; i++) if (!element(v[i])) return false;
         return true;
       };
