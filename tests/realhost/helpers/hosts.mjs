@@ -603,14 +603,22 @@ export async function bootHosts({
         ? ["--system-call-filter=add_key keyctl bpf", `--bind=${join(dir, "docker")}:/var/lib/docker`]
         : [];
       if (h.docker) mkdirSync(join(dir, "docker"), { recursive: true });
-      const cgroups = containerCgroups(h.machine);
-      for (const cg of cgroups) if (!state.cgroups.includes(cg)) state.cgroups.push(cg);
+      const candidates = containerCgroups(h.machine);
+      for (const cg of candidates) if (!state.cgroups.includes(cg)) state.cgroups.push(cg);
       writeState(state);
-      for (const cg of cgroups) {
+      const cgroups = [];
+      for (const cg of candidates) {
         // A run that lost its state file: what it left in our cgroups is ours to end.
         const left = await killCgroup(cg);
         if (left) log(`[realhost] ${name}: ${left} processes of an earlier ${h.machine} were still running: SIGKILL`);
-        mkdirSync(cg, { recursive: true });
+        try {
+          mkdirSync(cg, { recursive: true });
+          cgroups.push(cg);
+        } catch (err) {
+          log(
+            `[realhost] ${name}: cannot make the cgroup ${cg} (${err.code ?? err.message}); the hosts share nspawn's cgroup there, where their units may fail with status=219/CGROUP`,
+          );
+        }
       }
       // Its host-side veth still there: a container of that name runs outside this tier's cgroups,
       // and nspawn would fail on it ("Failed to add new veth interfaces … File exists").
