@@ -138,7 +138,6 @@ const OPTION_KEYS = Object.keys(optionsSchema.shape) as (keyof typeof optionsSch
 const OPTION_CHECKS = new Map<string, ((v: unknown) => boolean) | undefined>(
   OPTION_KEYS.map((k) => [k, compileCheck(optionsSchema.shape[k])]),
 );
-const OPTION_KEY_SET = new Set<string>(OPTION_KEYS);
 
 /**
  * The first problem `optionsSchema` finds in `opts`, checking only the options that are set (and
@@ -155,7 +154,7 @@ export function optionsIssue(opts: Record<string, unknown>): { path: string; mes
   for (const key in opts) {
     if (!valid) break;
     const value = opts[key];
-    if (value === undefined || !OPTION_KEY_SET.has(key)) continue;
+    if (value === undefined || !OPTION_CHECKS.has(key)) continue;
     valid = OPTION_CHECKS.get(key)?.(value) === true;
   }
   if (valid) return undefined;

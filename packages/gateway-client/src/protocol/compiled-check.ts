@@ -94,7 +94,6 @@ function build(schema: z.ZodType): Check {
       return (v) => options.some((o) => o(v));
     }
     case "optional": {
-      if (isPlainString(defOf(def.innerType!))) return (v) => v === undefined || typeof v === "string";
       const inner = build(def.innerType!);
       return (v) => v === undefined || inner(v);
     }
