@@ -233,18 +233,26 @@ function containerCgroups(machine) {
   return dirs;
 }
 
-/** Every process in a cgroup tree (none when the tree does not exist). */
-function cgroupPids(dir) {
-  const pids = [];
+/** A cgroup tree's folders, children before their parent (none when the tree does not exist). */
+function cgroupTree(dir) {
   let entries = [];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
-    for (const p of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) if (p) pids.push(Number(p));
   } catch {
-    return pids;
+    return [];
   }
-  for (const e of entries) if (e.isDirectory()) pids.push(...cgroupPids(join(dir, e.name)));
-  return pids;
+  return [...entries.filter((e) => e.isDirectory()).flatMap((e) => cgroupTree(join(dir, e.name))), dir];
+}
+
+/** Every process in a cgroup tree. */
+function cgroupPids(dir) {
+  return cgroupTree(dir).flatMap((d) => {
+    try {
+      return readFileSync(join(d, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** SIGKILLs everything in one of our containers' cgroup trees; resolves with how many there were. */
@@ -264,14 +272,7 @@ async function killCgroup(dir) {
 
 /** Removes an empty cgroup tree, children first (rmdir is the only way to delete a cgroup). */
 function rmCgroup(dir) {
-  let entries = [];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) rmCgroup(join(dir, e.name));
-  sh("rmdir", [dir], { allowFail: true });
+  for (const d of cgroupTree(dir)) sh("rmdir", [d], { allowFail: true });
 }
 
 function iptables(state, table, spec) {
@@ -685,12 +686,15 @@ export async function bootHosts({
     // for the rest of the run and all its tests failed with "System is booting up". Wait for sshd
     // and for the end of the boot; a boot stuck for 2 minutes is reported with what systemd waits
     // for, and the host is rebooted once (as an operator would) before the run gives up with that report.
+    // nspawn ended for good (133 is a reboot, which boot() follows with a new nspawn).
+    const stopped = (h) => h.child.exitCode !== null && h.child.exitCode !== 133;
     const settled = async (h) => {
       try {
-        await waitTcp(h.addr, 22, 120_000, () => {
-          if (h.child.exitCode === null || h.child.exitCode === 133) return undefined;
-          return `systemd-nspawn exited (${h.child.exitCode}); console (last lines):\n${readFileSync(h.console, "utf8").slice(-1500)}`;
-        });
+        await waitTcp(h.addr, 22, 120_000, () =>
+          stopped(h)
+            ? `systemd-nspawn exited (${h.child.exitCode}); console (last lines):\n${readFileSync(h.console, "utf8").slice(-1500)}`
+            : undefined,
+        );
       } catch (err) {
         const boot = await waitBooted(h, 1_000);
         return { state: undefined, why: `${err.message}\n${boot.why ?? `systemd says "${boot.state}"`}` };
@@ -702,9 +706,8 @@ export async function bootHosts({
         const first = await settled(hosts[name]);
         if (first.state) return;
         const before = hosts[name];
-        // nspawn itself gave up (not a reboot): nothing to reboot, its console says why.
-        if (before.child.exitCode !== null && before.child.exitCode !== 133)
-          throw new Error(`[realhost] ${name}: the container stopped while it booted\n${first.why}`);
+        // nspawn itself gave up: nothing to reboot, its console says why.
+        if (stopped(before)) throw new Error(`[realhost] ${name}: the container stopped while it booted\n${first.why}`);
         log(`[realhost] ${name}: the boot did not finish; rebooting it once\n${first.why}`);
         inside(before, ["systemctl", "reboot"]);
         // Exit status 133 boots the same host again (see boot()), which replaces hosts[name].
