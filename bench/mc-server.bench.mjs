@@ -12,11 +12,11 @@
 // Prints the machine's load average with the figures, and a final JSON line with every figure.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { freePort, requireMcServerBuild, startMcServer, waitHttp } from "./mc-server-process.mjs";
+import { awaitRound, openClients, startRound } from "./sse-reader.mjs";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
@@ -232,57 +232,18 @@ const rssOf = async (pid, url) => {
   }
 };
 
-// Raw TCP clients: a request, then the bytes as they come; a frame counts when the round's marker
-// shows up. The reader is kept as cheap as it can be (Buffer search, no decoding, one active
-// round): all clients of both servers share this process, so its per-socket work is part of
-// every latency measured, for both servers alike.
+// The clients (bench/sse-reader.mjs): raw TCP sockets in this process, read the same way for both servers.
 const sockets = [];
-let active = null; // the round in flight: { id, server, marker: Buffer, sentAt, latencies }
 const HELLO = Buffer.from("event: hello");
-function openClient(port, server) {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, "127.0.0.1");
-    let tail = null;
-    let ready = false;
-    let seenRound = 0;
-    sock.on("connect", () =>
-      sock.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`),
-    );
-    sock.on("data", (chunk) => {
-      const now = performance.now();
-      if (!ready) {
-        if (chunk.indexOf(HELLO) === -1) return;
-        ready = true;
-        resolve(sock);
-      }
-      const r = active;
-      if (r !== null && r.server === server && seenRound !== r.id) {
-        // A marker split across two reads is found in the previous read's last bytes plus this one's first.
-        const found =
-          chunk.indexOf(r.marker) !== -1 ||
-          (tail !== null && Buffer.concat([tail, chunk.subarray(0, r.marker.length)]).indexOf(r.marker) !== -1);
-        if (found) {
-          seenRound = r.id;
-          r.latencies.push(now - r.sentAt);
-        }
-      }
-      tail = chunk.length >= 64 ? chunk.subarray(chunk.length - 64) : chunk;
-    });
-    sock.on("error", reject);
-    sockets.push(sock);
-  });
-}
 async function connectClients(port, server, n) {
-  for (let i = 0; i < n; i += 200)
-    await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => openClient(port, server)));
+  const request = `GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`;
+  sockets.push(...(await openClients(n, { port, server, request, readyMarker: HELLO })));
 }
 const first = sampleTask.id;
 let markerSeq = 0;
 async function fanOutRound(server, expected) {
-  const id = ++markerSeq;
-  const title = `sse-${server}-${id}`;
-  const r = { id, server, marker: Buffer.from(`"${title}"`), sentAt: performance.now(), latencies: [] };
-  active = r;
+  const title = `sse-${server}-${++markerSeq}`;
+  const r = startRound(server, Buffer.from(`"${title}"`));
   const res =
     server === "mc"
       ? await fetch(`${MC}/api/tasks/${first}`, {
@@ -297,11 +258,9 @@ async function fanOutRound(server, expected) {
         });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`[bench] ${server} change: HTTP ${res.status}`);
-  const deadline = Date.now() + 10_000;
-  while (r.latencies.length < expected && Date.now() < deadline) await new Promise((x) => setTimeout(x, 1));
-  active = null;
+  const latencies = await awaitRound(r, expected);
   await new Promise((x) => setTimeout(x, 30));
-  return r.latencies;
+  return latencies;
 }
 const stats = (latencies, expected) => {
   const s = [...latencies].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 // The floor under bench/mc-server.bench.mjs's SSE fan-out on this machine: how long one frame
 // takes to reach N loopback TCP clients when the server does nothing but write it, once per
-// socket. Two servers, measured in the same rounds (interleaved), read by the same raw-socket
-// reader as mc-server.bench.mjs (one process, Buffer search, no decoding):
+// socket. Two servers, measured in the same rounds (interleaved), read by the same reader as
+// mc-server.bench.mjs (bench/sse-reader.mjs: one process, net's onread, Buffer search):
 //   - node:net: a net.Server that write()s one Buffer to each socket (Node's floor: no HTTP,
 //     no store, no routing);
 //   - C (when `cc` is installed): the same loop with write(2), compiled here (the kernel's floor).
@@ -16,6 +16,7 @@ import { connect } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./mc-server-process.mjs";
+import { awaitRound, openClients, startRound } from "./sse-reader.mjs";
 
 const SIZES = [Number(process.env.BENCH_SSE_CLIENTS ?? 1000), Number(process.env.BENCH_SSE_CLIENTS_LARGE ?? 5000)];
 const ROUNDS = Number(process.env.BENCH_SSE_ROUNDS ?? 20);
@@ -121,27 +122,8 @@ async function startServer(kind, n) {
   return { kind, port, proc };
 }
 
-// The reader: one active round at a time; a client counts when its chunk starts with the round's marker byte.
-let active = null; // { server, marker, sentAt, latencies }
-function openClient(server, port) {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, "127.0.0.1", () => resolve(sock));
-    let seen = -1;
-    sock.on("data", (chunk) => {
-      const now = performance.now();
-      const r = active;
-      if (r !== null && r.server === server && seen !== r.marker && chunk.indexOf(r.marker) !== -1) {
-        seen = r.marker;
-        r.latencies.push(now - r.sentAt);
-      }
-    });
-    sock.on("error", reject);
-  });
-}
-
 async function connectAll(server, n) {
-  for (let i = 0; i < n; i += 200)
-    await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => openClient(server.kind, server.port)));
+  await openClients(n, { port: server.port, server: server.kind });
   server.control = await new Promise((resolve, reject) => {
     const s = connect(server.port, "127.0.0.1", () => resolve(s));
     s.on("error", reject);
@@ -153,16 +135,12 @@ let markerSeq = 0;
 async function round(server, n) {
   // Markers are single bytes outside the filler ('x'); 33..119 cycle.
   const marker = 33 + (markerSeq++ % 87);
-  const r = { server: server.kind, marker, sentAt: performance.now(), latencies: [] };
-  active = r;
+  const r = startRound(server.kind, Buffer.from([marker]));
   server.control.write(Buffer.from([marker]));
-  const deadline = Date.now() + 10_000;
-  while (r.latencies.length < n && Date.now() < deadline) await new Promise((x) => setTimeout(x, 1));
-  active = null;
-  if (r.latencies.length < n)
-    throw new Error(`[bench] ${server.kind}: ${r.latencies.length}/${n} clients got the frame`);
+  const latencies = await awaitRound(r, n);
+  if (latencies.length < n) throw new Error(`[bench] ${server.kind}: ${latencies.length}/${n} clients got the frame`);
   await new Promise((x) => setTimeout(x, 30));
-  return r.latencies;
+  return latencies;
 }
 
 const q = (sorted, p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10;
