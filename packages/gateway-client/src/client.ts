@@ -6,11 +6,14 @@ import { type EventHandler, EventHub, type SeqGap, type TypedEventHandler } from
 import {
   baseConnectParams,
   buildConnectParams,
+  type ChosenAuth,
   type ConnectAuth,
   chooseAuth,
   deviceTokenRecord,
   parseHello,
+  sharedAuth,
 } from "./client/handshake.js";
+import { HandshakeDeadline } from "./client/handshake-deadline.js";
 import { runWithPairingAccess } from "./client/pairing-access.js";
 import { PendingRequests } from "./client/pending.js";
 import { nextStep, type ReconnectPolicy } from "./client/supervisor.js";
@@ -61,7 +64,8 @@ export class GatewayClient implements RequestTarget {
   readonly url: string;
   readonly #opts: GatewayClientOptions;
   readonly #url: URL;
-  readonly #safeUrl: string;
+  /** The URL without credentials, for logs and errors: built the first time one needs it. */
+  #safeUrlText: string | undefined;
   readonly #scopes: string[];
   readonly #role: Role;
   readonly #policy: ReconnectPolicy;
@@ -86,7 +90,7 @@ export class GatewayClient implements RequestTarget {
   #persisting: Promise<void> = Promise.resolve();
 
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadline = new HandshakeDeadline();
 
   readonly #pending = new PendingRequests();
   readonly #watchdog = new TickWatchdog();
@@ -104,7 +108,6 @@ export class GatewayClient implements RequestTarget {
     validateOptions(opts);
     this.#url = checkGatewayUrl(opts.url, { allowInsecureWs: opts.allowInsecureWs });
     this.url = opts.url;
-    this.#safeUrl = redactUrl(this.#url);
     this.#opts = opts;
     this.#log = new ClientLog(opts.logger);
     this.#scopes = opts.scopes ?? [...DEFAULT_SCOPES];
@@ -125,6 +128,10 @@ export class GatewayClient implements RequestTarget {
       pairingIntervalMs: opts.reconnect === false ? undefined : r.pairingIntervalMs,
     };
     if (opts.identity && typeof opts.identity !== "function") this.#useIdentity(opts.identity);
+  }
+
+  get #safeUrl(): string {
+    return (this.#safeUrlText ??= redactUrl(this.#url));
   }
 
   get state(): ClientState {
@@ -310,18 +317,18 @@ export class GatewayClient implements RequestTarget {
     this.#clearTimer("reconnect");
     const gen = ++this.#generation;
     this.#setState("connecting");
-    if (!(await this.#loadIdentity(gen))) return;
-    const chosen = await chooseAuth(
-      this.#opts,
-      this.#skipStoredDeviceToken ? undefined : this.#store,
-      this.#tokenKey(),
-      this.#scopes,
-    );
-    if (chosen.storeError !== undefined) {
-      this.#log.emit("warn", "device token store unreadable; using the shared credentials", {
-        error: errorText(chosen.storeError),
-      });
-    }
+    // Without an identity loader or a token store nothing here waits: the socket opens in this tick.
+    if (typeof this.#opts.identity === "function" && !this.#identity && !(await this.#loadIdentity(gen))) return;
+    const store = this.#skipStoredDeviceToken ? undefined : this.#store;
+    let chosen: ChosenAuth;
+    if (store) {
+      chosen = await chooseAuth(this.#opts, store, this.#tokenKey(), this.#scopes);
+      if (chosen.storeError !== undefined) {
+        this.#log.emit("warn", "device token store unreadable; using the shared credentials", {
+          error: errorText(chosen.storeError),
+        });
+      }
+    } else chosen = { auth: sharedAuth(this.#opts), usedStoredDeviceToken: false };
     if (gen !== this.#generation || this.#closing) return;
     const attempt: Attempt = {
       gen,
@@ -333,8 +340,19 @@ export class GatewayClient implements RequestTarget {
     this.#connectionAttempts++;
     const abort: OpenCancel = {};
     this.#openCancel = abort;
-    this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
+    if (this.#log.enabled) this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
     this.#hook("connecting", { attempt: this.#connectionAttempts });
+    const connectMs = this.#opts.connectTimeoutMs ?? 10_000;
+    this.#deadline.set(connectMs, () => {
+      if (attempt.gen !== this.#generation) return;
+      this.#fail(
+        new GatewayError({
+          code: "CONNECT_TIMEOUT",
+          subject: this.#connectSubject(),
+          reason: `TCP/TLS/upgrade did not finish within ${connectMs} ms`,
+        }),
+      );
+    });
     try {
       const opening = openSocket(
         {
@@ -342,7 +360,6 @@ export class GatewayClient implements RequestTarget {
           origin: this.#opts.origin,
           headers: this.#opts.headers,
           tls: this.#opts.tls,
-          connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
           maxInboundPayload: this.#maxInbound(),
         },
         {
@@ -411,16 +428,16 @@ export class GatewayClient implements RequestTarget {
     this.#setState("handshaking");
     this.#hook("upgraded", undefined);
     const ms = this.#opts.challengeTimeoutMs ?? 10_000;
-    this.#handshakeTimer = setTimeout(() => {
+    this.#deadline.set(ms, () => {
       if (attempt.gen !== this.#generation) return;
       this.#fail(
         new GatewayError({
           code: "CHALLENGE_TIMEOUT",
-          subject: `connect to ${this.#safeUrl}`,
+          subject: this.#connectSubject(),
           reason: `the WebSocket opened but no connect.challenge arrived within ${ms} ms`,
         }),
       );
-    }, ms);
+    });
   }
 
   #baseParams(auth: ConnectAuth): Record<string, unknown> {
@@ -434,20 +451,39 @@ export class GatewayClient implements RequestTarget {
   }
 
   #sendConnect(attempt: Attempt, payload: unknown): void {
-    this.#clearTimer("handshake");
-    const subject = `connect to ${this.#safeUrl}`;
     const challenge = parseChallenge(payload);
     if (!challenge) {
-      this.#fail(new GatewayError({ code: "INVALID_FRAME", subject, reason: "connect.challenge lacks a nonce or ts" }));
+      this.#fail(
+        new GatewayError({
+          code: "INVALID_FRAME",
+          subject: this.#connectSubject(),
+          reason: "connect.challenge lacks a nonce or ts",
+        }),
+      );
       return;
     }
     attempt.phase = "connect";
+    // From the challenge on, requestTimeoutMs bounds the signature and the gateway's answer.
+    const ms = Math.max(this.#requestTimeoutMs, 1);
+    this.#deadline.set(ms, () => {
+      if (attempt.gen !== this.#generation) return;
+      this.#fail(
+        new GatewayError({
+          code: "REQUEST_TIMEOUT",
+          layer: "connect",
+          subject: this.#connectSubject(),
+          reason: `no answer to connect within ${ms} ms of the challenge`,
+          method: "connect",
+          retryable: true,
+        }),
+      );
+    });
     this.#hook("challenge", challenge);
     const base = attempt.params ?? this.#baseParams(attempt.auth);
     const identity = this.#identity;
     // Device-less: nothing to sign, the frame goes out in this tick.
     if (!identity) {
-      this.#writeConnect(attempt, base, subject, undefined);
+      this.#writeConnect(attempt, base, undefined);
       return;
     }
     const input = {
@@ -460,40 +496,28 @@ export class GatewayClient implements RequestTarget {
     };
     buildConnectParams(input, base).then(
       (params) => {
-        if (attempt.gen === this.#generation) this.#writeConnect(attempt, params, subject, challenge.ts);
+        if (attempt.gen === this.#generation) this.#writeConnect(attempt, params, challenge.ts);
       },
       (err) => {
         if (attempt.gen !== this.#generation) return;
-        this.#fail(new GatewayError({ code: "INVALID_OPTIONS", subject, reason: "identity.sign() threw", cause: err }));
+        this.#fail(
+          new GatewayError({
+            code: "INVALID_OPTIONS",
+            subject: this.#connectSubject(),
+            reason: "identity.sign() threw",
+            cause: err,
+          }),
+        );
       },
     );
   }
 
-  #writeConnect(
-    attempt: Attempt,
-    params: Record<string, unknown>,
-    subject: string,
-    signedAt: number | undefined,
-  ): void {
+  #writeConnect(attempt: Attempt, params: Record<string, unknown>, signedAt: number | undefined): void {
     const id = `c${this.#nextId++}`;
     attempt.connectId = id;
     const frame = { type: "req", id, method: "connect", params };
     if (this.#log.enabled) this.#log.debug("connect sent", { frame: redact(frame) });
     this.#hook("connectSent", signedAt === undefined ? {} : { signedAt });
-    const ms = Math.max(this.#requestTimeoutMs, 1);
-    this.#handshakeTimer = setTimeout(() => {
-      if (attempt.gen !== this.#generation) return;
-      this.#fail(
-        new GatewayError({
-          code: "REQUEST_TIMEOUT",
-          layer: "connect",
-          subject,
-          reason: `no answer to connect within ${ms} ms`,
-          method: "connect",
-          retryable: true,
-        }),
-      );
-    }, ms);
     try {
       attempt.ws!.send(JSON.stringify(frame));
     } catch (err) {
@@ -503,11 +527,10 @@ export class GatewayClient implements RequestTarget {
 
   #onConnectResponse(attempt: Attempt, frame: ResponseFrame): void {
     this.#clearTimer("handshake");
-    const subject = `connect to ${this.#safeUrl}`;
     if (!frame.ok) {
       const err = fromGatewayError(frame.error ?? { code: "UNKNOWN", message: "connect failed without an error" }, {
         phase: "connect",
-        subject,
+        subject: this.#connectSubject(),
         method: "connect",
         credentialsSent: Object.keys(attempt.auth).length > 0,
       });
@@ -527,7 +550,7 @@ export class GatewayClient implements RequestTarget {
       this.#fail(err);
       return;
     }
-    const hello = parseHello(frame.payload, subject);
+    const hello = parseHello(frame.payload, () => this.#connectSubject());
     if (hello instanceof GatewayError) {
       this.#fail(hello);
       return;
@@ -735,9 +758,8 @@ export class GatewayClient implements RequestTarget {
     if (which === "reconnect" && this.#reconnectTimer) {
       clearTimeout(this.#reconnectTimer);
       this.#reconnectTimer = undefined;
-    } else if (which === "handshake" && this.#handshakeTimer) {
-      clearTimeout(this.#handshakeTimer);
-      this.#handshakeTimer = undefined;
+    } else if (which === "handshake") {
+      this.#deadline.clear();
     } else if (which === "tick") {
       this.#watchdog.stop();
     }
@@ -753,6 +775,7 @@ export class GatewayClient implements RequestTarget {
     const previous = this.#state;
     if (previous === state && !error) return;
     this.#state = state;
+    if (this.#stateHandlers.size === 0) return;
     const change: StateChange = { state, previous, at: Date.now() };
     if (error) change.error = error;
     for (const h of this.#stateHandlers) this.#safe(() => h(change));
@@ -761,6 +784,11 @@ export class GatewayClient implements RequestTarget {
   #hook<K extends keyof LifecycleHooks>(name: K, arg: Parameters<NonNullable<LifecycleHooks[K]>>[0]): void {
     const hook = this.#hooks[name] as ((a: typeof arg) => void) | undefined;
     if (hook) this.#safe(() => hook.call(this.#hooks, arg));
+  }
+
+  /** What a handshake error is about; only failures build it. */
+  #connectSubject(): string {
+    return `connect to ${this.#safeUrl}`;
   }
 
   #clientClosed(subject: string): GatewayError {

@@ -70,7 +70,7 @@ export interface GatewayClientOptions {
   connectTimeoutMs?: number;
   /** Deadline for connect.challenge after the socket opens. Default 10 s. */
   challengeTimeoutMs?: number;
-  /** Default per-request deadline. Default 30 s. */
+  /** Default per-request deadline; also bounds the connect answer, from the challenge (signing included). Default 30 s. */
   requestTimeoutMs?: number;
   /** Largest inbound frame; larger ones close the socket (1009). Default 64 MiB. */
   maxInboundPayload?: number;

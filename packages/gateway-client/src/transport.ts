@@ -14,8 +14,6 @@ export interface OpenSocketOptions {
   origin?: string;
   headers?: Record<string, string>;
   tls?: TlsOptions;
-  /** TCP + TLS + HTTP upgrade must finish within this. */
-  connectTimeoutMs: number;
   /** Largest inbound frame accepted (ws closes with 1009 above it). */
   maxInboundPayload: number;
 }
@@ -81,10 +79,7 @@ export function errorFromNodeError(err: unknown, subject: string): GatewayError 
       reason = `connection reset during the handshake (${code})`;
       break;
     default:
-      if (/handshake has timed out/i.test(msg)) {
-        ours = "CONNECT_TIMEOUT";
-        reason = "TCP/TLS/upgrade did not finish in time";
-      } else if (/Unexpected server response: (\d+)/.test(msg)) {
+      if (/Unexpected server response: (\d+)/.test(msg)) {
         const status = Number(/Unexpected server response: (\d+)/.exec(msg)![1]);
         return new GatewayError({
           code: "UPGRADE_NOT_SWITCHED",
@@ -192,8 +187,9 @@ export function openSocket(opts: OpenSocketOptions, handlers: SocketHandlers, ca
   // Only failures name the URL: not redacted (parsed again) on the way to every successful connect.
   const subject = () => `connect to ${redactUrl(opts.url)}`;
   return new Promise((resolve, reject) => {
+    // No handshakeTimeout: the caller bounds the open with its own deadline and cancels through
+    // `cancel` (the client's one handshake timer; ws would arm a socket timer on every connect).
     const wsOptions: WebSocket.ClientOptions & Record<string, unknown> = {
-      handshakeTimeout: opts.connectTimeoutMs,
       maxPayload: opts.maxInboundPayload,
       followRedirects: false,
     };

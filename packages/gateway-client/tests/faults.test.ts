@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { createPublicKey, verify, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -42,6 +42,68 @@ describe("handshake faults", () => {
     expect(err.layer).toBe("challenge");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(gw.conns).toHaveLength(1);
+    expect(gw.conns[0]!.received).toHaveLength(0);
+  });
+
+  it("an upgrade never answered → CONNECT_TIMEOUT after connectTimeoutMs, naming it", async () => {
+    // Accepts TCP and reads the upgrade request, never answers: a proxy that hangs.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    cleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    });
+    const { port } = silent.address() as AddressInfo;
+    const c = client({ url: `ws://127.0.0.1:${port}`, token: "t", connectTimeoutMs: 300, reconnect: false });
+    const t0 = Date.now();
+    const err = await c.connect().catch((e) => e);
+    expect(err.code).toBe("CONNECT_TIMEOUT");
+    expect(err.message).toContain("within 300 ms");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(c.state).toBe("failed");
+  });
+
+  it("each handshake phase has its own budget: a challenge later than connectTimeoutMs still connects", async () => {
+    const gw = await fake(async (conn) => {
+      await new Promise((r) => setTimeout(r, 400));
+      conn.challenge();
+      await conn.hello();
+    });
+    const c = client({ url: gw.url, token: "t", connectTimeoutMs: 250, challengeTimeoutMs: 2_000, reconnect: false });
+    const hello = await c.connect();
+    expect(hello.type).toBe("hello-ok");
+    expect(c.state).toBe("connected");
+  });
+
+  it("a connect never answered → REQUEST_TIMEOUT at requestTimeoutMs, also when it is shorter than the challenge's", async () => {
+    const gw = await fake((conn) => conn.challenge());
+    const c = client({
+      url: gw.url,
+      token: "t",
+      challengeTimeoutMs: 10_000,
+      requestTimeoutMs: 300,
+      reconnect: false,
+    });
+    const t0 = Date.now();
+    const err = await c.connect().catch((e) => e);
+    expect(err.code).toBe("REQUEST_TIMEOUT");
+    expect(err.layer).toBe("connect");
+    expect(err.message).toContain("within 300 ms of the challenge");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(gw.conns[0]!.received.map((f) => f.method)).toEqual(["connect"]);
+  });
+
+  it("a device sign() that never returns ends in REQUEST_TIMEOUT, nothing sent", async () => {
+    const gw = await fake((conn) => conn.challenge());
+    const real = generateIdentity();
+    const hung = { ...real, sign: () => new Promise<string>(() => {}) };
+    const c = client({ url: gw.url, token: "t", identity: hung, requestTimeoutMs: 300, reconnect: false });
+    const err = await c.connect().catch((e) => e);
+    expect(err.code).toBe("REQUEST_TIMEOUT");
+    expect(err.layer).toBe("connect");
     expect(gw.conns[0]!.received).toHaveLength(0);
   });
 

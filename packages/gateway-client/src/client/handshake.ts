@@ -39,9 +39,7 @@ export async function chooseAuth(
   key: DeviceTokenKey | undefined,
   scopes: readonly string[],
 ): Promise<ChosenAuth> {
-  const auth: ConnectAuth = {};
-  if (opts.token) auth.token = opts.token;
-  if (opts.password) auth.password = opts.password;
+  const auth = sharedAuth(opts);
   if (!store || !key) return { auth, usedStoredDeviceToken: false };
   let record: DeviceTokenRecord | undefined;
   try {
@@ -52,6 +50,14 @@ export async function chooseAuth(
   if (!record || !scopes.every((s) => hasScope(record.scopes, s))) return { auth, usedStoredDeviceToken: false };
   auth.deviceToken = record.token;
   return { auth, usedStoredDeviceToken: true };
+}
+
+/** The shared token and/or password, as sent in `connect`. */
+export function sharedAuth(opts: Pick<GatewayClientOptions, "token" | "password">): ConnectAuth {
+  const auth: ConnectAuth = {};
+  if (opts.token) auth.token = opts.token;
+  if (opts.password) auth.password = opts.password;
+  return auth;
 }
 
 export interface ConnectParamsInput {
@@ -128,8 +134,8 @@ export async function buildConnectParams(
 
 const helloOkCheck = compileCheck(helloOkSchema);
 
-/** hello-ok checked against its schema, or the INVALID_FRAME error naming the first mismatch. */
-export function parseHello(payload: unknown, subject: string): HelloOk | GatewayError {
+/** hello-ok checked against its schema, or the INVALID_FRAME error naming the first mismatch (about `subject()`). */
+export function parseHello(payload: unknown, subject: () => string): HelloOk | GatewayError {
   // ~15 KB with ~500 method names: the schema's parse and copy cost 0.1–0.3 ms of a connect when cold.
   if (helloOkCheck?.(payload)) return payload as HelloOk;
   const hello = helloOkSchema.safeParse(payload);
@@ -137,7 +143,7 @@ export function parseHello(payload: unknown, subject: string): HelloOk | Gateway
   const issue = hello.error.issues[0];
   return new GatewayError({
     code: "INVALID_FRAME",
-    subject,
+    subject: subject(),
     reason: `hello-ok does not match the protocol (${issue?.path.join(".")}: ${issue?.message})`,
   });
 }
