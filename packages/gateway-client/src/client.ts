@@ -19,7 +19,7 @@ import { PendingRequests } from "./client/pending.js";
 import { nextStep, type ReconnectPolicy } from "./client/supervisor.js";
 import { TickWatchdog } from "./client/watchdog.js";
 import { FileDeviceTokenStore } from "./device-tokens.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError, type GatewayErrorInit } from "./errors.js";
 import type { GatewayEventName } from "./events/schemas.js";
 import type { DeviceIdentity } from "./identity.js";
 import type { RequestTarget } from "./methods/define.js";
@@ -343,15 +343,9 @@ export class GatewayClient implements RequestTarget {
     if (this.#log.enabled) this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
     this.#hook("connecting", { attempt: this.#connectionAttempts });
     const connectMs = this.#opts.connectTimeoutMs ?? 10_000;
-    this.#deadline.set(connectMs, () => {
-      if (attempt.gen !== this.#generation) return;
-      this.#fail(
-        new GatewayError({
-          code: "CONNECT_TIMEOUT",
-          subject: this.#connectSubject(),
-          reason: `TCP/TLS/upgrade did not finish within ${connectMs} ms`,
-        }),
-      );
+    this.#armDeadline(attempt, connectMs, {
+      code: "CONNECT_TIMEOUT",
+      reason: `TCP/TLS/upgrade did not finish within ${connectMs} ms`,
     });
     try {
       const opening = openSocket(
@@ -428,15 +422,9 @@ export class GatewayClient implements RequestTarget {
     this.#setState("handshaking");
     this.#hook("upgraded", undefined);
     const ms = this.#opts.challengeTimeoutMs ?? 10_000;
-    this.#deadline.set(ms, () => {
-      if (attempt.gen !== this.#generation) return;
-      this.#fail(
-        new GatewayError({
-          code: "CHALLENGE_TIMEOUT",
-          subject: this.#connectSubject(),
-          reason: `the WebSocket opened but no connect.challenge arrived within ${ms} ms`,
-        }),
-      );
+    this.#armDeadline(attempt, ms, {
+      code: "CHALLENGE_TIMEOUT",
+      reason: `the WebSocket opened but no connect.challenge arrived within ${ms} ms`,
     });
   }
 
@@ -465,18 +453,12 @@ export class GatewayClient implements RequestTarget {
     attempt.phase = "connect";
     // From the challenge on, requestTimeoutMs bounds the signature and the gateway's answer.
     const ms = Math.max(this.#requestTimeoutMs, 1);
-    this.#deadline.set(ms, () => {
-      if (attempt.gen !== this.#generation) return;
-      this.#fail(
-        new GatewayError({
-          code: "REQUEST_TIMEOUT",
-          layer: "connect",
-          subject: this.#connectSubject(),
-          reason: `no answer to connect within ${ms} ms of the challenge`,
-          method: "connect",
-          retryable: true,
-        }),
-      );
+    this.#armDeadline(attempt, ms, {
+      code: "REQUEST_TIMEOUT",
+      layer: "connect",
+      reason: `no answer to connect within ${ms} ms of the challenge`,
+      method: "connect",
+      retryable: true,
     });
     this.#hook("challenge", challenge);
     const base = attempt.params ?? this.#baseParams(attempt.auth);
@@ -784,6 +766,13 @@ export class GatewayClient implements RequestTarget {
   #hook<K extends keyof LifecycleHooks>(name: K, arg: Parameters<NonNullable<LifecycleHooks[K]>>[0]): void {
     const hook = this.#hooks[name] as ((a: typeof arg) => void) | undefined;
     if (hook) this.#safe(() => hook.call(this.#hooks, arg));
+  }
+
+  /** The current handshake phase's deadline: past it, this attempt fails with `error`. */
+  #armDeadline(attempt: Attempt, ms: number, error: Omit<GatewayErrorInit, "subject">): void {
+    this.#deadline.set(ms, () => {
+      if (attempt.gen === this.#generation) this.#fail(new GatewayError({ ...error, subject: this.#connectSubject() }));
+    });
   }
 
   /** What a handshake error is about; only failures build it. */
