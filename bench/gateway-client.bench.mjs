@@ -10,7 +10,7 @@
 // Runtimes: our client and raw ws run here (Node 20) and again in a Node 24 child next to the
 // official client (bench/official-sdk-runner.mjs), so ours/official is also compared on one runtime.
 // Rounds are ABBA: Node 20 → Node 24 → Node 24 (order reversed) → Node 20 (order reversed).
-// Env knobs: CONNECTS (100, after 10 warm-up connects per client), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
+// Env knobs: GATEWAY_WARMUP (500 raw ws connects before round 1, unmeasured), CONNECTS (100, after 10 warm-up connects per client), SEQ (1000), TPUT_TOTAL (10000), INFLIGHT (32), METHOD (last-heartbeat),
 // SEQ_MAX_MS (4000, per round), TPUT_MAX_MS (2500, per client and round),
 // MODES (nodevice; "nodevice,device" adds every client again with the same v3-signed Ed25519 device:
 // ours signs with its own identity code, raw ws and the official client's host callbacks with
@@ -34,6 +34,7 @@ const phaseOpts = {
   // ratio swinging by ±0.1 between quiet runs; the whole run stays near 75 s on a quiet machine.
   connects: num("CONNECTS", 100),
   connectWarmup: num("CONNECT_WARMUP", 10),
+  gatewayWarmup: num("GATEWAY_WARMUP", 500),
   seq: num("SEQ", 1000),
   seqWarmup: 100,
   total: num("TPUT_TOTAL", 10000),
@@ -132,6 +133,14 @@ for (const name of withModes(["ours", "raw"])) {
 const rounds = { node20: [], node24: [] };
 let node24Version = "?";
 try {
+  // A freshly started gateway compiles its connect path during its first few hundred connects
+  // (measured, ours and raw ws interleaved: p50 2.2–2.7 ms per 100 over the first 300, 1.5–1.6 ms
+  // from the 400th on), so round 1 used to meet a slower gateway than rounds 2–4. Warmed here, by
+  // raw ws, before anything is measured.
+  const warmGateway = rawWsDriver(WebSocket, { url: peer.url, token: peer.token, displayName: "bench-warmup" });
+  const warmT0 = Date.now();
+  for (let i = 0; i < phaseOpts.gatewayWarmup; i++) await (await warmGateway.connect()).close();
+  log(`gateway warmed with ${phaseOpts.gatewayWarmup} connects in ${Date.now() - warmT0} ms`);
   const a = withModes(["ours", "raw"]);
   const b = withModes(["official", "ours", "raw"]);
   log(`round 1/4: Node 20 (${a.join(", ")})`);
