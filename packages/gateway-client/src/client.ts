@@ -320,9 +320,10 @@ export class GatewayClient implements RequestTarget {
     // Without an identity loader or a token store nothing here waits: the socket opens in this tick.
     if (typeof this.#opts.identity === "function" && !this.#identity && !(await this.#loadIdentity(gen))) return;
     const store = this.#skipStoredDeviceToken ? undefined : this.#store;
+    const key = store && this.#tokenKey();
     let chosen: ChosenAuth;
-    if (store) {
-      chosen = await chooseAuth(this.#opts, store, this.#tokenKey(), this.#scopes);
+    if (store && key) {
+      chosen = await chooseAuth(this.#opts, store, key, this.#scopes);
       if (chosen.storeError !== undefined) {
         this.#log.emit("warn", "device token store unreadable; using the shared credentials", {
           error: errorText(chosen.storeError),

@@ -35,12 +35,11 @@ export interface ChosenAuth {
  */
 export async function chooseAuth(
   opts: Pick<GatewayClientOptions, "token" | "password">,
-  store: DeviceTokenStore | undefined,
-  key: DeviceTokenKey | undefined,
+  store: DeviceTokenStore,
+  key: DeviceTokenKey,
   scopes: readonly string[],
 ): Promise<ChosenAuth> {
   const auth = sharedAuth(opts);
-  if (!store || !key) return { auth, usedStoredDeviceToken: false };
   let record: DeviceTokenRecord | undefined;
   try {
     record = await store.get(key);
