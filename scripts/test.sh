@@ -116,6 +116,11 @@ SQLITE_PID=$!
 # The peer installer is mc-server's local-gateway code: build first.
 step "build" npm run build --silent
 
+# Every suite's temp files go to one folder of this run, checked at the end: a test run (repeated
+# for every change, often on a Raspberry Pi whose /tmp is RAM) must leave nothing behind.
+RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/missionctl-test.XXXXXX")
+export TMPDIR=$RUN_TMP
+
 # The real-host tier mostly waits on the hosts (their package downloads, Ansible over SSH, boots):
 # it runs beside the other suites, which keeps the whole run under 30 minutes; its output and
 # counts come at the end. It needs the build and nothing after it, so it starts first: it is the
@@ -226,6 +231,16 @@ log "$REALHOST"
 wait "$REALHOST_PID"
 cat "$RESULTS/realhost.log"
 count_suite "$REALHOST" "$RESULTS/$REALHOST.json" "$(cat "$RESULTS/realhost.rc" 2>/dev/null || echo 1)"
+
+# The gateway keeps its module compile cache and its state locks in its TMPDIR by design: not ours.
+nothing_left_in_tmp() {
+  local left
+  left=$(find "$RUN_TMP" -mindepth 1 -maxdepth 1 ! -name node-compile-cache ! -name 'openclaw-state-locks-*' -printf '%f\n' | sort | head -40)
+  rm -rf "$RUN_TMP"
+  if [[ -n $left ]]; then printf 'the tests left these in the run'"'"'s TMPDIR (%s):\n%s\n' "$RUN_TMP" "$left"; return 1; fi
+  echo "the tests left nothing in the run's TMPDIR"
+}
+step "nothing left in the run's TMPDIR" nothing_left_in_tmp
 
 log "summary"
 if (( ${#FAILED_NAMES[@]} )); then printf 'failed: %s\n' "${FAILED_NAMES[@]}"; fi

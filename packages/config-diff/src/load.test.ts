@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 import { parseJson5, readStdinBounded, resolveIncludes } from "./load.js";
+
+const scratch = scratchDirs();
 
 describe("parseJson5", () => {
   it("parses comments, unquoted keys and trailing commas", () => {
@@ -23,7 +25,7 @@ describe("parseJson5", () => {
 });
 
 describe("resolveIncludes (OpenClaw rules)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cd-inc-"));
+  const dir = scratch("cd-inc-");
   const cfg = join(dir, "openclaw.json");
   writeFileSync(join(dir, "a.json5"), "{ list: [1], obj: { x: 1 }, s: 'a' }");
   writeFileSync(join(dir, "b.json5"), "{ list: [2], obj: { y: 2 }, s: 'b' }");
@@ -41,7 +43,7 @@ describe("resolveIncludes (OpenClaw rules)", () => {
     expect(() => resolveIncludes({ $include: "../x.json5" }, { configPath: cfg })).toThrow(
       /escapes the config directory/,
     );
-    const outside = mkdtempSync(join(tmpdir(), "cd-out-"));
+    const outside = scratch("cd-out-");
     writeFileSync(join(outside, "o.json5"), "{}");
     symlinkSync(join(outside, "o.json5"), join(dir, "link.json5"));
     expect(() => resolveIncludes({ $include: "./link.json5" }, { configPath: cfg })).toThrow(/symlink/);
@@ -49,7 +51,7 @@ describe("resolveIncludes (OpenClaw rules)", () => {
     expect(() => resolveIncludes({ $include: "./loop.json5" }, { configPath: cfg })).toThrow(/circular include/);
   });
   it("stops at depth 10", () => {
-    const d = mkdtempSync(join(tmpdir(), "cd-depth-"));
+    const d = scratch("cd-depth-");
     mkdirSync(d, { recursive: true });
     for (let i = 0; i < 12; i++) writeFileSync(join(d, `l${i}.json5`), `{ $include: './l${i + 1}.json5' }`);
     writeFileSync(join(d, "l12.json5"), "{ end: true }");

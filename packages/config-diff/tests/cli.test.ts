@@ -1,10 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 import { runCli } from "../src/index.js";
 import { buildOnce, expectGolden, FIXTURES, PKG, type RunResult, runBin } from "./helpers.js";
+
+const scratch = scratchDirs();
 
 const ref = ["--source", "tests/fixtures/reference-source.json5", "--runtime", "tests/fixtures/reference-runtime.json"];
 const canary = ["--source", "tests/fixtures/canary-source.json5", "--runtime", "tests/fixtures/canary-runtime.json"];
@@ -85,7 +87,7 @@ describe("config-diff CLI: goldens", () => {
   });
 
   it("github: annotations on stdout, Markdown summary appended to $GITHUB_STEP_SUMMARY", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cd-gh-"));
+    const dir = scratch("cd-gh-");
     const summary = join(dir, "summary.md");
     writeFileSync(summary, "# earlier step\n");
     const r = await spawned([...canary, "--format", "github"], { env: { GITHUB_STEP_SUMMARY: summary } });
@@ -136,7 +138,7 @@ describe("config-diff CLI: behaviour", () => {
   });
 
   it("--fail-on unverifiable and --exit-zero", async () => {
-    const src = join(mkdtempSync(join(tmpdir(), "cd-u-")), "s.json");
+    const src = join(scratch("cd-u-"), "s.json");
     writeFileSync(src, JSON.stringify({ gateway: { remote: { token: "x" } } }));
     const rt = src.replace("s.json", "r.json");
     writeFileSync(rt, JSON.stringify({ gateway: { remote: { token: "__OPENCLAW_REDACTED__" } } }));
@@ -154,7 +156,7 @@ describe("config-diff CLI: behaviour", () => {
       },
     );
     expect(JSON.parse(r.stdout).sources.source).toEqual({ label: "<stdin>", kind: "stdin" });
-    const dir = mkdtempSync(join(tmpdir(), "cd-ign-"));
+    const dir = scratch("cd-ign-");
     writeFileSync(join(dir, ".config-diff.yaml"), readFileSync(join(FIXTURES, "ignore-valid.yaml")));
     const withFile = await run(
       [
@@ -180,7 +182,7 @@ describe("config-diff CLI: behaviour", () => {
   });
 
   it("reads docker:<container>:<path> through `docker exec <c> cat <path>`", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cd-docker-"));
+    const dir = scratch("cd-docker-");
     const fake = join(dir, "docker");
     writeFileSync(
       fake,
@@ -331,7 +333,7 @@ describe("config-diff CLI: hardening", () => {
   const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
   it("masks secrets by position and by value in all four formats (arrays, URLs, auth headers, copies)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "config-diff-leak-"));
+    const dir = scratch("config-diff-leak-");
     const summary = join(dir, "summary.md");
     writeFileSync(summary, "");
     const outputs: string[] = [];
@@ -373,7 +375,7 @@ describe("config-diff CLI: hardening", () => {
   });
 
   it("a FIFO is refused instead of blocking, an oversize file with the limit, exit 2", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "config-diff-inputs-"));
+    const dir = scratch("config-diff-inputs-");
     const fifo = join(dir, "runtime.fifo");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const started = Date.now();
@@ -391,7 +393,7 @@ describe("config-diff CLI: hardening", () => {
   });
 
   it("5,000 levels of nesting is an input error, not an unexpected error", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "config-diff-deep-"));
+    const dir = scratch("config-diff-deep-");
     const deep = join(dir, "deep.json5");
     writeFileSync(deep, `${"{a:".repeat(5000)}1${"}".repeat(5000)}`);
     const r = await spawned([...refSource, "--runtime", deep]);
@@ -409,7 +411,7 @@ describe("config-diff CLI: hardening", () => {
   });
 
   it("escape sequences in keys and values are shown inert in every format", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "config-diff-esc-"));
+    const dir = scratch("config-diff-esc-");
     const a = join(dir, "a.json5");
     const b = join(dir, "b.json");
     writeFileSync(a, '{ gateway: { mode: "local" } }');

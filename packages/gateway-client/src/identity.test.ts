@@ -1,13 +1,14 @@
 import { createHash, createPublicKey, generateKeyPairSync, verify } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 import { base64UrlDecode } from "./base64url.js";
 import { GatewayError } from "./errors.js";
 import { loadIdentity, loadOrCreateIdentity } from "./identity.js";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "gc-id-"));
+const scratch = scratchDirs();
+const tmp = () => scratch("gc-id-");
 
 /** A device.json exactly as existing Mission Control installs write it (node:crypto). */
 function nodeCryptoFixture(dir: string) {

@@ -1,12 +1,12 @@
 // Against the real OpenClaw gateway (tests/peer). One peer for the whole file.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPeer } from "../../../tests/peer/peer.mjs";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 // Imported from the modules (not index.ts) so this file does not depend on the doctor/pairing modules.
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
@@ -20,7 +20,8 @@ const track = (c: GatewayClient) => {
   clients.push(c);
   return c;
 };
-const scratch = () => mkdtempSync(join(tmpdir(), "gc-it-"));
+const scratchDir = scratchDirs();
+const scratch = () => scratchDir("gc-it-");
 
 beforeAll(async () => {
   // A loaded CI box (2 cores, several gateways) can take well over the peer's default 90 s,

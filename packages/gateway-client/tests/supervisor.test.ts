@@ -1,18 +1,15 @@
-// The client's supervisor: persistent retries, the pairing wait, reconnect-now, the identity
-// loader and the lifecycle hooks. Scripted servers for what the real gateway cannot be made to do
-// on demand (refuse, then accept); the pairing wait against the real gateway (tests/peer).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Peer } from "../../../tests/peer/peer.mjs";
 import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { generateIdentity, loadOrCreateIdentity } from "../src/identity.js";
 import { approveDevice } from "../src/pairing/approver.js";
 import type { ClientState } from "../src/types.js";
 import { type FakeConn, startFakeGateway, until } from "./fake-gateway.js";
+
+const scratch = scratchDirs();
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -149,7 +146,7 @@ describe("supervisor against the real gateway", () => {
       new GatewayClient({
         url: peer.url,
         token: peer.token,
-        identity: await loadOrCreateIdentity(mkdtempSync(join(tmpdir(), "gc-sup-"))),
+        identity: await loadOrCreateIdentity(scratch("gc-sup-")),
         clientId: "cli",
         clientMode: "cli",
         displayName: name,
