@@ -1,9 +1,10 @@
 // Runs the repository's Ansible content the way a user does (ansible-playbook, ansible-lint,
 // yamllint, caddy, systemd-analyze) and parses what they print. No shell: argv arrays only.
-import { chmodSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { runProcess } from "../../run-process.mjs";
 
 export const repoRoot = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
@@ -103,11 +104,32 @@ export async function playbook(
   opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<PlaybookResult> {
   const args = ["-i", inventory, "site.yml", ...varFiles.flatMap((f) => ["-e", `@${f}`]), ...extraArgs];
+  const tmp = controllerTmp(dirname(inventory));
   const res = await run("ansible-playbook", args, {
-    env: { ANSIBLE_CONFIG: join(repoRoot, "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK: "default", ...opts.env },
+    env: {
+      ANSIBLE_CONFIG: join(repoRoot, "ansible.cfg"),
+      ANSIBLE_STDOUT_CALLBACK: "default",
+      TMPDIR: tmp,
+      ...opts.env,
+    },
     timeoutMs: opts.timeoutMs,
   });
+  expectNothingLeftIn(tmp);
   return { ...res, recap: parseRecap(res.stdout) };
+}
+
+/**
+ * The controller's TMPDIR for the plays of one workspace: the roles' scratch folders (the rendered
+ * config, the packed packages) go there, and must be gone when the play ends, failed or not.
+ */
+export function controllerTmp(workDir: string): string {
+  const dir = join(workDir, "controller-tmp");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+export function expectNothingLeftIn(tmp: string): void {
+  expect(readdirSync(tmp), "the play left scratch files on the controller").toEqual([]);
 }
 
 /** Explains a failed run in an assertion message (tail of the output). */

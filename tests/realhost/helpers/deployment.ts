@@ -7,7 +7,14 @@ import { randomBytes } from "node:crypto";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { type PlaybookResult, parseRecap, repoRoot, run } from "../../ansible/helpers/ansible.js";
+import {
+  controllerTmp,
+  expectNothingLeftIn,
+  type PlaybookResult,
+  parseRecap,
+  repoRoot,
+  run,
+} from "../../ansible/helpers/ansible.js";
 import { waitFor as waitUntil } from "../../ansible/helpers/wait.js";
 import type { HostSpec, Hosts } from "./hosts.mjs";
 
@@ -113,6 +120,7 @@ export function deployment(
         (await status()).state === "connected" ? true : undefined,
       ),
     async play(args = [], what = "play") {
+      const tmp = controllerTmp(work);
       const res = await run(
         "ansible-playbook",
         ["-i", inventory, "site.yml", "--vault-password-file", vaultPass, ...args],
@@ -124,6 +132,7 @@ export function deployment(
             // The operator's SSH setup: the key made for this run and the hosts' pinned keys.
             ANSIBLE_PRIVATE_KEY_FILE: env.key,
             ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${env.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+            TMPDIR: tmp,
           },
           timeoutMs: 1_200_000,
         },
@@ -132,6 +141,7 @@ export function deployment(
       const out = res.stdout + res.stderr;
       expect(out, "a token reached the play's output").not.toContain(tokens.gateway);
       expect(out, "a token reached the play's output").not.toContain(tokens.api);
+      expectNothingLeftIn(tmp);
       return { ...res, recap: parseRecap(res.stdout) };
     },
   };
