@@ -16,6 +16,7 @@ import {
 import { HandshakeDeadline } from "./client/handshake-deadline.js";
 import { runWithPairingAccess } from "./client/pairing-access.js";
 import { PendingRequests } from "./client/pending.js";
+import { settleWithin } from "./client/settle-within.js";
 import { nextStep, type ReconnectPolicy } from "./client/supervisor.js";
 import { TickWatchdog } from "./client/watchdog.js";
 import { FileDeviceTokenStore } from "./device-tokens.js";
@@ -70,6 +71,10 @@ export class GatewayClient implements RequestTarget {
   readonly #role: Role;
   readonly #policy: ReconnectPolicy;
   readonly #requestTimeoutMs: number;
+  /** Bounds the socket's opening and each call into the identity loader and the token store. */
+  readonly #connectTimeoutMs: number;
+  /** The identity loader's call still in flight: an attempt that stopped waiting leaves it to the next. */
+  #identityLoading: Promise<DeviceIdentity> | undefined;
   readonly #hooks: LifecycleHooks;
 
   #identity: DeviceIdentity | undefined;
@@ -113,6 +118,7 @@ export class GatewayClient implements RequestTarget {
     this.#scopes = opts.scopes ?? [...DEFAULT_SCOPES];
     this.#role = opts.role ?? "operator";
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.#hooks = opts.lifecycle ?? {};
     const r = typeof opts.reconnect === "object" ? opts.reconnect : {};
     this.#policy = {
@@ -323,9 +329,9 @@ export class GatewayClient implements RequestTarget {
     const key = store && this.#tokenKey();
     let chosen: ChosenAuth;
     if (store && key) {
-      chosen = await chooseAuth(this.#opts, store, key, this.#scopes);
+      chosen = await chooseAuth(this.#opts, store, key, this.#scopes, this.#connectTimeoutMs);
       if (chosen.storeError !== undefined) {
-        this.#log.emit("warn", "device token store unreadable; using the shared credentials", {
+        this.#log.emit("warn", "could not read the device token store; using the shared credentials", {
           error: errorText(chosen.storeError),
         });
       }
@@ -343,7 +349,7 @@ export class GatewayClient implements RequestTarget {
     this.#openCancel = abort;
     if (this.#log.enabled) this.#log.debug("connecting", { url: this.#safeUrl, attempt: this.#connectionAttempts });
     this.#hook("connecting", { attempt: this.#connectionAttempts });
-    const connectMs = this.#opts.connectTimeoutMs ?? 10_000;
+    const connectMs = this.#connectTimeoutMs;
     this.#armDeadline(attempt, connectMs, {
       code: "CONNECT_TIMEOUT",
       reason: `TCP/TLS/upgrade did not finish within ${connectMs} ms`,
@@ -376,30 +382,56 @@ export class GatewayClient implements RequestTarget {
     }
   }
 
-  /** Runs the identity loader once (until it succeeds); false when the attempt ended. */
+  /**
+   * Runs the identity loader once (until it succeeds); false when the attempt ended. A loader that
+   * does not settle within connectTimeoutMs fails the attempt (retried like the others); the next
+   * attempt waits on the same call instead of starting another.
+   */
   async #loadIdentity(gen: number): Promise<boolean> {
     const loader = this.#opts.identity;
     if (this.#identity || typeof loader !== "function") return true;
-    try {
-      const identity = await loader();
-      if (gen !== this.#generation || this.#closing) return false;
-      this.#useIdentity(identity);
+    let loading = this.#identityLoading;
+    if (!loading) {
+      const call = Promise.resolve().then(loader);
+      this.#identityLoading = loading = call;
+      const settled = () => {
+        if (this.#identityLoading === call) this.#identityLoading = undefined;
+      };
+      call.then(settled, settled);
+    }
+    const outcome = await settleWithin(loading, this.#connectTimeoutMs);
+    if (gen !== this.#generation || this.#closing) return false;
+    if (outcome.status === "fulfilled") {
+      this.#useIdentity(outcome.value);
       return true;
-    } catch (err) {
-      if (gen !== this.#generation || this.#closing) return false;
+    }
+    if (outcome.status === "timeout") {
       this.#fail(
-        err instanceof GatewayError
-          ? err
-          : new GatewayError({
-              code: "INVALID_OPTIONS",
-              subject: "device identity",
-              reason: `the identity loader failed: ${errorText(err)}`,
-              hint: "Check the identity folder's path and permissions (it must be writable by this user).",
-              cause: err,
-            }),
+        new GatewayError({
+          code: "CONNECT_TIMEOUT",
+          layer: "config",
+          subject: "device identity",
+          reason: `the identity loader did not settle within ${outcome.ms} ms`,
+          hint:
+            "Check the disk or mount that holds the identity folder (a hung network or USB mount?), " +
+            "or the loader itself: the client retries and waits for the same call.",
+        }),
       );
       return false;
     }
+    const err = outcome.reason;
+    this.#fail(
+      err instanceof GatewayError
+        ? err
+        : new GatewayError({
+            code: "INVALID_OPTIONS",
+            subject: "device identity",
+            reason: `the identity loader failed: ${errorText(err)}`,
+            hint: "Check the identity folder's path and permissions (it must be writable by this user).",
+            cause: err,
+          }),
+    );
+    return false;
   }
 
   #useIdentity(identity: DeviceIdentity): void {
@@ -523,7 +555,7 @@ export class GatewayClient implements RequestTarget {
         this.#skipStoredDeviceToken = true;
         const store = this.#store!;
         const key = this.#tokenKey()!;
-        this.#persisting = this.#persisting.then(() => store.delete(key)).catch(() => {});
+        this.#persist("forget the revoked device token", () => store.delete(key));
         if (this.#opts.token || this.#opts.password) {
           this.#dropSocket();
           void this.#runAttempt();
@@ -566,9 +598,21 @@ export class GatewayClient implements RequestTarget {
     const key = this.#tokenKey();
     if (!record || !store || !key) return;
     this.#skipStoredDeviceToken = false;
+    this.#persist("store the device token", () => store.set(key, record));
+  }
+
+  /**
+   * Queues a write to the device token store, each bounded by connectTimeoutMs: close() waits for
+   * the queue, so a store that never answers must not hold it (or the writes after it) forever.
+   */
+  #persist(what: string, write: () => Promise<void>): void {
     this.#persisting = this.#persisting
-      .then(() => store.set(key, record))
-      .catch((err) => this.#log.emit("warn", "could not store the device token", { error: errorText(err) }));
+      .then(() => settleWithin(Promise.resolve().then(write), this.#connectTimeoutMs))
+      .then((outcome) => {
+        if (outcome.status === "fulfilled") return;
+        const error = outcome.status === "timeout" ? `no answer within ${outcome.ms} ms` : errorText(outcome.reason);
+        this.#log.emit("warn", `could not ${what}`, { error });
+      });
   }
 
   #tokenKey(): DeviceTokenKey | undefined {

@@ -66,7 +66,10 @@ export interface GatewayClientOptions {
   minProtocol?: number;
   maxProtocol?: number;
   signatureVersion?: "v3" | "v2";
-  /** TCP + TLS + HTTP upgrade deadline. Default 10 s. */
+  /**
+   * TCP + TLS + HTTP upgrade deadline; also bounds each call into the identity loader and the
+   * device token store (a loader that hangs fails the attempt, a store that hangs is skipped). Default 10 s.
+   */
   connectTimeoutMs?: number;
   /** Deadline for connect.challenge after the socket opens. Default 10 s. */
   challengeTimeoutMs?: number;

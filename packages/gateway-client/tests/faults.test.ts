@@ -1,20 +1,22 @@
 // Fault injection against scripted servers: failures the real gateway cannot be made to produce.
 import { execFileSync } from "node:child_process";
 import { createPublicKey, verify, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
+import { scratchDirs } from "../../../tests/scratch-dir.js";
 // Imported from the modules (not index.ts) so this file does not depend on the doctor/pairing modules.
 import { base64UrlDecode } from "../src/base64url.js";
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { generateIdentity } from "../src/identity.js";
 import type { ClientState } from "../src/types.js";
-import { type FakeGateway, startFakeGateway, startHttpServer, until } from "./fake-gateway.js";
+import { type FakeGateway, HELLO, startFakeGateway, startHttpServer, until } from "./fake-gateway.js";
+
+const scratch = scratchDirs();
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -105,6 +107,106 @@ describe("handshake faults", () => {
     expect(err.code).toBe("REQUEST_TIMEOUT");
     expect(err.layer).toBe("connect");
     expect(gw.conns[0]!.received).toHaveLength(0);
+  });
+
+  it("an identity loader that never settles → CONNECT_TIMEOUT naming it; the retry waits on the same call", async () => {
+    const gw = await fake(async (conn) => {
+      conn.challenge();
+      await conn.hello();
+    });
+    let calls = 0;
+    let finish!: (id: ReturnType<typeof generateIdentity>) => void;
+    const loader = () => {
+      calls++;
+      return new Promise<ReturnType<typeof generateIdentity>>((r) => {
+        finish = r;
+      });
+    };
+    const c = client({ url: gw.url, token: "t", identity: loader, connectTimeoutMs: 300, reconnect: false });
+    const t0 = Date.now();
+    const err = await c.connect().catch((e) => e);
+    expect(err.code).toBe("CONNECT_TIMEOUT");
+    expect(err.layer).toBe("config");
+    expect(err.message).toContain("device identity: the identity loader did not settle within 300 ms");
+    expect(err.retryable).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(gw.conns).toHaveLength(0);
+    // The loader finishes late: the next connect uses that call's identity instead of starting another.
+    const identity = generateIdentity();
+    finish(identity);
+    await c.connect();
+    expect(calls).toBe(1);
+    expect(c.identity?.deviceId).toBe(identity.deviceId);
+  });
+
+  it("a token store whose get() never answers: connects with the shared token after connectTimeoutMs, and says so", async () => {
+    const gw = await fake(async (conn) => {
+      conn.challenge();
+      await conn.hello();
+    });
+    const logs: Array<{ level: string; msg: string; error?: unknown }> = [];
+    const store = { get: () => new Promise<undefined>(() => {}), set: async () => {}, delete: async () => {} };
+    const c = client({
+      url: gw.url,
+      token: "t",
+      identity: generateIdentity(),
+      deviceTokenStore: store,
+      connectTimeoutMs: 300,
+      reconnect: false,
+      logger: (e) => logs.push(e as never),
+    });
+    const t0 = Date.now();
+    await c.connect();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(gw.conns[0]!.received[0].params.auth).toEqual({ token: "t" });
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "could not read the device token store; using the shared credentials",
+        error: "no answer within 300 ms",
+      }),
+    );
+  });
+
+  it("a token store whose set() never answers does not hold close()", async () => {
+    const gw = await fake(async (conn) => {
+      conn.challenge();
+      const f = await conn.next();
+      const hello = HELLO();
+      const payload = { ...hello, auth: { ...hello.auth, deviceToken: "dt-1" } };
+      conn.ws.send(JSON.stringify({ type: "res", id: f.id, ok: true, payload }));
+    });
+    const logs: Array<{ level: string; msg: string; error?: unknown }> = [];
+    let writes = 0;
+    const store = {
+      get: async () => undefined,
+      set: () => {
+        writes++;
+        return new Promise<void>(() => {});
+      },
+      delete: async () => {},
+    };
+    const c = client({
+      url: gw.url,
+      token: "t",
+      identity: generateIdentity(),
+      deviceTokenStore: store,
+      connectTimeoutMs: 300,
+      reconnect: false,
+      logger: (e) => logs.push(e as never),
+    });
+    await c.connect();
+    const t0 = Date.now();
+    await c.close();
+    expect(writes).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "could not store the device token",
+        error: "no answer within 300 ms",
+      }),
+    );
   });
 
   it("invalid JSON → INVALID_FRAME", async () => {
@@ -417,7 +519,7 @@ describe("connected faults", () => {
 
 describe("TLS", () => {
   function selfSigned() {
-    const dir = mkdtempSync(join(tmpdir(), "gc-tls-"));
+    const dir = scratch("gc-tls-");
     execFileSync(
       "openssl",
       [

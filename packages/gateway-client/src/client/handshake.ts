@@ -9,6 +9,7 @@ import { hasScope } from "../protocol/scopes.js";
 import { buildSignedPayload, signatureToken } from "../protocol/signed-payload.js";
 import type { DeviceTokenKey, DeviceTokenRecord, DeviceTokenStore, Role } from "../types.js";
 import { CLIENT_VERSION } from "../version.js";
+import { settleWithin } from "./settle-within.js";
 
 // The handshake's pieces (openclaw 2026.9.6): which credentials to send, the connect params
 // with the device signature over the challenge, and the hello-ok check.
@@ -38,14 +39,18 @@ export async function chooseAuth(
   store: DeviceTokenStore,
   key: DeviceTokenKey,
   scopes: readonly string[],
+  timeoutMs: number,
 ): Promise<ChosenAuth> {
   const auth = sharedAuth(opts);
-  let record: DeviceTokenRecord | undefined;
-  try {
-    record = await store.get(key);
-  } catch (storeError) {
-    return { auth, usedStoredDeviceToken: false, storeError };
+  const read = await settleWithin(
+    Promise.resolve().then(() => store.get(key)),
+    timeoutMs,
+  );
+  if (read.status === "rejected") return { auth, usedStoredDeviceToken: false, storeError: read.reason };
+  if (read.status === "timeout") {
+    return { auth, usedStoredDeviceToken: false, storeError: new Error(`no answer within ${read.ms} ms`) };
   }
+  const record: DeviceTokenRecord | undefined = read.value;
   if (!record || !scopes.every((s) => hasScope(record.scopes, s))) return { auth, usedStoredDeviceToken: false };
   auth.deviceToken = record.token;
   return { auth, usedStoredDeviceToken: true };
