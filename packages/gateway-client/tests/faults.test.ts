@@ -13,7 +13,7 @@ import { base64UrlDecode } from "../src/base64url.js";
 import { GatewayClient } from "../src/client.js";
 import { GatewayError } from "../src/errors.js";
 import { generateIdentity } from "../src/identity.js";
-import type { ClientState } from "../src/types.js";
+import type { ClientState, DeviceTokenStore } from "../src/types.js";
 import { type FakeGateway, HELLO, startFakeGateway, startHttpServer, until } from "./fake-gateway.js";
 
 const scratch = scratchDirs();
@@ -139,6 +139,18 @@ describe("handshake faults", () => {
     expect(c.identity?.deviceId).toBe(identity.deviceId);
   });
 
+  // A device client with a shared token, the given store and a short connect deadline.
+  const withStore = (url: string, store: DeviceTokenStore, logs: unknown[]) =>
+    client({
+      url,
+      token: "t",
+      identity: generateIdentity(),
+      deviceTokenStore: store,
+      connectTimeoutMs: 300,
+      reconnect: false,
+      logger: (e) => logs.push(e),
+    });
+
   it("a token store whose get() never answers: connects with the shared token after connectTimeoutMs, and says so", async () => {
     const gw = await fake(async (conn) => {
       conn.challenge();
@@ -146,15 +158,7 @@ describe("handshake faults", () => {
     });
     const logs: Array<{ level: string; msg: string; error?: unknown }> = [];
     const store = { get: () => new Promise<undefined>(() => {}), set: async () => {}, delete: async () => {} };
-    const c = client({
-      url: gw.url,
-      token: "t",
-      identity: generateIdentity(),
-      deviceTokenStore: store,
-      connectTimeoutMs: 300,
-      reconnect: false,
-      logger: (e) => logs.push(e as never),
-    });
+    const c = withStore(gw.url, store, logs);
     const t0 = Date.now();
     await c.connect();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
@@ -186,15 +190,7 @@ describe("handshake faults", () => {
       },
       delete: async () => {},
     };
-    const c = client({
-      url: gw.url,
-      token: "t",
-      identity: generateIdentity(),
-      deviceTokenStore: store,
-      connectTimeoutMs: 300,
-      reconnect: false,
-      logger: (e) => logs.push(e as never),
-    });
+    const c = withStore(gw.url, store, logs);
     await c.connect();
     const t0 = Date.now();
     await c.close();
