@@ -120,6 +120,8 @@ step "build" npm run build --silent
 # for every change, often on a Raspberry Pi whose /tmp is RAM) must leave nothing behind.
 RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/missionctl-test.XXXXXX")
 export TMPDIR=$RUN_TMP
+# A run cut short (Ctrl-C, a CI timeout) removes it too; the last step checks it before that.
+trap 'rm -rf "$RUN_TMP"' EXIT
 
 # The real-host tier mostly waits on the hosts (their package downloads, Ansible over SSH, boots):
 # it runs beside the other suites, which keeps the whole run under 30 minutes; its output and
