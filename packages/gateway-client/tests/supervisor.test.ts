@@ -1,3 +1,6 @@
+// The client's supervisor: persistent retries, the pairing wait, reconnect-now, the identity
+// loader and the lifecycle hooks. Scripted servers for what the real gateway cannot be made to do
+// on demand (refuse, then accept); the pairing wait against the real gateway (tests/peer).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Peer } from "../../../tests/peer/peer.mjs";
 import { sharedPeer } from "../../../tests/peer/shared-peer.mjs";
