@@ -609,9 +609,8 @@ export class GatewayClient implements RequestTarget {
     this.#persisting = this.#persisting
       .then(() => settleWithin(Promise.resolve().then(write), this.#connectTimeoutMs))
       .then((outcome) => {
-        if (outcome.status === "fulfilled") return;
-        const error = outcome.status === "timeout" ? `no answer within ${outcome.ms} ms` : errorText(outcome.reason);
-        this.#log.emit("warn", `could not ${what}`, { error });
+        if (outcome.status !== "fulfilled")
+          this.#log.emit("warn", `could not ${what}`, { error: errorText(outcome.reason) });
       });
   }
 

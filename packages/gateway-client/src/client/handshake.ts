@@ -46,10 +46,7 @@ export async function chooseAuth(
     Promise.resolve().then(() => store.get(key)),
     timeoutMs,
   );
-  if (read.status === "rejected") return { auth, usedStoredDeviceToken: false, storeError: read.reason };
-  if (read.status === "timeout") {
-    return { auth, usedStoredDeviceToken: false, storeError: new Error(`no answer within ${read.ms} ms`) };
-  }
+  if (read.status !== "fulfilled") return { auth, usedStoredDeviceToken: false, storeError: read.reason };
   const record: DeviceTokenRecord | undefined = read.value;
   if (!record || !scopes.every((s) => hasScope(record.scopes, s))) return { auth, usedStoredDeviceToken: false };
   auth.deviceToken = record.token;
